@@ -1,0 +1,79 @@
+// linksim: closed loop or open links? The command line only parses flags and
+// calls the library.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "linksim/result.hpp"
+
+int main(int argc, char** argv) {
+  using namespace linksim::cli;
+  CLI::App app{
+      "linksim: an agent-based simulator of live-commerce platforms, closed loop "
+      "(own store only) vs open links (Taobao / JD Union)"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --quiet and --log-level work after the command too
+  app.set_version_flag("--version", linksim::version() + " (" + linksim::git_commit() + ")");
+  CommonOptions o;
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag("--quiet,-q", o.quiet, "No progress and no log lines below warnings");
+
+  std::string file;
+  std::vector<std::string> files;
+  bool markdown = false;
+
+  auto* run = app.add_subcommand("run",
+                                 "Run a scenario's replications and report GMV, "
+                                 "retention and more with 95% intervals");
+  run->add_option("scenario", file, "Scenario file (YAML)")->required();
+  add_scenario_options(*run, o);
+  add_run_options(*run, o);
+
+  auto* cmp =
+      app.add_subcommand("compare",
+                         "Run scenarios with common random numbers and report paired differences "
+                         "against the first");
+  cmp->add_option("scenarios", files, "Two or more scenario files; the first is the baseline")
+      ->required()
+      ->expected(2, 64);
+  add_scenario_options(*cmp, o);
+  add_run_options(*cmp, o);
+
+  auto* val = app.add_subcommand("validate", "Check scenario files and report every problem");
+  val->add_option("scenarios", files, "Scenario files")->required();
+  add_scenario_options(*val, o);
+
+  auto* show = app.add_subcommand("show", "Print the resolved scenario, every default filled in");
+  show->add_option("scenario", file, "Scenario file")->required();
+  add_scenario_options(*show, o);
+
+  auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
+  schema->add_flag("--markdown", markdown, "Print the key reference (docs/scenarios.md) instead");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_invalid;
+  }
+
+  auto logger = spdlog::stderr_color_mt("linksim");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+  spdlog::set_level(o.quiet ? spdlog::level::warn : spdlog::level::from_str(o.log_level));
+
+  try {
+    if (*run) return run_command(file, o);
+    if (*cmp) return compare_command(files, o);
+    if (*val) return validate_command(files, o);
+    if (*show) return show_command(file, o);
+    if (*schema) return schema_command(markdown);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return exit_failure;
+  }
+  return exit_failure;
+}

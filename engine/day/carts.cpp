@@ -1,0 +1,108 @@
+// Step 1 (continued): streamers refill their carts on their reselect day and
+// decide whether to go live; the day's recommendation tables are rebuilt.
+#include <algorithm>
+#include <cmath>
+
+#include "day/phases.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+struct Candidate {
+  double score;
+  int listing;
+};
+
+// Up to `k` distinct indices in [0, n), by Floyd's algorithm.
+std::vector<std::int64_t> sample_indices(std::int64_t n, std::int64_t k, Stream& rng) {
+  std::vector<std::int64_t> out;
+  if (k >= n) {
+    for (std::int64_t i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  std::vector<bool> seen(static_cast<std::size_t>(n), false);
+  for (std::int64_t j = n - k; j < n; ++j) {
+    const auto t = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(j + 1)));
+    const std::int64_t pick = seen[t] ? j : t;
+    seen[pick] = true;
+    out.push_back(pick);
+  }
+  return out;
+}
+
+void refill_cart(const Scenario& s, World& w, std::size_t st) {
+  const Streamer& streamer = w.streamers[st];
+  std::int64_t pool = 0;
+  for (int k : streamer.categories) pool += static_cast<std::int64_t>(w.by_category[k].size());
+  Stream rng(w.seed, Kind::streamer, st, w.today.day, Purpose::cart);
+  const auto picks = sample_indices(pool, s.streamers.candidate_sample, rng);
+  std::vector<Candidate> cands;
+  cands.reserve(picks.size());
+  const int day = w.today.day;
+  for (std::int64_t idx : picks) {
+    std::size_t k = 0;
+    while (idx >= static_cast<std::int64_t>(w.by_category[streamer.categories[k]].size())) {
+      idx -= static_cast<std::int64_t>(w.by_category[streamer.categories[k]].size());
+      ++k;
+    }
+    const int l = w.by_category[streamer.categories[k]][idx];
+    const Merchant& m = w.merchants[w.listings[l].merchant];
+    const double perceived = std::max(0.01, m.quality + s.streamers.quality_noise * rng.normal());
+    double score = m.commission * m.price * perceived;
+    if (day - m.join_day < s.merchants.cold_start.days && !m.initial) {
+      score *= s.merchants.cold_start.boost;
+    }
+    cands.push_back({score, l});
+  }
+  const std::size_t keep = std::min<std::size_t>(cands.size(), w.cart_size);
+  std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(keep), cands.end(),
+                    [](const Candidate& a, const Candidate& b) {
+                      return a.score != b.score ? a.score > b.score : a.listing < b.listing;
+                    });
+  for (std::size_t i = 0; i < keep; ++i) w.carts[st * w.cart_size + i] = cands[i].listing;
+  w.cart_len[st] = static_cast<std::int32_t>(keep);
+}
+
+}  // namespace
+
+void refill_carts(const Scenario& s, World& w) {
+  const int day = w.today.day;
+  for (std::size_t st = 0; st < w.streamers.size(); ++st) {
+    if (day == 0 || (day + static_cast<int>(st)) % s.streamers.reselect_days == 0) {
+      refill_cart(s, w, st);
+    }
+  }
+}
+
+void decide_live(const Scenario& s, World& w) {
+  const int day = w.today.day;
+  const std::uint64_t live_base = stream_base(w.seed, Kind::streamer, day, Purpose::live);
+  const std::uint64_t offset_base = stream_base(w.seed, Kind::streamer, day, Purpose::cart_offset);
+  w.live_ids.clear();
+  w.live.assign(w.streamers.size(), 0);
+  w.cart_offset.assign(w.streamers.size(), 0);
+  std::vector<double> live_weight, all_weight(w.streamers.size());
+  for (std::size_t st = 0; st < w.streamers.size(); ++st) {
+    Streamer& streamer = w.streamers[st];
+    Stream rng(live_base, st);
+    streamer.live = rng.bernoulli(s.streamers.live_rate);
+    w.live[st] = streamer.live;
+    const double weight =
+        std::pow(static_cast<double>(streamer.followers + 1), s.streamers.reco_exponent) *
+        std::pow(streamer.reputation, s.streamers.reputation_exponent);
+    all_weight[st] = weight;
+    if (streamer.live) {
+      w.live_ids.push_back(static_cast<std::uint32_t>(st));
+      live_weight.push_back(weight);
+    }
+    if (w.cart_len[st] > 0) {
+      Stream off(offset_base, st);
+      w.cart_offset[st] = static_cast<std::int32_t>(off.below(w.cart_len[st]));
+    }
+  }
+  w.live_reco.reset(live_weight);
+  w.all_reco.reset(all_weight);
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,88 @@
+// Step 3 of the day: orders meet stock. Where a listing has more orders than
+// whole units in stock, the units go to the orders with the smallest lottery
+// keys, so exactly min(stock, orders) are filled whatever the arrival order.
+#include <algorithm>
+#include <cmath>
+
+#include "day/phases.hpp"
+
+namespace linksim::detail {
+
+void clear_market(const Scenario& s, World& w) {
+  auto& orders = w.orders;
+  std::sort(orders.begin(), orders.end(), [](const Order& a, const Order& b) {
+    if (a.listing != b.listing) return a.listing < b.listing;
+    if (a.key != b.key) return a.key < b.key;
+    if (a.buyer != b.buyer) return a.buyer < b.buyer;
+    return a.session < b.session;
+  });
+  const int day = w.today.day;
+  const bool unlimited = s.merchants.stock.unlimited;
+  const float penalty = static_cast<float>(s.buyers.trust.stockout_penalty);
+  for (std::size_t i = 0; i < orders.size();) {
+    std::size_t j = i;
+    while (j < orders.size() && orders[j].listing == orders[i].listing) ++j;
+    Listing& l = w.listings[orders[i].listing];
+    const auto wanted = static_cast<std::int64_t>(j - i);
+    const std::int64_t units =
+        unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
+    for (std::size_t k = i; k < j; ++k) {
+      Order& o = orders[k];
+      o.filled = static_cast<std::int64_t>(k - i) < units;
+      if (!o.filled) {
+        float& t = w.buyers.trust[o.buyer];
+        t = std::max(0.0f, t - penalty);
+        w.recorder.at(day, Daily::lost_gmv) += static_cast<double>(l.price);
+        w.recorder.at(day, Daily::stockouts) += 1;
+      }
+    }
+    if (!unlimited) l.stock -= static_cast<double>(units);
+    w.merchants[l.merchant].month_demand += wanted;
+    l.orders_today = static_cast<int>(units);
+    i = j;
+  }
+}
+
+void fulfil_orders(const Scenario& s, World& w) {
+  const int day = w.today.day;
+  const std::uint64_t base = stream_base(w.seed, Kind::order, day, Purpose::delivery);
+  const float penalty = static_cast<float>(s.buyers.trust.late_penalty);
+  for (const Order& o : w.orders) {
+    if (!o.filled) continue;
+    const Listing& l = w.listings[o.listing];
+    Merchant& m = w.merchants[l.merchant];
+    const int ci = static_cast<int>(w.hot[o.listing].channel);
+    Stream rng(base, o.key);
+    const bool on_time = rng.uniform() < m.on_time * w.today.logistics[ci];
+    Streamer& st = w.streamers[o.streamer];
+    ++st.day_orders;
+    st.day_ok += on_time;
+    if (!on_time) {
+      float& t = w.buyers.trust[o.buyer];
+      t = std::max(0.0f, t - penalty);
+      w.recorder.at(day, Daily::late) += 1;
+    }
+  }
+  // Cold start ends on the first day a merchant sells cold_start.sales units.
+  for (const Order& o : w.orders) {
+    Merchant& m = w.merchants[w.listings[o.listing].merchant];
+    if (m.cold_start_day >= 0) continue;
+    int sold = 0;
+    for (int l : {m.store_listing, m.union_listing}) {
+      if (l >= 0) sold += w.listings[l].orders_today;
+    }
+    if (sold >= s.merchants.cold_start.sales) m.cold_start_day = day;
+  }
+  // Streamers' reputation: an exponential average of their orders served well.
+  const double alpha = 1.0 / s.streamers.reputation_memory_days;
+  for (Streamer& st : w.streamers) {
+    if (st.day_orders > 0) {
+      const double ok = static_cast<double>(st.day_ok) / st.day_orders;
+      st.reputation += alpha * (ok - st.reputation);
+    }
+    st.day_orders = st.day_ok = 0;
+  }
+  for (const Order& o : w.orders) w.listings[o.listing].orders_today = 0;
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,154 @@
+// Step 2 of the day: every buyer's sessions, the streamer each one visits, the
+// listings browsed and the orders placed. Parallel over fixed chunks of buyers;
+// each buyer draws from its own stream and the chunks' outputs are joined in
+// chunk order, so the orders are the same for any thread count.
+#include <algorithm>
+#include <cmath>
+
+#include "day/phases.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+constexpr std::int64_t demand_chunk = 8192;
+
+struct ChunkOut {
+  std::vector<Order> orders;
+  std::int64_t sessions[surface_count] = {0, 0};
+  std::int64_t sessions_external = 0;
+  double trust_sum = 0;
+};
+
+// What every session of the day shares.
+struct DayView {
+  const World& w;
+  double video_share, follow_share, trust_recovery;
+  int browse_depth, max_orders;
+  double traffic, demand;
+  double ext_factor[channel_count][2];  // [channel][has app]
+  std::uint64_t session_base, lottery_base;
+};
+
+// The streamer a session visits, or -1 if none can be visited.
+std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, Stream& rng) {
+  const World& w = v.w;
+  const std::uint32_t* f = w.buyers.follows.data() + w.buyers.follow_begin[b];
+  const std::uint32_t nf = w.buyers.follow_begin[b + 1] - w.buyers.follow_begin[b];
+  const bool followed = rng.uniform() < v.follow_share;
+  if (surface == Surface::video) {
+    if (followed && nf > 0) return f[rng.below(nf)];
+    return w.all_reco.empty() ? -1 : w.all_reco.draw(rng);
+  }
+  if (followed) {
+    std::uint32_t live = 0;
+    for (std::uint32_t i = 0; i < nf; ++i) live += w.live[f[i]];
+    if (live > 0) {
+      std::uint64_t pick = rng.below(live);
+      for (std::uint32_t i = 0; i < nf; ++i) {
+        if (w.live[f[i]] && pick-- == 0) return f[i];
+      }
+    }
+  }
+  return w.live_reco.empty() ? -1 : w.live_ids[w.live_reco.draw(rng)];
+}
+
+void buyer_day(const DayView& v, std::int64_t b, float& trust, ChunkOut& out) {
+  const World& w = v.w;
+  const Buyers& buyers = w.buyers;
+  trust = std::min(1.0f, trust + static_cast<float>(v.trust_recovery));
+  out.trust_sum += trust;
+  Stream rng(v.session_base, static_cast<std::uint64_t>(b));
+  const double rate = buyers.rate[b];
+  const int n = v.traffic == 1.0 ? poisson_small(rng, rate, buyers.exp_neg_rate[b])
+                                 : static_cast<int>(rng.poisson(rate * v.traffic));
+  if (n == 0) return;
+  const std::uint8_t apps = buyers.apps[b];
+  const double elasticity = buyers.elasticity[b];
+  const double buyer_factor = trust * v.demand;
+  for (int sess = 0; sess < n; ++sess) {
+    const Surface surface = rng.uniform() < v.video_share ? Surface::video : Surface::live;
+    ++out.sessions[static_cast<int>(surface)];
+    const std::int64_t st = pick_streamer(v, b, surface, rng);
+    if (st < 0) continue;
+    const int len = w.cart_len[st];
+    const std::int32_t* cart = &w.carts[st * w.cart_size];
+    const std::uint8_t bit = surface == Surface::live ? 1 : 2;
+    int browsed = 0, placed = 0;
+    bool saw_external = false;
+    for (int j = 0, i = w.cart_offset[st]; j < len && browsed < v.browse_depth; ++j) {
+      const std::int32_t l = cart[i];
+      i = i + 1 == len ? 0 : i + 1;
+      const ListingHot& h = w.hot[l];
+      if (!(h.surfaces & bit)) continue;
+      ++browsed;
+      const int ci = static_cast<int>(h.channel);
+      double p = h.base_p * buyers.pref(b, h.category) * buyer_factor;
+      if (h.log_ratio != 0.0f) p *= std::exp(-elasticity * h.log_ratio);
+      if (h.channel != Channel::store) {
+        saw_external = true;
+        p *= v.ext_factor[ci][(apps >> (ci - 1)) & 1];
+      }
+      if (rng.uniform() < p) {
+        const std::uint64_t who =
+            mix64((static_cast<std::uint64_t>(b) << 16) ^ static_cast<std::uint64_t>(sess));
+        const std::uint64_t key =
+            mix64((v.lottery_base ^ who) + static_cast<std::uint64_t>(l) * golden);
+        out.orders.push_back(Order{key, static_cast<std::uint32_t>(b),
+                                   static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(st),
+                                   static_cast<std::uint16_t>(std::min(sess, 65535)), surface,
+                                   false});
+        if (++placed == v.max_orders) break;
+      }
+    }
+    out.sessions_external += saw_external;
+  }
+}
+
+}  // namespace
+
+void generate_demand(const Scenario& s, World& w, int threads) {
+  const int day = w.today.day;
+  DayView v{w,
+            s.buyers.video_share,
+            s.buyers.follow_share,
+            s.buyers.trust.recovery,
+            s.buyers.browse_depth,
+            s.buyers.max_orders_per_session,
+            w.today.traffic,
+            w.today.demand,
+            {},
+            stream_base(w.seed, Kind::buyer, day, Purpose::sessions),
+            stream_base(w.seed, Kind::order, day, Purpose::lottery)};
+  for (int c = 0; c < channel_count; ++c) {
+    const double jump = c == 0 ? 1.0 : 1.0 - s.conversion.jump_loss;
+    v.ext_factor[c][0] = jump * (c == 0 ? 1.0 : s.conversion.no_app_factor);
+    v.ext_factor[c][1] = jump;
+  }
+  const std::int64_t n = w.buyers.count;
+  const std::int64_t chunks = (n + demand_chunk - 1) / demand_chunk;
+  std::vector<ChunkOut> outs(chunks);
+  float* trust = w.buyers.trust.data();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::int64_t end = std::min(n, (c + 1) * demand_chunk);
+    for (std::int64_t b = c * demand_chunk; b < end; ++b) buyer_day(v, b, trust[b], outs[c]);
+  }
+  // Join in chunk order.
+  w.orders.clear();
+  double trust_sum = 0;
+  auto& rec = w.recorder;
+  for (const auto& o : outs) {
+    w.orders.insert(w.orders.end(), o.orders.begin(), o.orders.end());
+    rec.at(day, Daily::sessions_live) += static_cast<double>(o.sessions[0]);
+    rec.at(day, Daily::sessions_video) += static_cast<double>(o.sessions[1]);
+    rec.at(day, Daily::sessions_external) += static_cast<double>(o.sessions_external);
+    trust_sum += o.trust_sum;
+  }
+  rec.at(day, Daily::sessions) =
+      rec.at(day, Daily::sessions_live) + rec.at(day, Daily::sessions_video);
+  rec.at(day, Daily::orders_placed) = static_cast<double>(w.orders.size());
+  rec.at(day, Daily::mean_trust) = n > 0 ? trust_sum / static_cast<double>(n) : 1.0;
+}
+
+}  // namespace linksim::detail

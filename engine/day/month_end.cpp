@@ -1,0 +1,95 @@
+// Step 8, on the last day of each month: merchants book their fixed cost (for
+// the days they were listed), unprofitable or idle ones exit once their
+// patience runs out, an exogenous hazard applies to all, stock plans adapt to
+// last month's sales, and cohort retention is recorded.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "day/phases.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+int days_in_month(Date date) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{days{date}}};
+  return static_cast<int>(
+      static_cast<unsigned>(year_month_day_last{ymd.year(), month_day_last{ymd.month()}}.day()));
+}
+
+void plan_stock(const Scenario& s, World& w, Merchant& m, int month_days) {
+  const auto& st = s.merchants.stock;
+  const double wanted = static_cast<double>(m.month_demand) / month_days;
+  m.planned_daily =
+      std::max(0.2 * st.daily_units, m.planned_daily + st.adapt * (wanted - m.planned_daily));
+  const double cover =
+      st.days_of_cover * (m.origin == Origin::native ? 1.0 : st.external_cover_factor);
+  for (int l : {m.store_listing, m.union_listing}) {
+    if (l >= 0) w.listings[l].cap = m.planned_daily * cover;
+  }
+}
+
+}  // namespace
+
+void close_month(const Scenario& s, World& w) {
+  const int day = w.today.day;
+  const int month = w.today.month;
+  const int month_days = days_in_month(w.today.date);
+  const double fixed = s.merchants.fixed_cost_monthly * 100.0;
+  const std::uint64_t base = stream_base(w.seed, Kind::merchant, day, Purpose::month_end);
+  int exits = 0;
+  for (std::size_t i = 0; i < w.merchants.size(); ++i) {
+    Merchant& m = w.merchants[i];
+    if (m.state != MerchantState::active) continue;
+    const Fen booked = std::llround(fixed * m.listed_days / month_days);
+    m.fixed_costs += booked;
+    const Fen profit = m.month_net - booked - m.month_costs;
+    if (m.idle_all_month) {
+      ++m.idle_months;
+    } else {
+      m.idle_months = 0;
+      m.loss_months = profit < 0 ? m.loss_months + 1 : 0;
+    }
+    Stream rng(base, i);
+    const bool hazard = rng.bernoulli(s.merchants.exit_hazard_monthly);
+    if (m.loss_months >= s.merchants.patience_months ||
+        m.idle_months >= s.merchants.idle_exit_months || hazard) {
+      m.state = MerchantState::exited;
+      m.exit_day = day;
+      ++exits;
+    } else {
+      plan_stock(s, w, m, month_days);
+    }
+    m.month_net = m.month_costs = 0;
+    m.month_demand = 0;
+    m.listed_days = 0;
+    m.idle_all_month = true;
+  }
+  auto& rec = w.recorder;
+  rec.at(day, Daily::exits) += exits;
+  rec.exits_in_month[month] = exits;
+  rec.active_at_month_end[month] = w.active_merchants();
+  if (month >= 1) {
+    std::int64_t kept = 0;
+    for (const Merchant& m : w.merchants) {
+      kept +=
+          !m.initial && w.month_of_day[m.join_day] == month - 1 && m.state == MerchantState::active;
+    }
+    rec.retained_next_month[month - 1] = kept;
+  }
+}
+
+void record_day(const Scenario& s, World& w) {
+  const int day = w.today.day;
+  auto& rec = w.recorder;
+  rec.at(day, Daily::active_merchants) = w.active_merchants();
+  rec.at(day, Daily::listed_merchants) = w.listed_today;
+  int rich = 0;
+  for (int n : w.visible_per_category) rich += n >= s.reports.richness_min_listings;
+  rec.at(day, Daily::rich_categories) = rich;
+  rec.at(day, Daily::live_streamers) = static_cast<double>(w.live_ids.size());
+}
+
+}  // namespace linksim::detail

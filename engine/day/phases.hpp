@@ -1,0 +1,36 @@
+// The stages of one simulated day, in the order of model.md. Each takes the
+// constant Scenario and the mutable World; none knows about files or YAML.
+#pragma once
+
+#include "linksim/scenario.hpp"
+#include "world/world.hpp"
+
+namespace linksim::detail {
+
+// 1. Policy and events of the day; which listings may be shown where; closed
+//    listings leave every cart; external merchants onboard or go idle.
+void apply_policy(const Scenario& s, World& w, int day);
+// 1. Streamers whose reselect day it is refill their carts; who is live today.
+void refill_carts(const Scenario& s, World& w);
+void decide_live(const Scenario& s, World& w);
+// 2. Buyers' sessions, browsing and orders (parallel over buyers).
+void generate_demand(const Scenario& s, World& w, int threads);
+// 3. Orders meet stock: a deterministic lottery decides who is served.
+void clear_market(const Scenario& s, World& w);
+// 4. Delivery on time or late; buyers' trust and streamers' reputation.
+void fulfil_orders(const Scenario& s, World& w);
+// 5. Every filled order's money, by who receives it.
+void settle_money(const Scenario& s, World& w);
+// 6. Restocking.
+void restock(const Scenario& s, World& w);
+// 7. New merchants arrive.
+void enter_merchants(const Scenario& s, World& w);
+// 8. On the last day of a month: fixed costs, exits, cohorts.
+void close_month(const Scenario& s, World& w);
+// The day's row of the daily series.
+void record_day(const Scenario& s, World& w);
+
+// The conditions (policy and events) in force on a date.
+DayConditions conditions_on(const Scenario& s, Date date);
+
+}  // namespace linksim::detail

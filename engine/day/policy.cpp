@@ -1,0 +1,122 @@
+// Step 1 of the day: the policy timeline and events in force, which listings
+// can be shown on which surface, carts purged of closed listings, and the
+// onboarding decisions of external merchants whose links just closed.
+#include <algorithm>
+
+#include "day/phases.hpp"
+#include "world/build.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+constexpr std::uint8_t live_bit = 1;
+constexpr std::uint8_t video_bit = 2;
+
+std::uint8_t surfaces_of(const ChannelPolicy& p) {
+  return static_cast<std::uint8_t>((p.live ? live_bit : 0) | (p.video ? video_bit : 0));
+}
+
+// The surfaces a listing may be shown on today.
+std::uint8_t visible_surfaces(const Scenario& s, const World& w, int listing) {
+  const Listing& l = w.listings[listing];
+  const Merchant& m = w.merchants[l.merchant];
+  if (m.state != MerchantState::active) return 0;
+  const Channel c = w.hot[listing].channel;
+  if (c == Channel::store) {
+    return (m.store_ready_day >= 0 && m.store_ready_day <= w.today.day) ? (live_bit | video_bit)
+                                                                        : 0;
+  }
+  (void)s;
+  const int ci = static_cast<int>(c);
+  return m.eligible_draw < w.today.eligible[ci] ? w.today.surfaces[ci] : 0;
+}
+
+}  // namespace
+
+DayConditions conditions_on(const Scenario& s, Date date) {
+  DayConditions t;
+  t.date = date;
+  t.day = date - s.calendar.start;
+  // The last policy entry that has started.
+  const PolicyEntry* entry = &s.policy.front();
+  for (const auto& p : s.policy) {
+    if (p.from <= date) entry = &p;
+  }
+  for (Channel c : {Channel::taobao, Channel::jd}) {
+    const int ci = static_cast<int>(c);
+    t.surfaces[ci] = surfaces_of((*entry)[c]);
+    t.fee[ci] = (*entry)[c].fee;
+    t.eligible[ci] = (*entry)[c].eligible_share;
+  }
+  for (const auto& e : s.events) {
+    if (date < e.from || date > e.to) continue;
+    t.traffic *= e.traffic;
+    t.demand *= e.demand;
+    for (int c = 0; c < channel_count; ++c) t.logistics[c] *= e.logistics[c];
+  }
+  return t;
+}
+
+void apply_policy(const Scenario& s, World& w, int day) {
+  w.today = conditions_on(s, s.calendar.start + day);
+  w.today.month = w.month_of_day[day];
+  w.today.month_end = day + 1 == s.calendar.days || w.month_of_day[day + 1] != w.today.month;
+
+  // External merchants whose links are closed in live carts decide, once per
+  // closure, whether to open a store.
+  const std::uint64_t base = stream_base(w.seed, Kind::merchant, day, Purpose::onboarding);
+  for (std::size_t m = 0; m < w.merchants.size(); ++m) {
+    Merchant& mer = w.merchants[m];
+    if (mer.origin == Origin::native || mer.state != MerchantState::active) continue;
+    const int ci = static_cast<int>(mer.origin);
+    const bool live_open =
+        (w.today.surfaces[ci] & live_bit) && mer.eligible_draw < w.today.eligible[ci];
+    if (live_open) {
+      mer.onboarding_decided = false;
+    } else if (!mer.onboarding_decided) {
+      mer.onboarding_decided = true;
+      Stream rng(base, m);
+      if (mer.store_ready_day < 0 && rng.bernoulli(s.merchants.onboarding.probability)) {
+        open_store(s, w, static_cast<int>(m), day);
+      }
+    }
+  }
+
+  // Visibility of every listing, the pickable listings per category, and
+  // whether each merchant is listed at all today.
+  for (auto& list : w.by_category) list.clear();
+  w.visible_per_category.assign(s.categories.size(), 0);
+  std::vector<bool> listed(w.merchants.size(), false);
+  for (std::size_t l = 0; l < w.listings.size(); ++l) {
+    ListingHot& h = w.hot[l];
+    h.surfaces = visible_surfaces(s, w, static_cast<int>(l));
+    if (h.surfaces == 0) continue;
+    const Merchant& m = w.merchants[w.listings[l].merchant];
+    ++w.visible_per_category[h.category];
+    listed[w.listings[l].merchant] = true;
+    const bool in_pool =
+        h.channel != Channel::store || m.quality >= s.platform.pool_quality_threshold;
+    if (in_pool) w.by_category[h.category].push_back(static_cast<int>(l));
+  }
+  w.listed_today = 0;
+  for (std::size_t m = 0; m < w.merchants.size(); ++m) {
+    if (listed[m]) {
+      ++w.listed_today;
+      ++w.merchants[m].listed_days;
+      w.merchants[m].idle_all_month = false;
+    }
+  }
+
+  // Listings that may not be shown anywhere leave every cart today.
+  for (std::size_t st = 0; st < w.streamers.size(); ++st) {
+    std::int32_t* cart = &w.carts[st * w.cart_size];
+    int kept = 0;
+    for (int i = 0; i < w.cart_len[st]; ++i) {
+      if (w.hot[cart[i]].surfaces != 0) cart[kept++] = cart[i];
+    }
+    w.cart_len[st] = kept;
+  }
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,58 @@
+// Paired comparison: every scenario runs with the same replication seeds, so
+// replication r of each shares its random streams and the difference is
+// measured per replication (common random numbers).
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+
+#include "linksim/experiment.hpp"
+
+namespace linksim {
+
+std::vector<Difference> paired_differences(const RunResult& base, const RunResult& other) {
+  std::vector<Difference> out(metric_info().size());
+  const std::size_t n = std::min(base.replications.size(), other.replications.size());
+  for (std::size_t m = 0; m < out.size(); ++m) {
+    std::vector<double> diff(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      diff[r] = other.replications[r].metrics[m] - base.replications[r].metrics[m];
+    }
+    Difference& d = out[m];
+    d.diff = summarize(diff);
+    // Unpaired (Welch) interval from the same runs, to show what pairing buys.
+    const Interval& a = base.metrics[m];
+    const Interval& b = other.metrics[m];
+    d.unpaired.mean = b.mean - a.mean;
+    d.unpaired.n = std::min(a.n, b.n);
+    if (a.n >= 2 && b.n >= 2) {
+      const double va = a.sd * a.sd / a.n, vb = b.sd * b.sd / b.n;
+      const double se = std::sqrt(va + vb);
+      const double dof = se > 0
+                             ? (va + vb) * (va + vb) / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
+                             : a.n + b.n - 2.0;
+      const boost::math::students_t t(std::max(1.0, dof));
+      const double half = boost::math::quantile(boost::math::complement(t, 0.025)) * se;
+      d.unpaired.sd = se;
+      d.unpaired.lo = d.unpaired.mean - half;
+      d.unpaired.hi = d.unpaired.mean + half;
+    } else {
+      d.unpaired.sd = d.unpaired.lo = d.unpaired.hi = std::nan("");
+    }
+    d.relative = a.mean != 0 ? d.diff.mean / a.mean : std::nan("");
+    d.significant = d.diff.n >= 2 && (d.diff.lo > 0 || d.diff.hi < 0);
+  }
+  return out;
+}
+
+Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
+  Comparison c;
+  RunOptions opts = options;
+  if (opts.replications <= 0) opts.replications = scenarios.front().replications;
+  for (auto& s : scenarios) {
+    s.seed = scenarios.front().seed;
+    c.runs.push_back(run(s, opts));
+  }
+  for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));
+  return c;
+}
+
+}  // namespace linksim

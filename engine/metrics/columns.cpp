@@ -1,0 +1,182 @@
+// Every output column, defined once: name, unit and meaning.
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+
+#include "linksim/result.hpp"
+#include "metrics/recorder.hpp"
+
+namespace linksim::detail {
+
+const std::array<ColumnDef, daily_count>& daily_columns() {
+  static const std::array<ColumnDef, daily_count> cols{{
+      {"gmv_store", Unit::fen, "GMV through the platform's store"},
+      {"gmv_taobao", Unit::fen, "GMV through Taobao Union links"},
+      {"gmv_jd", Unit::fen, "GMV through JD Union links"},
+      {"gmv_live", Unit::fen, "GMV from livestream carts"},
+      {"gmv_video", Unit::fen, "GMV from short-video carts and product pages"},
+      {"lost_gmv", Unit::fen, "value of orders lost to stockouts"},
+      {"orders", Unit::count, "orders filled"},
+      {"orders_placed", Unit::count, "orders placed, filled or not"},
+      {"stockouts", Unit::count, "orders not filled for lack of stock"},
+      {"late", Unit::count, "orders delivered late"},
+      {"sessions", Unit::count, "buyer sessions"},
+      {"sessions_live", Unit::count, "sessions in livestreams"},
+      {"sessions_video", Unit::count, "sessions on short videos"},
+      {"sessions_external", Unit::count, "sessions that saw at least one external link"},
+      {"mean_trust", Unit::share, "mean buyer trust"},
+      {"active_merchants", Unit::count, "merchants not exited (idle ones included)"},
+      {"listed_merchants", Unit::count, "merchants with a listing shown anywhere"},
+      {"entries", Unit::count, "merchants that joined"},
+      {"exits", Unit::count, "merchants that exited"},
+      {"platform_revenue", Unit::fen, "store fees + CPS share + external-link fees"},
+      {"streamer_commission", Unit::fen, "commission paid to streamers"},
+      {"rich_categories", Unit::count, "categories with at least richness_min_listings listings"},
+      {"live_streamers", Unit::count, "streamers live"},
+  }};
+  return cols;
+}
+
+const std::array<ColumnDef, monthly_count>& monthly_columns() {
+  static const std::array<ColumnDef, monthly_count> cols{{
+      {"gmv", Unit::fen, "GMV of the month"},
+      {"gmv_store", Unit::fen, "store GMV"},
+      {"gmv_taobao", Unit::fen, "Taobao link GMV"},
+      {"gmv_jd", Unit::fen, "JD link GMV"},
+      {"in_store_share", Unit::share, "store share of GMV"},
+      {"gmv_growth", Unit::share, "GMV growth over the month before"},
+      {"lost_gmv", Unit::fen, "stockout losses"},
+      {"active_merchants", Unit::count, "active merchants at month end"},
+      {"entries", Unit::count, "merchants that joined"},
+      {"exits", Unit::count, "merchants that exited"},
+      {"new_merchants", Unit::count, "merchants that joined this month (cohort size)"},
+      {"new_merchant_retention", Unit::share,
+       "share of this month's new merchants still active at the end of next month"},
+  }};
+  return cols;
+}
+
+const std::array<ColumnDef, metric_count>& metric_columns() {
+  static const std::array<ColumnDef, metric_count> cols{{
+      {"gmv", Unit::fen, "total GMV"},
+      {"gmv_store", Unit::fen, "GMV through the store"},
+      {"gmv_taobao", Unit::fen, "GMV through Taobao links"},
+      {"gmv_jd", Unit::fen, "GMV through JD links"},
+      {"gmv_live", Unit::fen, "GMV from livestreams"},
+      {"gmv_video", Unit::fen, "GMV from short videos"},
+      {"in_store_share", Unit::share, "store share of GMV"},
+      {"lost_gmv", Unit::fen, "value of orders lost to stockouts"},
+      {"gmv_growth_last_month", Unit::share, "last full month's GMV over the month before"},
+      {"gmv_growth_last_quarter", Unit::share, "last full quarter's GMV over the quarter before"},
+      {"gmv_growth_yoy", Unit::share, "last full month's GMV over the same month a year before"},
+      {"orders", Unit::count, "orders filled"},
+      {"average_order_value", Unit::fen, "GMV per order"},
+      {"conversion", Unit::share, "orders placed per session"},
+      {"mean_trust", Unit::share, "buyer trust, mean over buyers and days"},
+      {"external_session_share", Unit::share, "share of sessions that saw an external link"},
+      {"platform_revenue", Unit::fen, "store fees + CPS share + external-link fees"},
+      {"streamer_income_median", Unit::fen, "median streamer commission income"},
+      {"streamer_income_top1", Unit::fen, "99th percentile of streamer commission income"},
+      {"streamer_top1_share", Unit::share, "share of commission income earned by the top 1%"},
+      {"merchants_start", Unit::count, "merchants active on day 0"},
+      {"merchants_end", Unit::count, "merchants active on the last day"},
+      {"entries", Unit::count, "merchants that joined"},
+      {"exits", Unit::count, "merchants that exited"},
+      {"retention_30", Unit::share, "day-0 merchants still active after 30 days"},
+      {"retention_90", Unit::share, "day-0 merchants still active after 90 days"},
+      {"retention_180", Unit::share, "day-0 merchants still active after 180 days"},
+      {"new_merchant_retention", Unit::share,
+       "new merchants active at the end of the month after they joined"},
+      {"cold_start_median_days", Unit::days,
+       "median days from joining to the first day with cold_start.sales orders"},
+      {"cold_start_reached", Unit::share, "share of new merchants that ended their cold start"},
+      {"rich_categories", Unit::count, "categories with enough listings, mean over days"},
+  }};
+  return cols;
+}
+
+const std::vector<Metric>& headline_metrics() {
+  static const std::vector<Metric> m{Metric::gmv,
+                                     Metric::in_store_share,
+                                     Metric::retention_90,
+                                     Metric::new_merchant_retention,
+                                     Metric::platform_revenue,
+                                     Metric::lost_gmv};
+  return m;
+}
+
+namespace {
+const char* unit_name(Unit u) {
+  switch (u) {
+    case Unit::fen:
+      return "fen";
+    case Unit::count:
+      return "count";
+    case Unit::share:
+      return "share";
+    case Unit::days:
+      return "days";
+  }
+  return "";
+}
+template <std::size_t N>
+std::vector<ColumnInfo> info(const std::array<ColumnDef, N>& cols) {
+  std::vector<ColumnInfo> out;
+  for (const auto& c : cols) out.push_back({c.name, unit_name(c.unit), c.doc});
+  return out;
+}
+}  // namespace
+
+}  // namespace linksim::detail
+
+namespace linksim {
+
+const std::vector<ColumnInfo>& metric_info() {
+  static const auto v = detail::info(detail::metric_columns());
+  return v;
+}
+const std::vector<ColumnInfo>& daily_info() {
+  static const auto v = detail::info(detail::daily_columns());
+  return v;
+}
+const std::vector<ColumnInfo>& monthly_info() {
+  static const auto v = detail::info(detail::monthly_columns());
+  return v;
+}
+const std::vector<int>& headline_indices() {
+  static const std::vector<int> v = [] {
+    std::vector<int> out;
+    for (auto m : detail::headline_metrics()) out.push_back(static_cast<int>(m));
+    return out;
+  }();
+  return v;
+}
+
+Interval summarize(const std::vector<double>& values) {
+  Interval r;
+  double sum = 0;
+  for (double v : values) {
+    if (std::isnan(v)) continue;
+    sum += v;
+    ++r.n;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (r.n == 0) return Interval{nan, nan, nan, nan, 0};
+  r.mean = sum / r.n;
+  if (r.n < 2) {
+    r.sd = r.lo = r.hi = nan;
+    return r;
+  }
+  double ss = 0;
+  for (double v : values) {
+    if (!std::isnan(v)) ss += (v - r.mean) * (v - r.mean);
+  }
+  r.sd = std::sqrt(ss / (r.n - 1));
+  const boost::math::students_t t(r.n - 1);
+  const double half = boost::math::quantile(boost::math::complement(t, 0.025)) * r.sd /
+                      std::sqrt(static_cast<double>(r.n));
+  r.lo = r.mean - half;
+  r.hi = r.mean + half;
+  return r;
+}
+
+}  // namespace linksim

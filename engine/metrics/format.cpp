@@ -1,0 +1,145 @@
+// Readable numbers: RMB amounts in 亿 (1e8) or 万 (1e4) with thousands
+// separators, shares as percentages, and the tables printed by the CLI.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+
+namespace linksim {
+
+namespace {
+
+std::string grouped(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(v));
+  std::string s(buf);
+  const auto dot = s.find('.');
+  const std::size_t digits = dot == std::string::npos ? s.size() : dot;
+  std::string out = v < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits; ++i) {
+    if (i > 0 && (digits - i) % 3 == 0) out.push_back(',');
+    out.push_back(s[i]);
+  }
+  if (dot != std::string::npos) out.append(s, dot, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
+std::string format_rmb(double fen) {
+  if (std::isnan(fen)) return "n/a";
+  const double rmb = fen / 100.0;
+  if (std::fabs(rmb) >= 1e8) return grouped(rmb / 1e8, 2) + " 亿 RMB";
+  if (std::fabs(rmb) >= 1e4) return grouped(rmb / 1e4, 1) + " 万 RMB";
+  return grouped(rmb, 0) + " RMB";
+}
+
+std::string format_value(double v, const std::string& unit) {
+  if (std::isnan(v)) return "n/a";
+  if (unit == "fen") return format_rmb(v);
+  char buf[64];
+  if (unit == "share") {
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * v);
+    return buf;
+  }
+  if (unit == "days") {
+    std::snprintf(buf, sizeof buf, "%.1f days", v);
+    return buf;
+  }
+  return grouped(v, std::fabs(v) < 100 && v != std::floor(v) ? 2 : 0);
+}
+
+std::string format_interval(const Interval& iv, const std::string& unit) {
+  if (iv.n < 2 || std::isnan(iv.lo)) return "";
+  std::string out = "[";
+  out.append(format_value(iv.lo, unit)).append(", ").append(format_value(iv.hi, unit)).append("]");
+  return out;
+}
+
+// Pads `s` to `width` display columns (CJK characters count as two).
+std::string pad(const std::string& s, std::size_t width, bool right = false) {
+  std::size_t cols = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    cols += len == 3 ? 2 : 1;
+    i += len;
+  }
+  const std::string fill(cols < width ? width - cols : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
+std::string run_table(const RunResult& r) {
+  std::ostringstream out;
+  out << "scenario " << r.scenario.name << ": " << r.replications.size() << " replications, seed "
+      << r.scenario.seed << ", " << r.scenario.calendar.days << " days from "
+      << format_date(r.scenario.calendar.start) << "\n";
+  out << pad("metric", 26) << pad("mean", 20, true) << "  95% interval\n";
+  for (int m : headline_indices()) {
+    const auto& info = metric_info()[m];
+    out << pad(info.name, 26) << pad(format_value(r.metrics[m].mean, info.unit), 20, true) << "  "
+        << format_interval(r.metrics[m], info.unit) << "\n";
+  }
+  return out.str();
+}
+
+std::string monthly_table(const RunResult& r) {
+  std::ostringstream out;
+  const auto& cols = monthly_info();
+  const std::vector<std::string> show{"gmv",     "gmv_store",      "gmv_taobao",
+                                      "gmv_jd",  "in_store_share", "active_merchants",
+                                      "entries", "exits",          "new_merchant_retention"};
+  out << pad("month", 8);
+  for (const auto& name : show) out << pad(name, 17, true);
+  out << "\n";
+  for (Eigen::Index i = 0; i < r.monthly_mean.rows(); ++i) {
+    out << pad(r.months[i], 8);
+    for (const auto& name : show) {
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        if (cols[c].name == name) {
+          out << pad(format_value(r.monthly_mean(i, static_cast<Eigen::Index>(c)), cols[c].unit),
+                     17, true);
+        }
+      }
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string comparison_table(const Comparison& c) {
+  std::ostringstream out;
+  const auto& base = c.runs.front();
+  out << "paired comparison: " << base.replications.size() << " replications each, seed "
+      << base.scenario.seed << " (common random numbers); * = 95% interval excludes zero\n";
+  out << pad("metric", 24);
+  for (const auto& r : c.runs) out << pad(r.scenario.name, 22, true);
+  for (std::size_t i = 1; i < c.runs.size(); ++i) {
+    out << pad("diff " + c.runs[i].scenario.name, 42, true);
+  }
+  out << "\n";
+  for (int m : headline_indices()) {
+    const auto& info = metric_info()[m];
+    out << pad(info.name, 24);
+    for (const auto& r : c.runs) out << pad(format_value(r.metrics[m].mean, info.unit), 22, true);
+    for (std::size_t i = 1; i < c.runs.size(); ++i) {
+      const Difference& d = c.differences[i][m];
+      char rel[32];
+      std::snprintf(rel, sizeof rel, " (%+.1f%%)%s", 100 * d.relative, d.significant ? "*" : " ");
+      const std::string unit = info.unit == "share" ? "points" : info.unit;
+      std::string cell = (unit == "points" ? [&] {
+        char b[32];
+        std::snprintf(b, sizeof b, "%+.2f pts", 100 * d.diff.mean);
+        return std::string(b);
+      }()
+                                           : format_value(d.diff.mean, unit)) +
+                         std::string(rel);
+      out << pad(cell, 42, true);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace linksim

@@ -1,0 +1,130 @@
+// What a run records. Every column of every output is defined here, once:
+// the daily series, the monthly table and the per-replication scalars. Money
+// is in fen (1/100 RMB).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace linksim::detail {
+
+enum class Unit : std::uint8_t { fen, count, share, days };
+
+struct ColumnDef {
+  const char* name;
+  Unit unit;
+  const char* doc;
+};
+
+// Daily series, one row per simulated day.
+enum class Daily : int {
+  gmv_store,
+  gmv_taobao,
+  gmv_jd,
+  gmv_live,
+  gmv_video,
+  lost_gmv,
+  orders,
+  orders_placed,
+  stockouts,
+  late,
+  sessions,
+  sessions_live,
+  sessions_video,
+  sessions_external,
+  mean_trust,
+  active_merchants,
+  listed_merchants,
+  entries,
+  exits,
+  platform_revenue,
+  streamer_commission,
+  rich_categories,
+  live_streamers,
+  count_
+};
+inline constexpr int daily_count = static_cast<int>(Daily::count_);
+const std::array<ColumnDef, daily_count>& daily_columns();
+
+// Monthly table, one row per calendar month of the horizon.
+enum class Monthly : int {
+  gmv,
+  gmv_store,
+  gmv_taobao,
+  gmv_jd,
+  in_store_share,
+  gmv_growth,
+  lost_gmv,
+  active_merchants,
+  entries,
+  exits,
+  new_merchants,
+  new_merchant_retention,
+  count_
+};
+inline constexpr int monthly_count = static_cast<int>(Monthly::count_);
+const std::array<ColumnDef, monthly_count>& monthly_columns();
+
+// One number per replication; the headline ones are printed by `run`.
+enum class Metric : int {
+  gmv,
+  gmv_store,
+  gmv_taobao,
+  gmv_jd,
+  gmv_live,
+  gmv_video,
+  in_store_share,
+  lost_gmv,
+  gmv_growth_last_month,
+  gmv_growth_last_quarter,
+  gmv_growth_yoy,
+  orders,
+  average_order_value,
+  conversion,
+  mean_trust,
+  external_session_share,
+  platform_revenue,
+  streamer_income_median,
+  streamer_income_top1,
+  streamer_top1_share,
+  merchants_start,
+  merchants_end,
+  entries,
+  exits,
+  retention_30,
+  retention_90,
+  retention_180,
+  new_merchant_retention,
+  cold_start_median_days,
+  cold_start_reached,
+  rich_categories,
+  count_
+};
+inline constexpr int metric_count = static_cast<int>(Metric::count_);
+const std::array<ColumnDef, metric_count>& metric_columns();
+
+// The headline metrics, in the order the tables show them.
+const std::vector<Metric>& headline_metrics();
+
+struct Recorder {
+  int days = 0;
+  std::vector<double> daily;  // days x daily_count
+  double& at(int day, Daily c) { return daily[day * daily_count + static_cast<int>(c)]; }
+  double at(int day, Daily c) const { return daily[day * daily_count + static_cast<int>(c)]; }
+  // Cohorts by join month (initial merchants excluded).
+  std::vector<std::int64_t> joined;
+  std::vector<std::int64_t> retained_next_month;
+  std::vector<std::int64_t> active_at_month_end;
+  std::vector<std::int64_t> exits_in_month;
+  void resize(int n_days, int n_months) {
+    days = n_days;
+    daily.assign(static_cast<std::size_t>(n_days) * daily_count, 0.0);
+    joined.assign(n_months, 0);
+    retained_next_month.assign(n_months, -1);
+    active_at_month_end.assign(n_months, 0);
+    exits_in_month.assign(n_months, 0);
+  }
+};
+
+}  // namespace linksim::detail

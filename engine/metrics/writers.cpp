@@ -1,0 +1,196 @@
+// Files written by a run: summary.json, timeseries.csv, monthly.csv,
+// replications.csv and scenario.yaml (the resolved scenario, which reproduces
+// the run). Every file goes to a temporary name first and is renamed into
+// place, so an interrupted run never leaves a file that looks complete.
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+
+namespace linksim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (f == nullptr) {
+      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    }
+    const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
+                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+    const int err = errno;
+    if (std::fclose(f) != 0 || !ok) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write " + path.string() + ": " +
+                               std::strerror(ok ? errno : err));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+  }
+}
+
+namespace {
+
+std::string num(double v) {
+  if (std::isnan(v)) return "";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+json interval_json(const Interval& iv) {
+  return {{"mean", iv.mean}, {"sd", iv.sd}, {"ci95_low", iv.lo}, {"ci95_high", iv.hi}, {"n", iv.n}};
+}
+
+json metrics_json(const RunResult& r) {
+  json out = json::object();
+  for (std::size_t m = 0; m < metric_info().size(); ++m) {
+    const auto& info = metric_info()[m];
+    json j = interval_json(r.metrics[m]);
+    j["unit"] = info.unit;
+    j["description"] = info.doc;
+    j["replications"] = json::array();
+    for (const auto& rep : r.replications) j["replications"].push_back(rep.metrics[m]);
+    out[info.name] = j;
+  }
+  return out;
+}
+
+json monthly_json(const RunResult& r) {
+  json rows = json::array();
+  const auto& cols = monthly_info();
+  for (Eigen::Index i = 0; i < r.monthly_mean.rows(); ++i) {
+    json row{{"month", r.months[i]}};
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const auto j = static_cast<Eigen::Index>(c);
+      row[cols[c].name] = {{"mean", r.monthly_mean(i, j)},
+                           {"ci95_low", r.monthly_lo(i, j)},
+                           {"ci95_high", r.monthly_hi(i, j)}};
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string series_csv(const Eigen::MatrixXd& mean, const Eigen::MatrixXd& lo,
+                       const Eigen::MatrixXd& hi, const std::vector<ColumnInfo>& cols,
+                       const std::vector<std::string>& labels, const std::string& label_name,
+                       bool with_index) {
+  std::ostringstream out;
+  if (with_index) out << "day,";
+  out << label_name;
+  for (const auto& c : cols) out << "," << c.name << "," << c.name << "_lo," << c.name << "_hi";
+  out << "\n";
+  for (Eigen::Index i = 0; i < mean.rows(); ++i) {
+    if (with_index) out << i << ",";
+    out << labels[i];
+    for (Eigen::Index j = 0; j < mean.cols(); ++j) {
+      out << "," << num(mean(i, j)) << "," << num(lo(i, j)) << "," << num(hi(i, j));
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+json run_json(const RunResult& r, const std::string& scenario_yaml);
+
+void write_run(const RunResult& r, const fs::path& dir) {
+  fs::create_directories(dir);
+  std::vector<std::string> dates;
+  for (int d = 0; d < r.scenario.calendar.days; ++d) {
+    dates.push_back(format_date(r.scenario.calendar.start + d));
+  }
+  const std::string yaml = to_yaml(r.scenario);
+  write_file_atomic(dir / "scenario.yaml", yaml);
+  write_file_atomic(dir / "timeseries.csv", series_csv(r.daily_mean, r.daily_lo, r.daily_hi,
+                                                       daily_info(), dates, "date", true));
+  write_file_atomic(dir / "monthly.csv", series_csv(r.monthly_mean, r.monthly_lo, r.monthly_hi,
+                                                    monthly_info(), r.months, "month", false));
+  std::ostringstream reps;
+  reps << "replication,seed";
+  for (const auto& m : metric_info()) reps << "," << m.name;
+  reps << "\n";
+  for (const auto& rep : r.replications) {
+    reps << rep.index << "," << rep.seed;
+    for (double v : rep.metrics) reps << "," << num(v);
+    reps << "\n";
+  }
+  write_file_atomic(dir / "replications.csv", reps.str());
+  // summary.json last: its presence marks a complete run.
+  write_file_atomic(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
+}
+
+json run_json(const RunResult& r, const std::string& scenario_yaml) {
+  return {{"linksim", {{"version", r.version}, {"commit", r.commit}}},
+          {"scenario",
+           {{"name", r.scenario.name},
+            {"file", r.scenario.source.string()},
+            {"seed", r.scenario.seed},
+            {"resolved_yaml", scenario_yaml}}},
+          {"replications", r.replications.size()},
+          {"seconds", r.seconds},
+          {"units", "money in fen (1/100 RMB); shares in [0, 1]"},
+          {"metrics", metrics_json(r)},
+          {"monthly", monthly_json(r)}};
+}
+
+void write_comparison(const Comparison& c, const fs::path& dir) {
+  fs::create_directories(dir);
+  json out{{"linksim", {{"version", version()}, {"commit", git_commit()}}},
+           {"seed", c.runs.front().scenario.seed},
+           {"replications", c.runs.front().replications.size()},
+           {"baseline", c.runs.front().scenario.name},
+           {"scenarios", json::array()}};
+  std::ostringstream csv;
+  csv << "scenario,metric,unit,mean,ci95_low,ci95_high,diff_mean,diff_ci95_low,diff_ci95_high,"
+         "unpaired_ci95_low,unpaired_ci95_high,relative_change,significant\n";
+  for (std::size_t i = 0; i < c.runs.size(); ++i) {
+    const RunResult& r = c.runs[i];
+    json sj{{"name", r.scenario.name},
+            {"file", r.scenario.source.string()},
+            {"metrics", json::object()}};
+    for (std::size_t m = 0; m < metric_info().size(); ++m) {
+      const auto& info = metric_info()[m];
+      const Difference& d = c.differences[i][m];
+      json mj = interval_json(r.metrics[m]);
+      mj["unit"] = info.unit;
+      if (i > 0) {
+        mj["paired_difference"] = interval_json(d.diff);
+        mj["unpaired_difference"] = interval_json(d.unpaired);
+        mj["relative_change"] = d.relative;
+        mj["significant"] = d.significant;
+      }
+      sj["metrics"][info.name] = mj;
+      csv << r.scenario.name << "," << info.name << "," << info.unit << ","
+          << num(r.metrics[m].mean) << "," << num(r.metrics[m].lo) << "," << num(r.metrics[m].hi);
+      if (i > 0) {
+        csv << "," << num(d.diff.mean) << "," << num(d.diff.lo) << "," << num(d.diff.hi) << ","
+            << num(d.unpaired.lo) << "," << num(d.unpaired.hi) << "," << num(d.relative) << ","
+            << (d.significant ? "true" : "false");
+      } else {
+        csv << ",,,,,,,";
+      }
+      csv << "\n";
+    }
+    out["scenarios"].push_back(sj);
+  }
+  write_file_atomic(dir / "comparison.csv", csv.str());
+  write_file_atomic(dir / "comparison.json", out.dump(2) + "\n");
+}
+
+}  // namespace linksim

@@ -1,0 +1,49 @@
+#include "rng.hpp"
+
+namespace linksim::detail {
+
+std::int64_t Stream::poisson(double mean) {
+  if (!(mean > 0)) return 0;
+  if (mean < 12) return poisson_small(*this, mean, std::exp(-mean));
+  const double slam = std::sqrt(mean);
+  const double loglam = std::log(mean);
+  const double b = 0.931 + 2.53 * slam;
+  const double a = -0.059 + 0.02483 * b;
+  const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+  const double vr = 0.9277 - 3.6224 / (b - 2);
+  while (true) {
+    const double u = uniform() - 0.5;
+    const double v = uniform();
+    const double us = 0.5 - std::fabs(u);
+    const double k = std::floor((2 * a / us + b) * u + mean + 0.43);
+    if (us >= 0.07 && v <= vr) return static_cast<std::int64_t>(k);
+    if (k < 0 || (us < 0.013 && v > us)) continue;
+    if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
+        -mean + k * loglam - std::lgamma(k + 1)) {
+      return static_cast<std::int64_t>(k);
+    }
+  }
+}
+
+double Stream::gamma(double shape) {
+  if (!(shape > 0)) return 0.0;
+  if (shape < 1) {
+    const double u = uniform();
+    return gamma(1.0 + shape) * std::pow(u, 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  while (true) {
+    double x, v;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = uniform();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v;
+  }
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,105 @@
+// Counter-based random streams. Every draw is a pure function of
+// (replication seed, agent kind, agent id, day, purpose, draw index), so the
+// results never depend on the thread count, the order of work or how agents
+// are split across processes. There is no global generator.
+//
+// The hash is SplitMix64's finaliser (Steele, Lea and Flood 2014), used as a
+// keyed counter-mode generator: key = mix(seed, kind, purpose, day, id),
+// draw i = mix(key + i * gamma).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace linksim::detail {
+
+inline constexpr std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// 128-bit product for unbiased-enough bounded draws (GCC/Clang extension).
+__extension__ using uint128 = unsigned __int128;
+
+inline constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ULL;
+
+enum class Kind : std::uint8_t { world, buyer, merchant, streamer, listing, order };
+
+enum class Purpose : std::uint8_t {
+  build,        // initial traits
+  sessions,     // a buyer's sessions and browsing on one day
+  live,         // whether a streamer is live
+  cart,         // cart refill: candidates and perceived quality
+  cart_offset,  // where a buyer starts browsing a cart on a day
+  lottery,      // stock lottery keys
+  delivery,     // on time or late
+  onboarding,   // an external merchant's decision to open a store
+  entry,        // arrivals of new merchants
+  month_end,    // exogenous exits
+};
+
+// The seed of replication r of a scenario with seed s.
+inline constexpr std::uint64_t replication_seed(std::uint64_t s, int r) {
+  return mix64(mix64(s ^ 0x6C696E6B73696D00ULL) + golden * static_cast<std::uint64_t>(r + 1));
+}
+
+// The part of a stream key shared by all agents of a kind on a day.
+inline constexpr std::uint64_t stream_base(std::uint64_t seed, Kind kind, int day, Purpose p) {
+  const std::uint64_t tag = (static_cast<std::uint64_t>(kind) << 56) |
+                            (static_cast<std::uint64_t>(p) << 48) | static_cast<std::uint32_t>(day);
+  return mix64(seed ^ mix64(tag + golden));
+}
+
+class Stream {
+ public:
+  // A stream for one agent: `base` from stream_base(), `id` the agent.
+  constexpr Stream(std::uint64_t base, std::uint64_t id) : key_(mix64(base + id * golden)) {}
+  Stream(std::uint64_t seed, Kind kind, std::uint64_t id, int day, Purpose p)
+      : Stream(stream_base(seed, kind, day, p), id) {}
+
+  std::uint64_t next() { return mix64(key_ + (++counter_) * 0xD1B54A32D192ED03ULL); }
+  // Uniform on [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Uniform integer in [0, n).
+  std::uint64_t below(std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<uint128>(next()) * n) >> 64);
+  }
+  bool bernoulli(double p) { return uniform() < p; }
+  double normal() {
+    // Box-Muller; one of the pair is used so that the draw count stays fixed.
+    const double u1 = 1.0 - uniform();
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+  double exponential() { return -std::log(1.0 - uniform()); }
+  // Poisson by inversion for small means, by transformed rejection (PTRS,
+  // Hörmann 1993) for larger ones.
+  std::int64_t poisson(double mean);
+  // Gamma(shape, 1), Marsaglia and Tsang (2000).
+  double gamma(double shape);
+  double beta(double a, double b) {
+    const double x = gamma(a);
+    const double y = gamma(b);
+    return x + y > 0 ? x / (x + y) : 0.5;
+  }
+
+ private:
+  std::uint64_t key_;
+  std::uint64_t counter_ = 0;
+};
+
+// Poisson by inversion given exp(-mean) precomputed: the hot path of demand.
+inline int poisson_small(Stream& s, double mean, double exp_neg_mean) {
+  double u = s.uniform();
+  double p = exp_neg_mean;
+  int k = 0;
+  while (u >= p && k < 1000) {
+    u -= p;
+    ++k;
+    p *= mean / k;
+  }
+  return k;
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,30 @@
+// Fills a Scenario from a merged YAML tree using the key tables, reporting
+// unknown keys (with suggestions), wrong types, bad numbers and out-of-range
+// values; then cross-field validation (validate.cpp) runs on the result.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "linksim/scenario.hpp"
+#include "scenario/diagnostics.hpp"
+#include "scenario/node.hpp"
+
+namespace linksim::detail {
+
+// Where each key given in the files was written, by display path
+// (e.g. "buyers.follows", "policy[2].from"); keys left to defaults are absent.
+struct KeyMarks {
+  Mark root;
+  std::map<std::string, Mark> at;
+  bool has(const std::string& path) const { return at.count(path) != 0; }
+  const Mark& of(const std::string& path) const;
+};
+
+void bind_scenario(const Node& root, Scenario& out, KeyMarks& marks, Diagnostics& diags);
+void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags);
+
+// The closest name to `word` among `candidates` by edit distance, or "" when none is close.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace linksim::detail

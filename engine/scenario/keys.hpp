@@ -1,0 +1,58 @@
+// The one table of scenario keys. For every key: its path, type, allowed
+// range, unit, a one-sentence meaning and the source of its default, plus the
+// field it fills. The loader, the validation, `linksim schema`, `linksim show`
+// and docs/scenarios.md are all driven by these tables.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "linksim/scenario.hpp"
+
+namespace linksim::detail {
+
+enum class KeyType { real, integer, boolean, date, string, event_type };
+const char* key_type_name(KeyType t);
+
+using FieldRef =
+    std::variant<double*, int*, std::int64_t*, std::uint64_t*, bool*, std::string*, EventType*>;
+
+struct Range {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false;
+  bool contains(double v) const { return (lo_open ? v > lo : v >= lo) && v <= hi; }
+  std::string str() const;  // e.g. "[0, 1]" or "(0, inf)"
+};
+
+template <class T>
+struct Key {
+  const char* path;  // dotted, relative to T
+  KeyType type;
+  Range range;
+  const char* unit;
+  const char* doc;
+  const char* source;  // where the default comes from, or "assumed"
+  FieldRef (*field)(T&);
+  bool required = false;  // list items only: must be given
+};
+
+// A key holding a list of items, each described by its own table.
+struct ListKey {
+  const char* path;
+  const char* doc;
+};
+
+const std::vector<Key<Scenario>>& scenario_keys();
+const std::vector<Key<Category>>& category_keys();
+const std::vector<Key<PolicyEntry>>& policy_keys();
+const std::vector<Key<Event>>& event_keys();
+const std::vector<ListKey>& list_keys();  // categories, policy, events
+
+// The value of a field as the YAML scalar text that reads back to it exactly.
+std::string field_text(const FieldRef& ref, KeyType type);
+
+}  // namespace linksim::detail

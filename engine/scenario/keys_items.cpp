@@ -1,0 +1,207 @@
+// Keys of list items (categories, policy entries, events), the default
+// categories, and the text form of field values.
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <limits>
+
+#include "scenario/keys.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr Range any{};
+constexpr Range prob{0.0, 1.0};
+constexpr Range nonneg{0.0, inf};
+constexpr Range positive{0.0, inf, true};
+
+template <class T, class F>
+Key<T> item(const char* path, KeyType type, Range range, const char* unit, const char* doc,
+            const char* source, F field, bool required = false) {
+  return Key<T>{path, type, range, unit, doc, source, +field, required};
+}
+
+}  // namespace
+
+const std::vector<Key<Category>>& category_keys() {
+  using C = Category;
+  static const std::vector<Key<C>> keys{
+      item<C>(
+          "name", KeyType::string, any, "", "Category name, unique.", "",
+          [](C& c) -> FieldRef { return &c.name; }, true),
+      item<C>(
+          "ref_price", KeyType::real, positive, "RMB", "Median price of the category's products.",
+          "assumed; article: average order value about RMB 100 on Kuaishou (2020)",
+          [](C& c) -> FieldRef { return &c.ref_price; }, true),
+      item<C>("price_sigma", KeyType::real, nonneg, "", "Log-normal spread of prices.", "assumed",
+              [](C& c) -> FieldRef { return &c.price_sigma; }),
+      item<C>("demand_weight", KeyType::real, positive, "",
+              "Relative demand: mean buyer preference for the category.", "assumed",
+              [](C& c) -> FieldRef { return &c.demand_weight; }),
+      item<C>("origin_mix.native", KeyType::real, nonneg, "",
+              "Relative strength of native merchants in the category.", "assumed",
+              [](C& c) -> FieldRef { return &c.origin_mix.native; }),
+      item<C>("origin_mix.taobao", KeyType::real, nonneg, "",
+              "Relative strength of Taobao merchants (stronger in apparel, beauty).", "model.md",
+              [](C& c) -> FieldRef { return &c.origin_mix.taobao; }),
+      item<C>("origin_mix.jd", KeyType::real, nonneg, "",
+              "Relative strength of JD merchants (stronger in digital, appliances, alcohol).",
+              "model.md", [](C& c) -> FieldRef { return &c.origin_mix.jd; }),
+  };
+  return keys;
+}
+
+#define CHANNEL_KEYS(ch)                                                                          \
+  item<P>(#ch ".live", KeyType::boolean, any, "", #ch " links allowed in livestream carts.", "",  \
+          [](P& p) -> FieldRef { return &p.ch.live; }),                                           \
+      item<P>(#ch ".video", KeyType::boolean, any, "",                                            \
+              #ch " links allowed in short-video carts and product pages.", "",                   \
+              [](P& p) -> FieldRef { return &p.ch.video; }),                                      \
+      item<P>(#ch ".fee", KeyType::real, prob, "",                                                \
+              "Platform fee on " #ch " link sales, fraction of price.",                           \
+              "article: Douyin charged 20% on third-party links",                                 \
+              [](P& p) -> FieldRef { return &p.ch.fee; }),                                        \
+      item<P>(#ch ".eligible_share", KeyType::real, prob, "",                                     \
+              "Share of " #ch " merchants the opening covers (e.g. Tmall / self-operated only).", \
+              "article: the 2022-10 reopening covered Tmall and JD self-operated stores",         \
+              [](P& p) -> FieldRef { return &p.ch.eligible_share; })
+
+const std::vector<Key<PolicyEntry>>& policy_keys() {
+  using P = PolicyEntry;
+  static const std::vector<Key<P>> keys{
+      item<P>(
+          "from", KeyType::date, any, "date", "First day this entry is in force.", "",
+          [](P& p) -> FieldRef { return &p.from; }, true),
+      CHANNEL_KEYS(taobao),
+      CHANNEL_KEYS(jd),
+  };
+  return keys;
+}
+
+const std::vector<Key<Event>>& event_keys() {
+  using E = Event;
+  static const std::vector<Key<E>> keys{
+      item<E>(
+          "type", KeyType::event_type, any, "",
+          "promotion (needs traffic), lockdown (needs logistics) or demand_shock (needs "
+          "demand).",
+          "", [](E& e) -> FieldRef { return &e.type; }, true),
+      item<E>("name", KeyType::string, any, "", "A label for reports.", "",
+              [](E& e) -> FieldRef { return &e.name; }),
+      item<E>(
+          "from", KeyType::date, any, "date", "First day of the event.", "",
+          [](E& e) -> FieldRef { return &e.from; }, true),
+      item<E>(
+          "to", KeyType::date, any, "date", "Last day of the event (inclusive).", "",
+          [](E& e) -> FieldRef { return &e.to; }, true),
+      item<E>("traffic", KeyType::real, positive, "",
+              "Multiplier on every buyer's session rate (M_t).",
+              "article: 116 festival got 2x boost traffic",
+              [](E& e) -> FieldRef { return &e.traffic; }),
+      item<E>("demand", KeyType::real, positive, "", "Multiplier on conversion (D_t).", "assumed",
+              [](E& e) -> FieldRef { return &e.demand; }),
+      item<E>("logistics.store", KeyType::real, prob, "",
+              "Logistics capacity for store orders: on-time probability multiplier.", "assumed",
+              [](E& e) -> FieldRef { return &e.logistics[0]; }),
+      item<E>("logistics.taobao", KeyType::real, prob, "",
+              "Logistics capacity for Taobao link orders.", "assumed",
+              [](E& e) -> FieldRef { return &e.logistics[1]; }),
+      item<E>("logistics.jd", KeyType::real, prob, "",
+              "Logistics capacity for JD link orders (JD's own logistics is hit less).", "assumed",
+              [](E& e) -> FieldRef { return &e.logistics[2]; }),
+  };
+  return keys;
+}
+
+const char* key_type_name(KeyType t) {
+  switch (t) {
+    case KeyType::real:
+      return "number";
+    case KeyType::integer:
+      return "integer";
+    case KeyType::boolean:
+      return "boolean";
+    case KeyType::date:
+      return "date";
+    case KeyType::string:
+      return "string";
+    case KeyType::event_type:
+      return "event type";
+  }
+  return "?";
+}
+
+namespace {
+std::string number_text(double v) {
+  if (v == inf) return "inf";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc{} ? std::string(buf, end) : std::string("nan");
+}
+}  // namespace
+
+std::string Range::str() const {
+  return std::string(lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) + "]";
+}
+
+std::string field_text(const FieldRef& ref, KeyType type) {
+  struct Visitor {
+    KeyType type;
+    std::string operator()(double* v) const { return number_text(*v); }
+    std::string operator()(int* v) const {
+      return type == KeyType::date ? format_date(*v) : std::to_string(*v);
+    }
+    std::string operator()(std::int64_t* v) const { return std::to_string(*v); }
+    std::string operator()(std::uint64_t* v) const { return std::to_string(*v); }
+    std::string operator()(bool* v) const { return *v ? "true" : "false"; }
+    std::string operator()(std::string* v) const { return *v; }
+    std::string operator()(EventType* v) const { return event_type_names[static_cast<int>(*v)]; }
+  };
+  return std::visit(Visitor{type}, ref);
+}
+
+}  // namespace linksim::detail
+
+namespace linksim {
+
+std::vector<Category> Scenario::default_categories() {
+  // name, reference price (RMB), price sigma, demand weight, origin strength
+  return {
+      {"apparel", 89, 0.5, 1.6, {1.0, 1.6, 0.3}},  {"beauty", 119, 0.5, 1.2, {1.0, 1.4, 0.6}},
+      {"food", 49, 0.4, 1.5, {1.2, 0.8, 0.8}},     {"home", 69, 0.5, 1.0, {1.0, 1.0, 0.8}},
+      {"digital", 299, 0.6, 0.6, {0.6, 0.6, 2.5}}, {"appliances", 399, 0.6, 0.4, {0.6, 0.5, 3.0}},
+      {"baby", 129, 0.5, 0.6, {1.0, 1.0, 1.0}},    {"jewelry", 199, 0.7, 0.7, {1.2, 1.0, 0.5}},
+      {"alcohol", 199, 0.6, 0.4, {0.8, 0.6, 2.0}}, {"sports", 149, 0.5, 0.5, {1.0, 1.0, 1.0}},
+      {"books", 39, 0.4, 0.3, {0.8, 1.0, 1.5}},    {"other", 59, 0.6, 0.8, {1.0, 1.0, 1.0}},
+  };
+}
+
+bool parse_date(const std::string& text, Date& out) {
+  using namespace std::chrono;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  std::from_chars(text.data(), text.data() + 4, y);
+  std::from_chars(text.data() + 5, text.data() + 7, m);
+  std::from_chars(text.data() + 8, text.data() + 10, d);
+  const year_month_day ymd{year{y}, month{m}, day{d}};
+  if (!ymd.ok()) return false;
+  out = static_cast<Date>(sys_days{ymd}.time_since_epoch().count());
+  return true;
+}
+
+std::string format_date(Date d) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{days{d}}};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+}  // namespace linksim

@@ -1,0 +1,125 @@
+// Checks that span several keys: sums, orderings, dates inside the horizon,
+// feasible distributions. Single-key types and ranges are checked in bind.cpp.
+#include <cmath>
+#include <set>
+
+#include "scenario/bind.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+std::string num(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+struct Checker {
+  const Scenario& s;
+  const KeyMarks& marks;
+  Diagnostics& diags;
+
+  void fail(const std::string& path, const std::string& msg) {
+    diags.add(marks.of(path), path, msg);
+  }
+
+  void in_horizon(const std::string& path, Date d) {
+    if (d < s.calendar.start || d >= s.end()) {
+      fail(path, "date outside the horizon (expected " + format_date(s.calendar.start) + " to " +
+                     format_date(s.end() - 1) + ", got " + format_date(d) + ")");
+    }
+  }
+
+  void categories() {
+    if (s.categories.empty()) fail("categories", "expected at least one category, got none");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < s.categories.size(); ++i) {
+      const auto& c = s.categories[i];
+      const std::string at = "categories[" + std::to_string(i) + "]";
+      if (!names.insert(c.name).second) {
+        fail(at + ".name",
+             "duplicate category name (expected unique names, got '" + c.name + "' twice)");
+      }
+      const auto& m = c.origin_mix;
+      if (m.native + m.taobao + m.jd <= 0) {
+        fail(at + ".origin_mix", "expected at least one positive origin strength, got all 0");
+      }
+    }
+    if (s.streamers.categories > static_cast<int>(s.categories.size())) {
+      fail("streamers.categories", "expected at most the number of categories (" +
+                                       std::to_string(s.categories.size()) + "), got " +
+                                       std::to_string(s.streamers.categories));
+    }
+  }
+
+  void merchants() {
+    const auto& m = s.merchants;
+    if (m.origin_mix.native + m.origin_mix.taobao + m.origin_mix.jd <= 0) {
+      fail("merchants.origin_mix", "expected at least one positive share, got all 0");
+    }
+    const double var_max = m.quality.mean * (1 - m.quality.mean);
+    if (m.quality.sd * m.quality.sd >= var_max) {
+      fail("merchants.quality.sd",
+           "too large for a Beta distribution with mean " + num(m.quality.mean) +
+               " (expected below " + num(std::sqrt(var_max)) + ", got " + num(m.quality.sd) + ")");
+    }
+  }
+
+  void policy() {
+    if (s.policy.empty()) {
+      fail("policy", "expected at least one entry (the policy on the first day), got none");
+      return;
+    }
+    if (s.policy.front().from > s.calendar.start) {
+      fail("policy[0].from",
+           "the first entry must start on or before calendar.start (expected "
+           "at most " +
+               format_date(s.calendar.start) + ", got " + format_date(s.policy.front().from) + ")");
+    }
+    for (std::size_t i = 1; i < s.policy.size(); ++i) {
+      const std::string at = "policy[" + std::to_string(i) + "].from";
+      if (s.policy[i].from <= s.policy[i - 1].from) {
+        fail(at, "policy entries out of date order (expected after " +
+                     format_date(s.policy[i - 1].from) + ", got " + format_date(s.policy[i].from) +
+                     ")");
+      } else {
+        in_horizon(at, s.policy[i].from);
+      }
+    }
+  }
+
+  void events() {
+    for (std::size_t i = 0; i < s.events.size(); ++i) {
+      const auto& e = s.events[i];
+      const std::string at = "events[" + std::to_string(i) + "]";
+      in_horizon(at + ".from", e.from);
+      if (e.to < e.from) {
+        fail(at + ".to", "ends before it starts (expected on or after " + format_date(e.from) +
+                             ", got " + format_date(e.to) + ")");
+      } else {
+        in_horizon(at + ".to", e.to);
+      }
+      const char* needs = e.type == EventType::promotion  ? "traffic"
+                          : e.type == EventType::lockdown ? "logistics"
+                                                          : "demand";
+      if (!marks.has(at + "." + needs)) {
+        fail(at, std::string("a ") + event_type_names[static_cast<int>(e.type)] + " needs '" +
+                     needs + "' (expected it in the event, got none)");
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags) {
+  Checker c{s, marks, diags};
+  c.categories();
+  c.merchants();
+  c.policy();
+  c.events();
+}
+
+}  // namespace linksim::detail

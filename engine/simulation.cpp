@@ -1,0 +1,55 @@
+#include "linksim/simulation.hpp"
+
+#include <chrono>
+
+#include "day/phases.hpp"
+#include "metrics/finish.hpp"
+#include "world/build.hpp"
+
+namespace linksim {
+
+using namespace detail;
+
+Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads)
+    : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
+  World& w = *world_;
+  w.month_of_day = month_index(scenario);
+  w.recorder.resize(scenario.calendar.days, w.month_of_day.back() + 1);
+  build_world(scenario, w, seed, threads_);
+}
+
+Simulation::~Simulation() = default;
+
+// One day, in the order of model.md.
+void Simulation::step() {
+  const Scenario& s = scenario_;
+  World& w = *world_;
+  apply_policy(s, w, day_);
+  refill_carts(s, w);
+  decide_live(s, w);
+  generate_demand(s, w, threads_);
+  clear_market(s, w);
+  fulfil_orders(s, w);
+  settle_money(s, w);
+  restock(s, w);
+  enter_merchants(s, w);
+  if (w.today.month_end) close_month(s, w);
+  record_day(s, w);
+  ++day_;
+}
+
+void Simulation::run_to_end() {
+  while (!done()) step();
+}
+
+ReplicationResult Simulation::result(int index) const {
+  ReplicationResult r = finish_replication(scenario_, *world_);
+  r.index = index;
+  r.seed = world_->seed;
+  return r;
+}
+
+std::string version() { return LINKSIM_VERSION; }
+std::string git_commit() { return LINKSIM_GIT_COMMIT; }
+
+}  // namespace linksim

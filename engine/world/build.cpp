@@ -1,0 +1,150 @@
+// The population on day 0. Each agent's traits come from its own stream, so the
+// world is the same whatever the thread count.
+#include "world/build.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "alias.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+constexpr std::int64_t build_chunk = 16384;
+
+std::vector<double> category_means(const Scenario& s) {
+  double total = 0;
+  for (const auto& c : s.categories) total += c.demand_weight;
+  std::vector<double> mean;
+  for (const auto& c : s.categories) {
+    mean.push_back(static_cast<double>(s.categories.size()) * c.demand_weight / total);
+  }
+  return mean;
+}
+
+// One buyer's traits (everything but follows).
+void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
+                 const std::vector<double>& mean_pref) {
+  const auto& p = s.buyers;
+  double rate = p.session_rate;
+  if (p.session_rate_spread > 0 && rate > 0) {
+    const double shape = 1.0 / (p.session_rate_spread * p.session_rate_spread);
+    rate = rng.gamma(shape) * p.session_rate / shape;
+  }
+  b.rate[i] = static_cast<float>(rate);
+  b.exp_neg_rate[i] = static_cast<float>(std::exp(-static_cast<double>(b.rate[i])));
+  b.elasticity[i] = static_cast<float>(
+      std::max(0.0, p.price_elasticity + p.price_elasticity_spread * rng.normal()));
+  b.trust[i] = 1.0f;
+  b.apps[i] = static_cast<std::uint8_t>((rng.bernoulli(p.app_share.taobao) ? 1 : 0) |
+                                        (rng.bernoulli(p.app_share.jd) ? 2 : 0));
+  const int k_count = b.categories;
+  std::vector<double> w(mean_pref);
+  if (p.preference_concentration > 0) {
+    double total = 0;
+    for (int k = 0; k < k_count; ++k) {
+      w[k] = rng.gamma(p.preference_concentration * mean_pref[k]);
+      total += w[k];
+    }
+    for (int k = 0; k < k_count; ++k) w[k] = total > 0 ? k_count * w[k] / total : mean_pref[k];
+  }
+  for (int k = 0; k < k_count; ++k) {
+    b.prefs[i * k_count + k] =
+        static_cast<std::uint16_t>(std::min(65535.0, std::round(w[k] * b.pref_scale)));
+  }
+}
+
+void build_buyers(const Scenario& s, World& w, int threads) {
+  Buyers& b = w.buyers;
+  const std::int64_t n = s.population.buyers;
+  const int k_count = static_cast<int>(s.categories.size());
+  b.count = n;
+  b.categories = k_count;
+  b.pref_scale = std::floor(65535.0 / k_count);
+  b.pref_unit = 1.0 / b.pref_scale;
+  b.rate.resize(n);
+  b.exp_neg_rate.resize(n);
+  b.elasticity.resize(n);
+  b.trust.resize(n);
+  b.apps.resize(n);
+  b.prefs.resize(n * k_count);
+  const auto mean_pref = category_means(s);
+  std::vector<double> zipf(s.population.streamers);
+  for (std::size_t i = 0; i < zipf.size(); ++i) {
+    zipf[i] = std::pow(static_cast<double>(i + 1), -s.streamers.follower_zipf);
+  }
+  const AliasTable popularity(zipf);
+  const std::int64_t chunks = (n + build_chunk - 1) / build_chunk;
+  std::vector<std::vector<std::uint32_t>> follows(chunks), counts(chunks);
+  const std::uint64_t base = stream_base(w.seed, Kind::buyer, -1, Purpose::build);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    for (std::int64_t i = c * build_chunk; i < std::min(n, (c + 1) * build_chunk); ++i) {
+      Stream rng(base, static_cast<std::uint64_t>(i));
+      build_buyer(s, b, i, rng, mean_pref);
+      const auto k = std::min<std::int64_t>(rng.poisson(s.buyers.follows), s.population.streamers);
+      const std::size_t first = follows[c].size();
+      for (std::int64_t j = 0; j < k; ++j) {
+        const std::uint32_t st = popularity.draw(rng);
+        const auto begin = follows[c].begin() + static_cast<std::ptrdiff_t>(first);
+        if (std::find(begin, follows[c].end(), st) == follows[c].end()) follows[c].push_back(st);
+      }
+      counts[c].push_back(static_cast<std::uint32_t>(follows[c].size() - first));
+    }
+  }
+  b.follow_begin.assign(1, 0);
+  b.follow_begin.reserve(n + 1);
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    for (auto k : counts[c]) b.follow_begin.push_back(b.follow_begin.back() + k);
+    b.follows.insert(b.follows.end(), follows[c].begin(), follows[c].end());
+  }
+  for (auto st : b.follows) ++w.streamers[st].followers;
+}
+
+void build_streamers(const Scenario& s, World& w) {
+  const int k_count = static_cast<int>(s.categories.size());
+  w.streamers.resize(s.population.streamers);
+  w.cart_size = s.streamers.cart_size;
+  w.carts.assign(w.streamers.size() * w.cart_size, -1);
+  w.cart_len.assign(w.streamers.size(), 0);
+  const std::uint64_t base = stream_base(w.seed, Kind::streamer, -1, Purpose::build);
+  for (std::size_t i = 0; i < w.streamers.size(); ++i) {
+    Stream rng(base, i);
+    const int n = 1 + static_cast<int>(rng.below(s.streamers.categories));
+    std::vector<double> weight;
+    for (const auto& c : s.categories) weight.push_back(c.demand_weight);
+    for (int j = 0; j < n && j < k_count; ++j) {
+      double total = 0;
+      for (double x : weight) total += x;
+      double u = rng.uniform() * total;
+      int k = 0;
+      while (k + 1 < k_count && u >= weight[k]) u -= weight[k++];
+      while (weight[k] == 0) k = (k + 1) % k_count;
+      w.streamers[i].categories.push_back(k);
+      weight[k] = 0;
+    }
+  }
+}
+
+Origin draw_origin(const OriginMix& mix, Stream& rng) {
+  const double u = rng.uniform() * (mix.native + mix.taobao + mix.jd);
+  return u < mix.native ? Origin::native
+                        : (u < mix.native + mix.taobao ? Origin::taobao : Origin::jd);
+}
+
+}  // namespace
+
+void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads) {
+  w.seed = seed;
+  build_streamers(s, w);
+  build_buyers(s, w, threads);
+  w.by_category.assign(s.categories.size(), {});
+  const std::uint64_t base = stream_base(seed, Kind::merchant, -1, Purpose::build);
+  for (std::int64_t i = 0; i < s.population.merchants; ++i) {
+    Stream rng(base, static_cast<std::uint64_t>(i));
+    add_merchant(s, w, draw_origin(s.merchants.origin_mix, rng), 0, rng, true);
+  }
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,108 @@
+// Creating merchants and their listings, at the start and on entry.
+#include <algorithm>
+#include <cmath>
+
+#include "world/build.hpp"
+
+namespace linksim::detail {
+
+int draw_category(const Scenario& s, Origin origin, Stream& rng) {
+  double total = 0;
+  for (const auto& c : s.categories) total += c.demand_weight * c.origin_mix[origin];
+  double u = rng.uniform() * total;
+  for (std::size_t k = 0; k < s.categories.size(); ++k) {
+    const double wk = s.categories[k].demand_weight * s.categories[k].origin_mix[origin];
+    if (u < wk) return static_cast<int>(k);
+    u -= wk;
+  }
+  // All strengths zero for this origin: fall back to demand weights alone.
+  for (std::size_t k = s.categories.size(); k-- > 0;) {
+    if (s.categories[k].demand_weight * s.categories[k].origin_mix[origin] > 0) {
+      return static_cast<int>(k);
+    }
+  }
+  return static_cast<int>(rng.below(s.categories.size()));
+}
+
+namespace {
+
+double draw_quality(const Scenario& s, Stream& rng) {
+  const auto& q = s.merchants.quality;
+  if (q.sd <= 0) return q.mean;
+  // Beta with the given mean and sd: a + b = m(1-m)/sd^2 - 1.
+  const double n = q.mean * (1 - q.mean) / (q.sd * q.sd) - 1;
+  return rng.beta(q.mean * n, (1 - q.mean) * n);
+}
+
+int add_listing(const Scenario& s, World& w, int merchant, Channel channel, int day) {
+  const Merchant& m = w.merchants[merchant];
+  const Category& cat = s.categories[m.category];
+  Listing l;
+  l.merchant = merchant;
+  l.price = std::max<Fen>(1, std::llround(m.price * 100.0));
+  l.first_day = day;
+  const double cover = s.merchants.stock.days_of_cover *
+                       (m.origin == Origin::native ? 1.0 : s.merchants.stock.external_cover_factor);
+  l.cap = m.planned_daily * cover;
+  l.stock = l.cap;
+  ListingHot h;
+  h.base_p = static_cast<float>(s.conversion.base * (0.5 + m.quality));
+  h.log_ratio = static_cast<float>(std::log(m.price / cat.ref_price));
+  h.category = static_cast<std::uint16_t>(m.category);
+  h.channel = channel;
+  h.surfaces = 0;  // set each day by the policy phase
+  w.listings.push_back(l);
+  w.hot.push_back(h);
+  return static_cast<int>(w.listings.size()) - 1;
+}
+
+}  // namespace
+
+int add_merchant(const Scenario& s, World& w, Origin origin, int day, Stream& rng, bool initial) {
+  Merchant m;
+  m.origin = origin;
+  m.category = draw_category(s, origin, rng);
+  m.quality = draw_quality(s, rng);
+  const Category& cat = s.categories[m.category];
+  m.price = cat.ref_price * std::exp(cat.price_sigma * rng.normal());
+  m.margin = s.merchants.margin;
+  m.commission = std::clamp(
+      s.merchants.commission_rate + s.merchants.commission_spread * rng.normal(), 0.0, 0.9);
+  m.on_time = origin == Origin::native   ? s.merchants.on_time.native
+              : origin == Origin::taobao ? s.merchants.on_time.taobao
+                                         : s.merchants.on_time.jd;
+  m.planned_daily = s.merchants.stock.daily_units;
+  m.eligible_draw = static_cast<float>(rng.uniform());
+  m.initial = initial;
+  m.join_day = day;
+  m.cold_start_day = initial ? 0 : -1;
+  const int id = static_cast<int>(w.merchants.size());
+  w.merchants.push_back(m);
+  if (origin == Origin::native) {
+    w.merchants[id].store_listing = add_listing(s, w, id, Channel::store, day);
+    w.merchants[id].store_ready_day = day;
+  } else {
+    const Channel ch = origin == Origin::taobao ? Channel::taobao : Channel::jd;
+    w.merchants[id].union_listing = add_listing(s, w, id, ch, day);
+  }
+  return id;
+}
+
+// A store listing for an external merchant that onboards; live after the delay.
+void open_store(const Scenario& s, World& w, int merchant, int day) {
+  Merchant& m = w.merchants[merchant];
+  if (m.store_listing < 0) {
+    const int l = add_listing(s, w, merchant, Channel::store, day);
+    w.merchants[merchant].store_listing = l;
+  }
+  w.merchants[merchant].store_ready_day = day + s.merchants.onboarding.delay_days;
+  w.merchants[merchant].month_costs += std::llround(s.merchants.onboarding.cost * 100.0);
+}
+
+int World::active_merchants() const {
+  int n = 0;
+  for (const auto& m : merchants) n += m.state == MerchantState::active;
+  return n;
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,162 @@
+// The mutable world of one replication: agents, listings, accounts and the
+// day's scratch state. Buyers, by far the largest population, are kept in
+// structure-of-arrays form; their follow lists are one flat array with offsets.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "alias.hpp"
+#include "linksim/scenario.hpp"
+#include "metrics/recorder.hpp"
+
+namespace linksim::detail {
+
+using Fen = std::int64_t;  // money: 1/100 RMB, exact in every sum
+
+// Bytes per buyer: 4 (rate) + 4 (exp(-rate)) + 4 (elasticity) + 4 (trust)
+// + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 4 (follow
+// offset) + 4 per followed streamer. With K = 12 and 6 follows: 69 bytes.
+struct Buyers {
+  std::int64_t count = 0;
+  int categories = 0;
+  std::vector<float> rate;                  // λ_b, sessions per day
+  std::vector<float> exp_neg_rate;          // exp(-λ_b), for days without a traffic multiplier
+  std::vector<float> elasticity;            // ε_b
+  std::vector<float> trust;                 // ψ_b in [0, 1]
+  std::vector<std::uint8_t> apps;           // bit 0: Taobao installed, bit 1: JD installed
+  std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
+  std::vector<std::uint32_t> follow_begin;  // count + 1 offsets into follows
+  std::vector<std::uint32_t> follows;       // followed streamer ids
+  double pref_scale = 4096.0;               // fixed-point scale: 65535 / K, so K x scale fits
+  double pref_unit = 1.0 / 4096.0;          // 1 / pref_scale
+  double pref(std::int64_t b, int k) const { return prefs[b * categories + k] * pref_unit; }
+};
+
+enum class MerchantState : std::uint8_t { active, exited };
+
+struct Merchant {
+  Origin origin = Origin::native;
+  int category = 0;
+  double quality = 0.5;
+  double price = 100.0;  // RMB
+  double margin = 0.35;
+  double commission = 0.2;
+  double on_time = 0.9;
+  double planned_daily = 1.0;  // units per day the merchant stocks for
+  float eligible_draw = 0.0f;  // fixed uniform: covered by an opening with eligible_share above it
+  bool initial = false;        // active on day 0
+  MerchantState state = MerchantState::active;
+  int join_day = 0;
+  int exit_day = -1;
+  int loss_months = 0;
+  int idle_months = 0;
+  bool idle_all_month = true;
+  int listed_days = 0;       // days with a visible listing in the current month
+  int store_ready_day = -1;  // day its store listing goes live; -1 = no store
+  bool onboarding_decided = false;
+  int cold_start_day = -1;  // first day with cold_start.sales orders
+  int union_listing = -1;
+  int store_listing = -1;
+  Fen month_net = 0;              // sales net of fees, commissions and goods, this month
+  Fen month_costs = 0;            // onboarding cost booked this month
+  std::int64_t month_demand = 0;  // orders placed this month, filled or not
+  Fen sales_net = 0;              // over the whole run
+  Fen fixed_costs = 0;            // over the whole run
+};
+
+// What the demand loop reads of a listing, packed.
+struct ListingHot {
+  float base_p = 0;     // c0 * Q(q)
+  float log_ratio = 0;  // log(price / ref_price of the category)
+  std::uint16_t category = 0;
+  Channel channel = Channel::store;
+  std::uint8_t surfaces = 0;  // bit 0 live, bit 1 video: where it may be shown today
+};
+
+struct Listing {
+  int merchant = 0;
+  Fen price = 0;
+  double stock = 0;
+  double cap = 0;
+  int orders_today = 0;
+  int first_day = 0;  // for the cold-start boost
+};
+
+struct Streamer {
+  std::vector<int> categories;
+  std::int64_t followers = 0;
+  double reputation = 1.0;
+  bool live = false;
+  Fen income = 0;
+  int day_orders = 0;
+  int day_ok = 0;
+};
+
+// The day's conditions, set by the policy phase.
+struct DayConditions {
+  int day = 0;
+  Date date = 0;
+  int month = 0;  // months since the start month
+  bool month_end = false;
+  double traffic = 1.0;  // M_t
+  double demand = 1.0;   // D_t
+  std::array<double, channel_count> logistics{1, 1, 1};
+  std::array<std::uint8_t, channel_count> surfaces{3, 0, 0};  // allowed surfaces per channel
+  std::array<double, channel_count> fee{0, 0, 0};
+  std::array<double, channel_count> eligible{1, 1, 1};
+};
+
+struct Order {
+  std::uint64_t key;  // lottery key: hash of (seed, day, buyer, session, listing)
+  std::uint32_t buyer;
+  std::uint32_t listing;
+  std::uint32_t streamer;
+  std::uint16_t session;
+  Surface surface;
+  bool filled = false;
+};
+
+// Money that has left the buyers, by who holds it.
+struct Accounts {
+  Fen gmv = 0;
+  Fen cost_of_goods = 0;
+  Fen platform_store_fees = 0;
+  Fen platform_cps = 0;
+  Fen platform_link_fees = 0;
+  Fen external_fees = 0;
+  Fen streamer_commission = 0;
+};
+
+struct World {
+  std::uint64_t seed = 0;  // the replication's seed
+  DayConditions today;
+  Buyers buyers;
+  std::vector<Merchant> merchants;
+  std::vector<Listing> listings;
+  std::vector<ListingHot> hot;  // parallel to listings
+  std::vector<Streamer> streamers;
+  int cart_size = 0;
+  std::vector<std::int32_t> carts;  // streamers * cart_size
+  std::vector<std::int32_t> cart_len;
+  std::vector<std::vector<int>> by_category;  // listings streamers may pick, per category, today
+  std::vector<int> visible_per_category;      // listings shown anywhere, per category, today
+  std::vector<std::uint32_t> live_ids;        // today's live streamers
+  std::vector<std::uint8_t> live;             // 1 if streamer is live today (compact, for demand)
+  AliasTable live_reco;                       // over live_ids: followers^a x reputation^b
+  AliasTable all_reco;                        // over all streamers, for video sessions
+  std::vector<std::int32_t> cart_offset;      // where today's browsing starts in each cart
+  std::vector<int> month_of_day;              // month index of every day of the horizon
+  int listed_today = 0;                       // merchants with a listing shown anywhere today
+  std::vector<Order> orders;                  // today's orders
+  Accounts accounts;
+  Recorder recorder;
+  // Entry attractiveness: GMV of the last 30 days and its first-30-day reference.
+  std::array<Fen, 30> gmv_ring{};
+  double attract_reference = 0;
+
+  int active_merchants() const;
+};
+
+}  // namespace linksim::detail

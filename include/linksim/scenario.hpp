@@ -1,0 +1,247 @@
+// The resolved scenario: every parameter of the model, immutable once loaded.
+//
+// These are plain structs with in-class defaults. The one table of keys
+// (engine/scenario/keys.cpp) binds each YAML key to a field here and holds its
+// type, range, unit and meaning; scenarios/base.yaml spells every default out
+// and a test keeps it equal to these defaults.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace linksim {
+
+// A calendar date as days since 1970-01-01.
+using Date = std::int32_t;
+
+// Sales channels: the platform's own store (快手小店) and the two union links.
+enum class Channel : std::uint8_t { store = 0, taobao = 1, jd = 2 };
+inline constexpr int channel_count = 3;
+inline constexpr std::array<const char*, channel_count> channel_names{"store", "taobao", "jd"};
+
+// Where a buyer shops: the livestream cart or the short-video cart / product page.
+enum class Surface : std::uint8_t { live = 0, video = 1 };
+inline constexpr int surface_count = 2;
+inline constexpr std::array<const char*, surface_count> surface_names{"live", "video"};
+
+// Merchant origin: native to the platform, or coming from Taobao / JD.
+enum class Origin : std::uint8_t { native = 0, taobao = 1, jd = 2 };
+inline constexpr int origin_count = 3;
+inline constexpr std::array<const char*, origin_count> origin_names{"native", "taobao", "jd"};
+
+struct OriginMix {
+  double native = 1.0;
+  double taobao = 1.0;
+  double jd = 1.0;
+  double operator[](Origin o) const {
+    return o == Origin::native ? native : (o == Origin::taobao ? taobao : jd);
+  }
+};
+
+struct Category {
+  std::string name;
+  double ref_price = 100.0;    // RMB, median price of the category
+  double price_sigma = 0.5;    // log-normal spread of prices
+  double demand_weight = 1.0;  // relative demand of the category
+  OriginMix origin_mix;        // relative strength of each origin in the category
+};
+
+// Per external channel in one policy entry.
+struct ChannelPolicy {
+  bool live = false;            // links allowed in livestream carts
+  bool video = false;           // links allowed in short-video carts and product pages
+  double fee = 0.0;             // platform fee on external-link sales, fraction of price
+  double eligible_share = 1.0;  // share of the channel's merchants the opening covers
+};
+
+struct PolicyEntry {
+  Date from = 18993;  // 2022-01-01
+  ChannelPolicy taobao;
+  ChannelPolicy jd;
+  const ChannelPolicy& operator[](Channel c) const { return c == Channel::taobao ? taobao : jd; }
+};
+
+enum class EventType : std::uint8_t { promotion, lockdown, demand_shock };
+inline constexpr std::array<const char*, 3> event_type_names{"promotion", "lockdown",
+                                                             "demand_shock"};
+
+struct Event {
+  EventType type = EventType::promotion;
+  std::string name;
+  Date from = 0;
+  Date to = 0;  // inclusive
+  double traffic = 1.0;
+  double demand = 1.0;
+  std::array<double, channel_count> logistics{1.0, 1.0, 1.0};  // store, taobao, jd
+};
+
+struct Scenario {
+  std::string name = "base";
+  std::filesystem::path source;  // the file it was loaded from (not a key)
+  std::uint64_t seed = 20220301;
+  int replications = 10;
+
+  struct Calendar {
+    Date start = 18993;  // 2022-01-01
+    int days = 365;
+  } calendar;
+
+  struct Population {
+    std::int64_t buyers = 200000;
+    std::int64_t merchants = 4000;
+    std::int64_t streamers = 800;
+  } population;
+
+  std::vector<Category> categories = default_categories();
+
+  struct Buyers {
+    double session_rate = 0.3;
+    double session_rate_spread = 0.5;
+    double preference_concentration = 1.0;
+    double follows = 6.0;
+    double follow_share = 0.6;
+    double video_share = 0.4;
+    int browse_depth = 5;
+    int max_orders_per_session = 1;
+    double price_elasticity = 1.2;
+    double price_elasticity_spread = 0.3;
+    struct Apps {
+      double taobao = 0.7;
+      double jd = 0.5;
+    } app_share;
+    struct Trust {
+      double stockout_penalty = 0.05;
+      double late_penalty = 0.03;
+      double recovery = 0.002;
+    } trust;
+  } buyers;
+
+  struct Conversion {
+    double base = 0.02;
+    double jump_loss = 0.4;
+    double no_app_factor = 0.3;
+  } conversion;
+
+  struct Streamers {
+    double follower_zipf = 1.1;
+    int categories = 2;
+    double live_rate = 0.5;
+    int cart_size = 20;
+    int reselect_days = 7;
+    double quality_noise = 0.2;
+    int candidate_sample = 200;
+    double reco_exponent = 0.8;
+    double reputation_memory_days = 30.0;
+    double reputation_exponent = 1.0;
+  } streamers;
+
+  struct Merchants {
+    OriginMix origin_mix{0.8, 0.15, 0.05};
+    double commission_rate = 0.2;
+    double commission_spread = 0.05;
+    struct Quality {
+      double mean = 0.55;
+      double sd = 0.2;
+    } quality;
+    double margin = 0.35;
+    struct Stock {
+      bool unlimited = false;
+      double daily_units = 3.0;
+      double days_of_cover = 20.0;
+      int restock_days = 7;
+      double external_cover_factor = 2.0;
+      double adapt = 0.5;
+    } stock;
+    struct OnTime {
+      double native = 0.92;
+      double taobao = 0.95;
+      double jd = 0.98;
+    } on_time;
+    double fixed_cost_monthly = 500.0;
+    int patience_months = 3;
+    double exit_hazard_monthly = 0.01;
+    int idle_exit_months = 2;
+    struct Onboarding {
+      double probability = 0.3;
+      double cost = 5000.0;
+      int delay_days = 14;
+    } onboarding;
+    struct Entry {
+      double native_per_day = 8.0;
+      double external_per_day = 2.0;
+      double closed_entry_factor = 0.3;
+      double attractiveness_exponent = 0.5;
+    } entry;
+    struct ColdStart {
+      double boost = 3.0;
+      int days = 30;
+      int sales = 10;
+    } cold_start;
+  } merchants;
+
+  struct Platform {
+    double store_take_rate = 0.05;
+    double cps_share = 0.1;
+    double pool_quality_threshold = 0.4;
+  } platform;
+
+  struct External {
+    struct Link {
+      double take_rate = 0.05;
+    } taobao, jd{0.06};
+  } external;
+
+  // Links open on both surfaces, no fee: the state before the 2022 cut.
+  std::vector<PolicyEntry> policy{
+      PolicyEntry{18262, {true, true, 0.0, 1.0}, {true, true, 0.0, 1.0}}};  // from 2020-01-01
+  std::vector<Event> events;
+
+  struct Reports {
+    int richness_min_listings = 5;
+  } reports;
+
+  Date end() const { return calendar.start + calendar.days; }  // exclusive
+  static std::vector<Category> default_categories();
+};
+
+// Dates: parse "YYYY-MM-DD" (false when malformed or not a real day) and format back.
+bool parse_date(const std::string& text, Date& out);
+std::string format_date(Date d);
+
+}  // namespace linksim
+
+#include <stdexcept>
+
+namespace linksim {
+
+// Thrown when a scenario is invalid; holds one message per problem, each as
+// `file:line:column: key.path: what is wrong (expected …, got …)`.
+class ScenarioError : public std::runtime_error {
+ public:
+  explicit ScenarioError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// Loads a scenario file, following `extends` chains and applying `--set`
+// overrides (each "a.b.c=VALUE", VALUE read as YAML), then validates it all.
+Scenario load_scenario(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides = {});
+// The same from text; `file` is only used in messages and to resolve `extends`.
+Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
+                            const std::vector<std::string>& overrides = {});
+
+// The resolved scenario as YAML with every key filled in; loading it again
+// gives the same scenario.
+std::string to_yaml(const Scenario& scenario);
+// A JSON Schema (draft 2020-12) of scenario files, for editors.
+std::string json_schema();
+// docs/scenarios.md: every key with its type, default, range, unit and meaning.
+std::string keys_markdown();
+
+}  // namespace linksim
