@@ -13,8 +13,14 @@ using namespace detail;
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads)
     : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
   World& w = *world_;
-  w.month_of_day = month_index(scenario);
-  w.recorder.resize(scenario.calendar.days, w.month_of_day.back() + 1);
+  w.warmup = scenario.calendar.warmup_days;
+  day_ = -w.warmup;
+  // Months and recorder rows cover the warm-up too; results keep the horizon.
+  Scenario whole = scenario;
+  whole.calendar.start -= w.warmup;
+  whole.calendar.days += w.warmup;
+  w.month_of_day = month_index(whole);
+  w.recorder.resize(whole.calendar.days, w.warmup, w.month_of_day.back() + 1);
   build_world(scenario, w, seed, threads_);
 }
 
@@ -24,6 +30,7 @@ Simulation::~Simulation() = default;
 void Simulation::step() {
   const Scenario& s = scenario_;
   World& w = *world_;
+  if (day_ == 0) start_horizon(s, w);
   apply_policy(s, w, day_);
   refill_carts(s, w);
   decide_live(s, w);

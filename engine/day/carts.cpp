@@ -67,7 +67,7 @@ void refill_cart(const Scenario& s, World& w, std::size_t st) {
 }  // namespace
 
 void refill_carts(const Scenario& s, World& w) {
-  const int day = w.today.day;
+  const int day = w.today.sim_day;
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
     if (day == 0 || (day + static_cast<int>(st)) % s.streamers.reselect_days == 0) {
       refill_cart(s, w, st);

@@ -66,7 +66,7 @@ void fulfil_orders(const Scenario& s, World& w) {
   // Cold start ends on the first day a merchant sells cold_start.sales units.
   for (const Order& o : w.orders) {
     Merchant& m = w.merchants[w.listings[o.listing].merchant];
-    if (m.cold_start_day >= 0) continue;
+    if (m.cold_start_day != never) continue;
     int sold = 0;
     for (int l : {m.store_listing, m.union_listing}) {
       if (l >= 0) sold += w.listings[l].orders_today;

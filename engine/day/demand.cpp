@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "day/phases.hpp"
+#include "fastmath.hpp"
 
 namespace linksim::detail {
 
@@ -40,13 +41,26 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
     if (followed && nf > 0) return f[rng.below(nf)];
     return w.all_reco.empty() ? -1 : w.all_reco.draw(rng);
   }
-  if (followed) {
-    std::uint32_t live = 0;
-    for (std::uint32_t i = 0; i < nf; ++i) live += w.live[f[i]];
-    if (live > 0) {
-      std::uint64_t pick = rng.below(live);
+  if (followed && nf > 0) {
+    // Followed streamers that are live, gathered without data-dependent
+    // branches (a long follow list takes the plain two-pass route).
+    constexpr std::uint32_t max_scan = 64;
+    if (nf <= max_scan) {
+      std::uint32_t live[max_scan];
+      std::uint32_t count = 0;
       for (std::uint32_t i = 0; i < nf; ++i) {
-        if (w.live[f[i]] && pick-- == 0) return f[i];
+        live[count] = f[i];
+        count += w.live[f[i]];
+      }
+      if (count > 0) return live[rng.below(count)];
+    } else {
+      std::uint32_t count = 0;
+      for (std::uint32_t i = 0; i < nf; ++i) count += w.live[f[i]];
+      if (count > 0) {
+        std::uint64_t pick = rng.below(count);
+        for (std::uint32_t i = 0; i < nf; ++i) {
+          if (w.live[f[i]] && pick-- == 0) return f[i];
+        }
       }
     }
   }
@@ -84,12 +98,16 @@ void buyer_day(const DayView& v, std::int64_t b, float& trust, ChunkOut& out) {
       ++browsed;
       const int ci = static_cast<int>(h.channel);
       double p = h.base_p * buyers.pref(b, h.category) * buyer_factor;
-      if (h.log_ratio != 0.0f) p *= std::exp(-elasticity * h.log_ratio);
       if (h.channel != Channel::store) {
         saw_external = true;
         p *= v.ext_factor[ci][(apps >> (ci - 1)) & 1];
       }
-      if (rng.uniform() < p) {
+      // The price factor (price/ref)^-ε is at most 1 for listings at or above
+      // the reference price: a draw that fails without it fails with it.
+      const double u = rng.uniform();
+      if (h.log_ratio >= 0.0f && u >= p) continue;
+      if (h.log_ratio != 0.0f) p *= fast_exp(-elasticity * h.log_ratio);
+      if (u < p) {
         const std::uint64_t who =
             mix64((static_cast<std::uint64_t>(b) << 16) ^ static_cast<std::uint64_t>(sess));
         const std::uint64_t key =

@@ -13,7 +13,7 @@ namespace linksim::detail {
 namespace {
 
 double attractiveness(const Scenario& s, World& w) {
-  const int day = w.today.day;
+  const int day = w.today.sim_day;
   if (day < 29) return 1.0;
   const double gmv30 =
       static_cast<double>(std::accumulate(w.gmv_ring.begin(), w.gmv_ring.end(), Fen{0}));

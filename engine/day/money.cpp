@@ -60,9 +60,10 @@ void settle_money(const Scenario& s, World& w) {
     rec.at(day, Daily::platform_revenue) += static_cast<double>(platform);
     rec.at(day, Daily::streamer_commission) += static_cast<double>(to_streamer);
   }
-  w.gmv_ring[day % 30] = 0;
+  Fen& ring = w.gmv_ring[w.today.sim_day % 30];
+  ring = 0;
   for (const Order& o : w.orders) {
-    if (o.filled) w.gmv_ring[day % 30] += w.listings[o.listing].price;
+    if (o.filled) ring += w.listings[o.listing].price;
   }
 }
 

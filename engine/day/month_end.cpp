@@ -74,8 +74,8 @@ void close_month(const Scenario& s, World& w) {
   if (month >= 1) {
     std::int64_t kept = 0;
     for (const Merchant& m : w.merchants) {
-      kept +=
-          !m.initial && w.month_of_day[m.join_day] == month - 1 && m.state == MerchantState::active;
+      kept += !m.initial && w.month_of_day[m.join_day + w.warmup] == month - 1 &&
+              m.state == MerchantState::active;
     }
     rec.retained_next_month[month - 1] = kept;
   }

@@ -7,6 +7,9 @@
 
 namespace linksim::detail {
 
+// On day 0, after the warm-up: the merchants then active become the day-0
+// population; money and cohort records start from zero.
+void start_horizon(const Scenario& s, World& w);
 // 1. Policy and events of the day; which listings may be shown where; closed
 //    listings leave every cart; external merchants onboard or go idle.
 void apply_policy(const Scenario& s, World& w, int day);

@@ -24,8 +24,8 @@ std::uint8_t visible_surfaces(const Scenario& s, const World& w, int listing) {
   if (m.state != MerchantState::active) return 0;
   const Channel c = w.hot[listing].channel;
   if (c == Channel::store) {
-    return (m.store_ready_day >= 0 && m.store_ready_day <= w.today.day) ? (live_bit | video_bit)
-                                                                        : 0;
+    return (m.store_ready_day != never && m.store_ready_day <= w.today.day) ? (live_bit | video_bit)
+                                                                            : 0;
   }
   (void)s;
   const int ci = static_cast<int>(c);
@@ -60,8 +60,10 @@ DayConditions conditions_on(const Scenario& s, Date date) {
 
 void apply_policy(const Scenario& s, World& w, int day) {
   w.today = conditions_on(s, s.calendar.start + day);
-  w.today.month = w.month_of_day[day];
-  w.today.month_end = day + 1 == s.calendar.days || w.month_of_day[day + 1] != w.today.month;
+  w.today.sim_day = day + w.warmup;
+  w.today.month = w.month_of_day[w.today.sim_day];
+  w.today.month_end =
+      day + 1 == s.calendar.days || w.month_of_day[w.today.sim_day + 1] != w.today.month;
 
   // External merchants whose links are closed in live carts decide, once per
   // closure, whether to open a store.
@@ -77,7 +79,7 @@ void apply_policy(const Scenario& s, World& w, int day) {
     } else if (!mer.onboarding_decided) {
       mer.onboarding_decided = true;
       Stream rng(base, m);
-      if (mer.store_ready_day < 0 && rng.bernoulli(s.merchants.onboarding.probability)) {
+      if (mer.store_ready_day == never && rng.bernoulli(s.merchants.onboarding.probability)) {
         open_store(s, w, static_cast<int>(m), day);
       }
     }

@@ -74,8 +74,9 @@ std::vector<std::string> month_labels(const Scenario& s) {
 
 namespace {
 
-Eigen::MatrixXd monthly_table(const Scenario& s, const Recorder& rec,
-                              const std::vector<MonthSpan>& spans) {
+// `cohort_offset`: the recorder's month index of the horizon's first month.
+Eigen::MatrixXd monthly_table(const Recorder& rec, const std::vector<MonthSpan>& spans,
+                              int cohort_offset) {
   Eigen::MatrixXd t = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(spans.size()), monthly_count);
   auto col = [](Monthly c) { return static_cast<int>(c); };
   for (std::size_t m = 0; m < spans.size(); ++m) {
@@ -95,13 +96,13 @@ Eigen::MatrixXd monthly_table(const Scenario& s, const Recorder& rec,
     t(i, col(Monthly::gmv_growth)) = m == 0 ? nan : ratio(gmv, t(i - 1, col(Monthly::gmv))) - 1.0;
     t(i, col(Monthly::active_merchants)) =
         rec.at(spans[m].first + spans[m].days - 1, Daily::active_merchants);
-    t(i, col(Monthly::new_merchants)) = static_cast<double>(rec.joined[m]);
+    const std::size_t c = m + cohort_offset;
+    t(i, col(Monthly::new_merchants)) = static_cast<double>(rec.joined[c]);
     t(i, col(Monthly::new_merchant_retention)) =
-        rec.retained_next_month[m] < 0 ? nan
-                                       : ratio(static_cast<double>(rec.retained_next_month[m]),
-                                               static_cast<double>(rec.joined[m]));
+        rec.retained_next_month[c] < 0 ? nan
+                                       : ratio(static_cast<double>(rec.retained_next_month[c]),
+                                               static_cast<double>(rec.joined[c]));
   }
-  (void)s;
   return t;
 }
 
@@ -131,12 +132,14 @@ double last_growth(const std::vector<MonthSpan>& spans, const Eigen::MatrixXd& t
 ReplicationResult finish_replication(const Scenario& s, const World& w) {
   ReplicationResult r;
   const Recorder& rec = w.recorder;
-  const int days = rec.days;
+  const int days = s.calendar.days;  // the horizon; the warm-up rows come first
   r.daily =
       Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-          rec.daily.data(), days, daily_count);
+          rec.daily.data() + static_cast<std::ptrdiff_t>(rec.offset) * daily_count, days,
+          daily_count);
   const auto spans = month_spans(s);
-  r.monthly = monthly_table(s, rec, spans);
+  const int cohort_offset = w.month_of_day[rec.offset];
+  r.monthly = monthly_table(rec, spans, cohort_offset);
   r.metrics.assign(metric_count, nan);
   auto set = [&](Metric m, double v) { r.metrics[static_cast<int>(m)] = v; };
   auto total = [&](Daily c) { return r.daily.col(static_cast<int>(c)).sum(); };
@@ -180,13 +183,15 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   const std::array<int, 3> horizons{30, 90, 180};
   std::vector<double> cold;
   for (const Merchant& m : w.merchants) {
+    if (m.state == MerchantState::exited && m.exit_day < 0) continue;  // gone in the warm-up
     exits += m.state == MerchantState::exited;
     if (m.initial) {
       ++initial;
-      for (int h = 0; h < 3; ++h) kept[h] += m.exit_day < 0 || m.exit_day >= horizons[h];
+      for (int h = 0; h < 3; ++h)
+        kept[h] += m.state == MerchantState::active || m.exit_day >= horizons[h];
     } else {
       ++entries;
-      if (m.cold_start_day >= 0) {
+      if (m.cold_start_day != never) {
         ++reached;
         cold.push_back(m.cold_start_day - m.join_day);
       }
@@ -200,7 +205,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::retention_90, days >= 90 ? ratio(kept[1], initial) : nan);
   set(Metric::retention_180, days >= 180 ? ratio(kept[2], initial) : nan);
   double joined = 0, retained = 0;
-  for (std::size_t m = 0; m < rec.joined.size(); ++m) {
+  for (std::size_t m = static_cast<std::size_t>(cohort_offset); m < rec.joined.size(); ++m) {
     if (rec.retained_next_month[m] < 0) continue;
     joined += static_cast<double>(rec.joined[m]);
     retained += static_cast<double>(rec.retained_next_month[m]);

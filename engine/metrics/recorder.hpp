@@ -108,17 +108,21 @@ const std::array<ColumnDef, metric_count>& metric_columns();
 const std::vector<Metric>& headline_metrics();
 
 struct Recorder {
-  int days = 0;
+  int days = 0;               // rows: warm-up and horizon
+  int offset = 0;             // row of day 0 (the warm-up length)
   std::vector<double> daily;  // days x daily_count
-  double& at(int day, Daily c) { return daily[day * daily_count + static_cast<int>(c)]; }
-  double at(int day, Daily c) const { return daily[day * daily_count + static_cast<int>(c)]; }
+  double& at(int day, Daily c) { return daily[(day + offset) * daily_count + static_cast<int>(c)]; }
+  double at(int day, Daily c) const {
+    return daily[(day + offset) * daily_count + static_cast<int>(c)];
+  }
   // Cohorts by join month (initial merchants excluded).
   std::vector<std::int64_t> joined;
   std::vector<std::int64_t> retained_next_month;
   std::vector<std::int64_t> active_at_month_end;
   std::vector<std::int64_t> exits_in_month;
-  void resize(int n_days, int n_months) {
+  void resize(int n_days, int n_offset, int n_months) {
     days = n_days;
+    offset = n_offset;
     daily.assign(static_cast<std::size_t>(n_days) * daily_count, 0.0);
     joined.assign(n_months, 0);
     retained_next_month.assign(n_months, -1);

@@ -150,7 +150,10 @@ struct Binder {
           std::find_if(keys.begin(), keys.end(), [&](const Key<T>& k) { return path == k.path; });
       if (exact != keys.end()) {
         std::string why;
-        if (!store(e.value, *exact, target, why)) diags.add(e.value.mark, display, why);
+        if (!store(e.value, *exact, target, why)) {
+          diags.add(e.value.mark, display, why);
+          marks.failed.insert(display);
+        }
         present.insert(path);
         marks.at[display] = e.value.mark;
         continue;

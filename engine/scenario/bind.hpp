@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "linksim/scenario.hpp"
@@ -17,6 +18,7 @@ namespace linksim::detail {
 struct KeyMarks {
   Mark root;
   std::map<std::string, Mark> at;
+  std::set<std::string> failed;  // keys whose value could not be used
   bool has(const std::string& path) const { return at.count(path) != 0; }
   const Mark& of(const std::string& path) const;
 };

@@ -35,6 +35,10 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "article: links were cut on 2022-03-01", calendar.start),
       KEY("calendar.days", integer, Range(1, 36600), "days", "Length of the horizon.", "",
           calendar.days),
+      KEY("calendar.warmup_days", integer, Range(0, 36600), "days",
+          "Days simulated before calendar.start under the first policy entry and not reported, so "
+          "that day 0 starts from a settled population (burn-in).",
+          "assumed", calendar.warmup_days),
       KEY("population.buyers", integer, at_least_1, "buyers", "Buyers at the start.", "assumed",
           population.buyers),
       KEY("population.merchants", integer, nonneg, "merchants", "Merchants active on day 0.",

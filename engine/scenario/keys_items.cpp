@@ -143,7 +143,9 @@ std::string number_text(double v) {
 }  // namespace
 
 std::string Range::str() const {
-  return std::string(lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) + "]";
+  std::string out(lo_open ? "(" : "[");
+  out.append(number_text(lo)).append(", ").append(number_text(hi)).append("]");
+  return out;
 }
 
 std::string field_text(const FieldRef& ref, KeyType type) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "scenario/bind.hpp"
 
@@ -34,11 +35,15 @@ std::string chain_text(const std::vector<fs::path>& chain, const fs::path& last)
 // result is the parent's tree with this file's keys merged over it.
 Node load_tree(const std::string& text, const fs::path& file, std::vector<fs::path>& chain,
                Diagnostics& diags) {
+  const std::size_t before = diags.items().size();
   Node node = detail::parse_yaml(text, file.string(), diags);
+  if (node.kind == Node::Kind::null && diags.items().size() > before) {
+    return Node{Node::Kind::map, "", false, Mark{file.string(), 1, 1}, {}, {}};  // syntax error
+  }
   if (node.kind != Node::Kind::map) {
     diags.add(node.mark, "",
               std::string("expected a map of scenario keys, got ") + node.kind_name());
-    return Node{};
+    return Node{Node::Kind::map, "", false, node.mark, {}, {}};
   }
   auto it = std::find_if(node.map.begin(), node.map.end(),
                          [](const Node::Entry& e) { return e.key == "extends"; });
@@ -95,8 +100,9 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
     const auto dot = path.find('.', start);
     const std::string seg = path.substr(start, dot == std::string::npos ? dot : dot - start);
     walked += (walked.empty() ? "" : ".") + seg;
+    const Mark seg_mark{where, 1, static_cast<int>(start) + 1};
     if (seg.empty()) {
-      diags.add(mark, path, "empty key segment (expected a.b.c=VALUE)");
+      diags.add(seg_mark, path, "empty key segment (expected a.b.c=VALUE)");
       return;
     }
     Node* next = nullptr;
@@ -105,7 +111,7 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
       const bool is_index = seg.find_first_not_of("0123456789") == std::string::npos;
       if (is_index) idx = std::stoul(seg.size() > 9 ? std::string("999999999") : seg);
       if (!is_index || idx >= at->seq.size()) {
-        diags.add(mark, walked,
+        diags.add(seg_mark, walked,
                   "expected a list index below " + std::to_string(at->seq.size()) + ", got '" +
                       seg + "'");
         return;
@@ -115,7 +121,8 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
       if (at->kind != Node::Kind::map) *at = Node{Node::Kind::map, "", false, mark, {}, {}};
       next = at->find(seg);
       if (next == nullptr) {
-        at->map.push_back(Node::Entry{seg, mark, Node{Node::Kind::map, "", false, mark, {}, {}}});
+        at->map.push_back(
+            Node::Entry{seg, seg_mark, Node{Node::Kind::map, "", false, seg_mark, {}, {}}});
         next = &at->map.back().value;
       }
     }
@@ -136,15 +143,23 @@ Scenario resolve(const std::string& text, const fs::path& file,
   for (const auto& o : overrides) apply_override(root, o, diags);
   Scenario s;
   s.source = file;
-  if (diags.empty()) {
-    detail::KeyMarks marks;
-    marks.root = Mark{file.string(), 1, 1};
-    detail::bind_scenario(root, s, marks, diags);
-    if (diags.empty()) detail::validate_scenario(s, marks, diags);
-  }
+  // Bind and check whatever could be read, so that every problem is reported
+  // at once; checks that involve a key that failed are skipped.
+  detail::KeyMarks marks;
+  marks.root = Mark{file.string(), 1, 1};
+  detail::bind_scenario(root, s, marks, diags);
+  detail::validate_scenario(s, marks, diags);
   if (!diags.empty()) {
+    // In file order: scenario files first, then --set arguments, by position.
+    std::vector<detail::Diagnostic> items = diags.items();
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+      const bool a_set = a.mark.file.rfind("--set", 0) == 0;
+      const bool b_set = b.mark.file.rfind("--set", 0) == 0;
+      return std::tie(a_set, a.mark.file, a.mark.line, a.mark.column) <
+             std::tie(b_set, b.mark.file, b.mark.line, b.mark.column);
+    });
     std::vector<std::string> problems;
-    for (const auto& d : diags.items()) problems.push_back(d.str());
+    for (const auto& d : items) problems.push_back(d.str());
     throw ScenarioError(std::move(problems));
   }
   return s;

@@ -143,7 +143,7 @@ void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads) {
   const std::uint64_t base = stream_base(seed, Kind::merchant, -1, Purpose::build);
   for (std::int64_t i = 0; i < s.population.merchants; ++i) {
     Stream rng(base, static_cast<std::uint64_t>(i));
-    add_merchant(s, w, draw_origin(s.merchants.origin_mix, rng), 0, rng, true);
+    add_merchant(s, w, draw_origin(s.merchants.origin_mix, rng), -w.warmup, rng, true);
   }
 }
 

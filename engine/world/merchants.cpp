@@ -75,7 +75,7 @@ int add_merchant(const Scenario& s, World& w, Origin origin, int day, Stream& rn
   m.eligible_draw = static_cast<float>(rng.uniform());
   m.initial = initial;
   m.join_day = day;
-  m.cold_start_day = initial ? 0 : -1;
+  m.cold_start_day = initial ? day : never;
   const int id = static_cast<int>(w.merchants.size());
   w.merchants.push_back(m);
   if (origin == Origin::native) {

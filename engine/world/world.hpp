@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "alias.hpp"
@@ -14,6 +15,9 @@
 namespace linksim::detail {
 
 using Fen = std::int64_t;  // money: 1/100 RMB, exact in every sum
+
+// A day that never comes: days run from -warm-up, so no negative sentinel will do.
+inline constexpr int never = std::numeric_limits<int>::min();
 
 // Bytes per buyer: 4 (rate) + 4 (exp(-rate)) + 4 (elasticity) + 4 (trust)
 // + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 4 (follow
@@ -49,14 +53,14 @@ struct Merchant {
   bool initial = false;        // active on day 0
   MerchantState state = MerchantState::active;
   int join_day = 0;
-  int exit_day = -1;
+  int exit_day = never;
   int loss_months = 0;
   int idle_months = 0;
   bool idle_all_month = true;
-  int listed_days = 0;       // days with a visible listing in the current month
-  int store_ready_day = -1;  // day its store listing goes live; -1 = no store
+  int listed_days = 0;          // days with a visible listing in the current month
+  int store_ready_day = never;  // day its store listing goes live; never = no store
   bool onboarding_decided = false;
-  int cold_start_day = -1;  // first day with cold_start.sales orders
+  int cold_start_day = never;  // first day with cold_start.sales orders
   int union_listing = -1;
   int store_listing = -1;
   Fen month_net = 0;              // sales net of fees, commissions and goods, this month
@@ -96,7 +100,8 @@ struct Streamer {
 
 // The day's conditions, set by the policy phase.
 struct DayConditions {
-  int day = 0;
+  int day = 0;      // days since calendar.start; negative during the warm-up
+  int sim_day = 0;  // days since the simulation began (warm-up included)
   Date date = 0;
   int month = 0;  // months since the start month
   bool month_end = false;
@@ -131,6 +136,7 @@ struct Accounts {
 
 struct World {
   std::uint64_t seed = 0;  // the replication's seed
+  int warmup = 0;          // warm-up days before calendar.start
   DayConditions today;
   Buyers buyers;
   std::vector<Merchant> merchants;

@@ -87,11 +87,12 @@ struct Scenario {
   struct Calendar {
     Date start = 18993;  // 2022-01-01
     int days = 365;
+    int warmup_days = 180;  // simulated before start, not reported
   } calendar;
 
   struct Population {
     std::int64_t buyers = 200000;
-    std::int64_t merchants = 4000;
+    std::int64_t merchants = 1200;
     std::int64_t streamers = 800;
   } population;
 
@@ -127,19 +128,19 @@ struct Scenario {
 
   struct Streamers {
     double follower_zipf = 1.1;
-    int categories = 2;
+    int categories = 3;
     double live_rate = 0.5;
     int cart_size = 20;
     int reselect_days = 7;
     double quality_noise = 0.2;
-    int candidate_sample = 200;
+    int candidate_sample = 60;
     double reco_exponent = 0.8;
     double reputation_memory_days = 30.0;
     double reputation_exponent = 1.0;
   } streamers;
 
   struct Merchants {
-    OriginMix origin_mix{0.8, 0.15, 0.05};
+    OriginMix origin_mix{0.984, 0.012, 0.004};
     double commission_rate = 0.2;
     double commission_spread = 0.05;
     struct Quality {
@@ -170,13 +171,13 @@ struct Scenario {
       int delay_days = 14;
     } onboarding;
     struct Entry {
-      double native_per_day = 8.0;
-      double external_per_day = 2.0;
+      double native_per_day = 3.0;
+      double external_per_day = 0.05;
       double closed_entry_factor = 0.3;
       double attractiveness_exponent = 0.5;
     } entry;
     struct ColdStart {
-      double boost = 3.0;
+      double boost = 2.0;
       int days = 30;
       int sales = 10;
     } cold_start;

@@ -25,7 +25,7 @@ class Simulation {
 
   void step();  // one day
   bool done() const { return day_ >= scenario_.calendar.days; }
-  int day() const { return day_; }
+  int day() const { return day_; }  // negative during the warm-up
   void run_to_end();
   ReplicationResult result(int index = 0) const;
 

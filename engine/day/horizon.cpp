@@ -1,0 +1,24 @@
+// The end of the warm-up: what has been simulated so far was only to settle
+// the population, so the day-0 merchants are those active now and every
+// account and cohort record starts from zero.
+#include <algorithm>
+
+#include "day/phases.hpp"
+
+namespace linksim::detail {
+
+void start_horizon(const Scenario& s, World& w) {
+  (void)s;
+  for (Merchant& m : w.merchants) {
+    m.initial = m.state == MerchantState::active;
+    m.sales_net = 0;
+    m.fixed_costs = 0;
+  }
+  for (Streamer& st : w.streamers) st.income = 0;
+  w.accounts = Accounts{};
+  auto& rec = w.recorder;
+  std::fill(rec.joined.begin(), rec.joined.end(), 0);
+  std::fill(rec.retained_next_month.begin(), rec.retained_next_month.end(), -1);
+}
+
+}  // namespace linksim::detail
