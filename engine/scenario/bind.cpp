@@ -235,6 +235,7 @@ struct Binder {
     if (e.value.kind == Node::Kind::null) return;
     if (e.value.kind != Node::Kind::seq) {
       diags.add(e.value.mark, e.key, std::string("expected a list, got ") + e.value.kind_name());
+      marks.failed.insert(e.key);
       return;
     }
     for (std::size_t i = 0; i < e.value.seq.size(); ++i) {
@@ -251,6 +252,7 @@ struct Binder {
       for (const auto& k : keys) {
         if (k.required && !present.count(k.path)) {
           diags.add(item.mark, shown, std::string("missing required key '") + k.path + "'");
+          marks.failed.insert(shown + "." + k.path);
         }
       }
       out.push_back(std::move(value));

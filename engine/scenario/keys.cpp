@@ -96,7 +96,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "Zipf exponent of streamer popularity (which streamers buyers follow).", "assumed",
           streamers.follower_zipf),
       KEY("streamers.categories", integer, Range(1, 64), "categories",
-          "Most focus categories per streamer; each has 1 to this many, uniformly.",
+          "Most focus categories per streamer; each has 1 to this many (at most the number of "
+          "categories), uniformly.",
           "article: 1-3 focus categories", streamers.categories),
       KEY("streamers.live_rate", real, prob, "",
           "Probability that a streamer is live on a given day.", "assumed", streamers.live_rate),

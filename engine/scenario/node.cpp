@@ -127,6 +127,7 @@ Node parse_yaml(const std::string& text, const std::string& file, Diagnostics& d
   }
   Converter conv{file, diags};
   Node root = conv.convert(doc, 0);
+  if (conv.too_big) return Node{};  // only the size problem is worth reporting
   if (root.kind == Node::Kind::null) {
     root.kind = Node::Kind::map;  // an empty file is an empty scenario
     root.mark = Mark{file, 1, 1};

@@ -51,11 +51,6 @@ struct Checker {
         fail(at + ".origin_mix", "expected at least one positive origin strength, got all 0");
       }
     }
-    if (s.streamers.categories > static_cast<int>(s.categories.size())) {
-      fail("streamers.categories", "expected at most the number of categories (" +
-                                       std::to_string(s.categories.size()) + "), got " +
-                                       std::to_string(s.streamers.categories));
-    }
   }
 
   void merchants() {

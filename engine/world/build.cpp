@@ -111,7 +111,8 @@ void build_streamers(const Scenario& s, World& w) {
   const std::uint64_t base = stream_base(w.seed, Kind::streamer, -1, Purpose::build);
   for (std::size_t i = 0; i < w.streamers.size(); ++i) {
     Stream rng(base, i);
-    const int n = 1 + static_cast<int>(rng.below(s.streamers.categories));
+    const int most = std::min(s.streamers.categories, k_count);
+    const int n = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(most)));
     std::vector<double> weight;
     for (const auto& c : s.categories) weight.push_back(c.demand_weight);
     for (int j = 0; j < n && j < k_count; ++j) {

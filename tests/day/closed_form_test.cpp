@@ -1,0 +1,87 @@
+// Special cases with closed forms. In the homogeneous world (support.hpp) a
+// day's expected orders are buyers x λ x M_t x browse_depth x c0 x D_t x F,
+// with F = 1 for store listings and E[F] = (1 - jump_loss)(a + (1 - a) n) for
+// union links (a: app share, n: no_app_factor). The replications' mean must
+// contain the expectation in its interval.
+//
+// The suite checks about twenty such intervals; at 95% each, one of them would
+// miss by chance more often than not. The checks use 99.9% Student-t
+// intervals (a family-wise false alarm of about 2%) and also require each
+// interval to be narrow (under 10% of the value, against effects of 50-100%),
+// so a real bias still fails.
+#include <gtest/gtest.h>
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+void expect_within(Interval iv, double expected, const std::string& what) {
+  const boost::math::students_t t(iv.n - 1);
+  const double half = boost::math::quantile(boost::math::complement(t, 0.0005)) * iv.sd /
+                      std::sqrt(static_cast<double>(iv.n));
+  iv.lo = iv.mean - half;
+  iv.hi = iv.mean + half;
+  EXPECT_LE(iv.lo, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
+                             << "], expected " << expected;
+  EXPECT_GE(iv.hi, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
+                             << "], expected " << expected;
+  // The interval is informative: narrower than 10% of the value.
+  EXPECT_LT(iv.hi - iv.lo, 0.10 * expected) << what;
+}
+
+TEST(ClosedForm, StoreOrdersPerDay) {
+  const Scenario s = test::scenario_from(test::homogeneous_yaml());
+  const RunResult r = run(s, test::threads(2));
+  const double sessions = 20000 * 0.5;
+  expect_within(test::daily_mean(r, "sessions", 0, 29), sessions, "sessions/day");
+  expect_within(test::daily_mean(r, "orders_placed", 0, 29), sessions * 4 * 0.05, "orders/day");
+  // Unlimited stock and no penalties: every order filled, trust stays 1.
+  expect_within(test::daily_mean(r, "orders", 0, 29), sessions * 4 * 0.05, "filled/day");
+  EXPECT_EQ(r.replications.size(), 8u);
+}
+
+TEST(ClosedForm, ExternalLinksOrdersPerDay) {
+  const Scenario s = test::scenario_from(
+      test::homogeneous_yaml(),
+      {"merchants.origin_mix={native: 0, taobao: 1, jd: 0}", "buyers.app_share.taobao=0.7"});
+  const RunResult r = run(s, test::threads(2));
+  const double factor = (1 - 0.4) * (0.7 + 0.3 * 0.3);
+  expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
+                "taobao orders/day");
+  // Every session sees only external links.
+  expect_within(test::daily_mean(r, "sessions_external", 0, 29), 20000 * 0.5, "external sessions");
+}
+
+TEST(ClosedForm, JdLinksWithFewerApps) {
+  const Scenario s = test::scenario_from(
+      test::homogeneous_yaml(),
+      {"merchants.origin_mix={native: 0, taobao: 0, jd: 1}", "buyers.app_share.jd=0.25",
+       "conversion.jump_loss=0.2", "conversion.no_app_factor=0.5"});
+  const RunResult r = run(s, test::threads(2));
+  const double factor = (1 - 0.2) * (0.25 + 0.75 * 0.5);
+  expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
+                "jd orders/day");
+}
+
+TEST(ClosedForm, PromotionAndDemandShockMultiply) {
+  const Scenario s = test::scenario_from(
+      test::homogeneous_yaml() +
+      "events:\n"
+      "  - { type: promotion, from: 2022-01-06, to: 2022-01-12, traffic: 2.0 }\n"
+      "  - { type: demand_shock, from: 2022-01-13, to: 2022-01-26, demand: 0.5 }\n"
+      "  - { type: promotion, from: 2022-01-20, to: 2022-01-26, traffic: 1.5 }\n");
+  const RunResult r = run(s, test::threads(2));
+  const double base = 20000 * 0.5 * 4 * 0.05;
+  expect_within(test::daily_mean(r, "orders_placed", 0, 4), base, "before");
+  expect_within(test::daily_mean(r, "orders_placed", 5, 11), 2.0 * base, "promotion");
+  expect_within(test::daily_mean(r, "sessions", 5, 11), 2.0 * 10000, "promotion sessions");
+  expect_within(test::daily_mean(r, "orders_placed", 12, 18), 0.5 * base, "shock");
+  expect_within(test::daily_mean(r, "orders_placed", 19, 25), 0.5 * 1.5 * base, "both");
+  expect_within(test::daily_mean(r, "orders_placed", 26, 29), base, "after");
+}
+
+}  // namespace
+}  // namespace linksim

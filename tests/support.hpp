@@ -1,0 +1,108 @@
+// Scenarios and helpers shared by the tests.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "linksim/scenario.hpp"
+#include "linksim/simulation.hpp"
+
+namespace linksim::test {
+
+inline std::filesystem::path source_dir() { return LINKSIM_SOURCE_DIR; }
+
+inline RunOptions threads(int n) {
+  RunOptions o;
+  o.threads = n;
+  return o;
+}
+
+// A scenario from YAML text; `extends` resolves against scenarios/.
+inline Scenario scenario_from(const std::string& yaml,
+                              const std::vector<std::string>& overrides = {}) {
+  return load_scenario_text(yaml, source_dir() / "scenarios" / "test.yaml", overrides);
+}
+
+// A small world of the default model, fast enough for sanitizer builds.
+inline Scenario small_world(const std::string& extra = "") {
+  return scenario_from(
+      "extends: base.yaml\n"
+      "name: small\n"
+      "replications: 3\n"
+      "calendar: { start: 2022-01-01, days: 75, warmup_days: 20 }\n"
+      "population: { buyers: 6000, merchants: 150, streamers: 40 }\n" +
+      extra);
+}
+
+// The homogeneous world with a closed form: one category at its reference
+// price, identical merchants (quality 0.5, so Q = 1) with unlimited stock,
+// always on time, identical buyers, no trust penalties, no entry or exit,
+// every streamer live, and carts longer than the browse depth. Each session
+// then browses exactly browse_depth listings, each an order with probability
+// conversion.base times the day's demand (times the external-link factor).
+inline std::string homogeneous_yaml() {
+  return R"(
+name: homogeneous
+replications: 8
+calendar: { start: 2022-01-01, days: 30, warmup_days: 0 }
+population: { buyers: 20000, merchants: 40, streamers: 10 }
+categories:
+  - { name: only, ref_price: 100, price_sigma: 0, demand_weight: 1,
+      origin_mix: { native: 1, taobao: 1, jd: 1 } }
+buyers:
+  session_rate: 0.5
+  session_rate_spread: 0
+  preference_concentration: 0
+  follows: 0
+  follow_share: 0
+  video_share: 0.5
+  browse_depth: 4
+  max_orders_per_session: 4
+  price_elasticity_spread: 0
+  trust: { stockout_penalty: 0, late_penalty: 0, recovery: 0 }
+conversion: { base: 0.05, jump_loss: 0.4, no_app_factor: 0.3 }
+streamers: { live_rate: 1, cart_size: 8, categories: 1, quality_noise: 0 }
+merchants:
+  origin_mix: { native: 1, taobao: 0, jd: 0 }
+  commission_spread: 0
+  quality: { mean: 0.5, sd: 0 }
+  stock: { unlimited: true }
+  on_time: { native: 1, taobao: 1, jd: 1 }
+  fixed_cost_monthly: 0
+  patience_months: 1000
+  exit_hazard_monthly: 0
+  idle_exit_months: 1000
+  entry: { native_per_day: 0, external_per_day: 0 }
+platform: { pool_quality_threshold: 0 }
+policy:
+  - { from: 2020-01-01, taobao: { live: true, video: true }, jd: { live: true, video: true } }
+)";
+}
+
+}  // namespace linksim::test
+
+#include "linksim/result.hpp"
+
+namespace linksim::test {
+
+inline int daily_column(const std::string& name) {
+  const auto& cols = daily_info();
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    if (cols[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// The interval over replications of a daily column's mean over days [first, last].
+inline Interval daily_mean(const RunResult& r, const std::string& column, int first, int last) {
+  const int c = daily_column(column);
+  std::vector<double> per_rep;
+  for (const auto& rep : r.replications) {
+    per_rep.push_back(rep.daily.col(c).segment(first, last - first + 1).mean());
+  }
+  return summarize(per_rep);
+}
+
+}  // namespace linksim::test
