@@ -1,0 +1,130 @@
+// The command line as a user meets it: exit codes (0 ok, 1 failure while
+// running, 2 invalid input), --help on every command, and what each prints.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int code = -1;
+  std::string text;  // stdout and stderr together
+};
+
+Output linksim(const std::string& args) {
+  const std::string cmd = std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
+  Output out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
+  const int status = pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string scenario(const char* name) {
+  return (test::source_dir() / "scenarios" / name).string();
+}
+
+const std::string small =
+    "--set population.buyers=3000 --set population.merchants=80 "
+    "--set population.streamers=20 --set calendar.days=40 "
+    "--set calendar.warmup_days=10 --replications 2 --quiet";
+
+TEST(Cli, VersionAndHelp) {
+  const Output v = linksim("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.text.find(version()), std::string::npos);
+  for (const char* cmd : {"run", "compare", "validate", "show", "schema"}) {
+    const Output h = linksim(std::string(cmd) + " --help");
+    EXPECT_EQ(h.code, 0) << cmd;
+    EXPECT_NE(h.text.find("--help"), std::string::npos) << cmd;
+  }
+  EXPECT_NE(linksim("run --help").text.find("--set"), std::string::npos);
+  EXPECT_EQ(linksim("").code, 2);
+  EXPECT_EQ(linksim("frobnicate").code, 2);
+  EXPECT_EQ(linksim("run").code, 2);
+}
+
+TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {
+  const fs::path bad = fs::temp_directory_path() / "linksim_cli_bad.yaml";
+  std::ofstream(bad) << "extends: " << scenario("base.yaml")
+                     << "\nbuyers: { sesion_rate: 1, follows: -1 }\n";
+  const Output o = linksim("validate " + bad.string());
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.text.find(bad.string() + ":2:11: buyers.sesion_rate: unknown key (did you mean "
+                                       "'session_rate'?)"),
+            std::string::npos)
+      << o.text;
+  EXPECT_NE(o.text.find("buyers.follows: out of range"), std::string::npos);
+  EXPECT_NE(o.text.find("2 problems; nothing was run"), std::string::npos);
+  EXPECT_EQ(linksim("run " + bad.string()).code, 2);
+  EXPECT_EQ(linksim("validate " + scenario("open_links.yaml") + " --set nope=1").code, 2);
+  fs::remove(bad);
+}
+
+TEST(Cli, BundledScenariosAreValid) {
+  const Output o = linksim("validate " + scenario("*.yaml"));
+  EXPECT_EQ(o.code, 0) << o.text;
+}
+
+TEST(Cli, ShowAndSchema) {
+  const Output show = linksim("show " + scenario("kuaishou_2022.yaml"));
+  EXPECT_EQ(show.code, 0);
+  EXPECT_NE(show.text.find("name: kuaishou_2022"), std::string::npos);
+  EXPECT_NE(show.text.find("session_rate: 0.3"), std::string::npos);  // defaults filled in
+  const Output schema = linksim("schema");
+  EXPECT_EQ(schema.code, 0);
+  const auto parsed = nlohmann::json::parse(schema.text, nullptr, false);
+  EXPECT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed["title"], "linksim scenario");
+}
+
+TEST(Cli, RunWritesItsFilesAndTable) {
+  const fs::path out = fs::temp_directory_path() / "linksim_cli_run";
+  fs::remove_all(out);
+  const Output o =
+      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + out.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_NE(o.text.find("in_store_share"), std::string::npos);
+  EXPECT_NE(o.text.find("RMB"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  fs::remove_all(out);
+}
+
+TEST(Cli, UnwritableOutputExitsOne) {
+  const fs::path file = fs::temp_directory_path() / "linksim_cli_not_a_dir";
+  std::ofstream(file) << "x";
+  const Output o =
+      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + file.string());
+  EXPECT_EQ(o.code, 1) << o.text;
+  EXPECT_NE(o.text.find("[error]"), std::string::npos) << o.text;
+  fs::remove(file);
+}
+
+TEST(Cli, CompareWritesPairedDifferences) {
+  const fs::path out = fs::temp_directory_path() / "linksim_cli_compare";
+  fs::remove_all(out);
+  const Output o = linksim("compare " + scenario("closed_loop.yaml") + " " +
+                           scenario("open_links.yaml") + " " + small + " --out " + out.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_NE(o.text.find("diff open_links"), std::string::npos) << o.text;
+  for (const char* f : {"comparison.json", "comparison.csv", "closed_loop/summary.json",
+                        "open_links/summary.json"}) {
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  }
+  fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace linksim

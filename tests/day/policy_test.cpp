@@ -1,0 +1,86 @@
+// The policy timeline: a closure on date D empties every cart of the closed
+// listings on D, not before or after; a closure of one surface only (JD in
+// livestream carts) leaves the other surface's sales.
+#include <gtest/gtest.h>
+
+#include "day/phases.hpp"
+#include "linksim/simulation.hpp"
+#include "rng.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+using linksim::Channel;
+
+int cart_listings(const detail::World& w, Channel c) {
+  int n = 0;
+  for (std::size_t st = 0; st < w.streamers.size(); ++st) {
+    for (int i = 0; i < w.cart_len[st]; ++i) {
+      n += w.hot[w.carts[st * w.cart_size + i]].channel == c;
+    }
+  }
+  return n;
+}
+
+Scenario closure_world() {
+  return test::small_world(
+      "merchants: { origin_mix: { native: 0.5, taobao: 0.3, jd: 0.2 } }\n"
+      "policy:\n"
+      "  - { from: 2020-01-01, taobao: { live: true, video: true }, jd: { live: true, video: true "
+      "} }\n"
+      "  - { from: 2022-02-10, taobao: { live: false, video: false }, jd: { live: false } }\n");
+}
+
+TEST(Policy, ClosureEmptiesCartsOnItsDay) {
+  const Scenario s = closure_world();
+  const int closure = 40;  // 2022-02-10
+  Simulation sim(s, detail::replication_seed(s.seed, 0), 1);
+  while (sim.day() < closure) sim.step();
+  // The day before: union listings are in carts.
+  EXPECT_GT(cart_listings(sim.world(), Channel::taobao), 0);
+  EXPECT_GT(cart_listings(sim.world(), Channel::jd), 0);
+  sim.step();  // day D
+  EXPECT_EQ(cart_listings(sim.world(), Channel::taobao), 0);
+  // JD is closed in live carts only: its listings stay, and sell on video only.
+  EXPECT_GT(cart_listings(sim.world(), Channel::jd), 0);
+  int jd_video = 0;
+  for (int d = closure; d < s.calendar.days; ++d) {
+    for (const auto& o : sim.world().orders) {
+      if (sim.world().hot[o.listing].channel != Channel::jd) continue;
+      EXPECT_EQ(o.surface, Surface::video) << "day " << d;
+      jd_video += o.filled;
+    }
+    if (d + 1 < s.calendar.days) sim.step();
+  }
+  EXPECT_GT(jd_video, 0);
+  const ReplicationResult r = sim.result();
+  const auto taobao = r.daily.col(test::daily_column("gmv_taobao"));
+  EXPECT_GT(taobao.head(closure).sum(), 0);
+  EXPECT_EQ(taobao.tail(s.calendar.days - closure).sum(), 0);
+}
+
+TEST(Policy, ConditionsFollowTheTimelineAndEvents) {
+  const Scenario s = test::scenario_from("extends: kuaishou_2022.yaml\n");
+  Date d = 0;
+  parse_date("2022-02-28", d);
+  auto c = detail::conditions_on(s, d);
+  EXPECT_EQ(c.surfaces[1], 3);
+  parse_date("2022-03-01", d);
+  c = detail::conditions_on(s, d);
+  EXPECT_EQ(c.surfaces[1], 0);  // Taobao closed everywhere
+  EXPECT_EQ(c.surfaces[2], 2);  // JD: video only
+  parse_date("2022-04-15", d);
+  c = detail::conditions_on(s, d);
+  EXPECT_DOUBLE_EQ(c.demand, 0.85);
+  EXPECT_DOUBLE_EQ(c.logistics[0], 0.6);
+  parse_date("2022-10-28", d);
+  c = detail::conditions_on(s, d);
+  EXPECT_EQ(c.surfaces[1], 3);
+  EXPECT_DOUBLE_EQ(c.eligible[1], 0.4);
+  EXPECT_EQ(c.surfaces[2], 2);  // JD reopens a day later
+  EXPECT_DOUBLE_EQ(c.traffic, 2.0);
+}
+
+}  // namespace
+}  // namespace linksim

@@ -1,0 +1,84 @@
+// Retention metrics on hand-built merchant histories with known answers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "day/phases.hpp"
+#include "metrics/finish.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+using namespace detail;
+
+TEST(Retention, HandBuiltHistories) {
+  const Scenario s = test::scenario_from(
+      "name: r\ncalendar: { start: 2022-01-01, days: 200, warmup_days: 0 }\n"
+      "merchants: { fixed_cost_monthly: 0, exit_hazard_monthly: 0, patience_months: 1000,\n"
+      "             idle_exit_months: 1000 }\n");
+  World w;
+  w.month_of_day = month_index(s);
+  w.recorder.resize(200, 0, w.month_of_day.back() + 1);
+  // Day-0 merchants leaving on days 10, 50 and 100, and one staying.
+  const std::vector<int> initial_exit{10, 50, 100, never};
+  for (int e : initial_exit) {
+    Merchant m;
+    m.initial = true;
+    m.join_day = 0;
+    m.exit_day = e;
+    w.merchants.push_back(m);
+  }
+  // January entrants: two leave in February (before its end), one in March;
+  // three end their cold start after 4, 6 and 10 days.
+  struct Entrant {
+    int join, exit, cold;
+  };
+  const std::vector<Entrant> entrants{
+      {3, 40, 7}, {5, never, 11}, {10, 57, never}, {20, 70, 30}, {30, never, never}};
+  for (const auto& e : entrants) {
+    Merchant m;
+    m.join_day = e.join;
+    m.exit_day = e.exit;
+    m.cold_start_day = e.cold;
+    w.merchants.push_back(m);
+  }
+  for (int day = 0; day < 200; ++day) {
+    w.today.day = day;
+    w.today.sim_day = day;
+    w.today.month = w.month_of_day[day];
+    w.today.month_end = day + 1 == 200 || w.month_of_day[day + 1] != w.today.month;
+    for (auto& m : w.merchants) {
+      if (m.exit_day == day) m.state = MerchantState::exited;
+      if (m.join_day == day && !m.initial) ++w.recorder.joined[w.today.month];
+    }
+    if (w.today.month_end) close_month(s, w);
+    record_day(s, w);
+  }
+  const ReplicationResult r = finish_replication(s, w);
+  auto metric = [&](const char* name) {
+    for (std::size_t i = 0; i < metric_info().size(); ++i) {
+      if (metric_info()[i].name == name) return r.metrics[i];
+    }
+    return std::nan("");
+  };
+  EXPECT_DOUBLE_EQ(metric("retention_30"), 3.0 / 4);
+  EXPECT_DOUBLE_EQ(metric("retention_90"), 2.0 / 4);
+  EXPECT_DOUBLE_EQ(metric("retention_180"), 1.0 / 4);
+  EXPECT_DOUBLE_EQ(metric("new_merchant_retention"), 3.0 / 5);  // 5 joined, 3 left by Feb 28
+  EXPECT_DOUBLE_EQ(metric("cold_start_median_days"), 6.0);      // of 4, 6, 10
+  EXPECT_DOUBLE_EQ(metric("cold_start_reached"), 3.0 / 5);
+  EXPECT_DOUBLE_EQ(metric("merchants_start"), 4);
+  EXPECT_DOUBLE_EQ(metric("entries"), 5);
+  EXPECT_DOUBLE_EQ(metric("exits"), 6);
+  // Monthly table: January's cohort 5, retention 0.6; February's cohort empty.
+  const int cohort = 10, retention = 11;
+  EXPECT_EQ(monthly_info()[cohort].name, "new_merchants");
+  EXPECT_EQ(r.monthly(0, cohort), 5);
+  EXPECT_DOUBLE_EQ(r.monthly(0, retention), 0.6);
+  EXPECT_TRUE(std::isnan(r.monthly(1, retention)));  // nobody joined in February
+  EXPECT_EQ(r.monthly(1, 7), 5);                     // active at the end of February
+}
+
+}  // namespace
+}  // namespace linksim

@@ -1,0 +1,106 @@
+// Writers on hand-made results: the files, their columns (defined once), the
+// readable amounts, and atomic writes that never leave a partial file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+RunResult hand_made() {
+  RunResult r;
+  r.scenario = test::scenario_from("name: hand\ncalendar: { days: 40 }\n");
+  r.version = "test";
+  r.commit = "abc";
+  r.months = {"2022-01", "2022-02"};
+  for (int i = 0; i < 3; ++i) {
+    ReplicationResult rep;
+    rep.index = i;
+    rep.seed = 100 + i;
+    rep.metrics.assign(metric_info().size(), 0.0);
+    rep.metrics[0] = 1e10 + 1e8 * i;  // gmv in fen: 1 亿 RMB and a bit
+    rep.daily = Eigen::MatrixXd::Constant(40, static_cast<Eigen::Index>(daily_info().size()), i);
+    rep.monthly = Eigen::MatrixXd::Constant(2, static_cast<Eigen::Index>(monthly_info().size()), i);
+    r.replications.push_back(rep);
+  }
+  aggregate(r);
+  return r;
+}
+
+TEST(Writers, FilesAndColumns) {
+  const fs::path dir = fs::temp_directory_path() / "linksim_writers_test";
+  fs::remove_all(dir);
+  const RunResult r = hand_made();
+  write_run(r, dir);
+  for (const char* f :
+       {"summary.json", "timeseries.csv", "monthly.csv", "replications.csv", "scenario.yaml"}) {
+    EXPECT_TRUE(fs::exists(dir / f)) << f;
+  }
+  for (const auto& e : fs::directory_iterator(dir)) {
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+  }
+  const std::string ts = read(dir / "timeseries.csv");
+  EXPECT_EQ(ts.substr(0, ts.find('\n')).rfind("day,date,gmv_store,gmv_store_lo,gmv_store_hi,", 0),
+            0u);
+  EXPECT_EQ(std::count(ts.begin(), ts.end(), '\n'), 41);
+  const std::string second =
+      ts.substr(ts.find('\n') + 1, ts.find('\n', ts.find('\n') + 1) - ts.find('\n') - 1);
+  EXPECT_EQ(second.rfind("0,2022-01-01,1,-1.484", 0), 0u) << second;  // mean 1 of 0, 1, 2
+  const auto summary = nlohmann::json::parse(read(dir / "summary.json"));
+  EXPECT_EQ(summary["scenario"]["seed"], 20220301);
+  EXPECT_EQ(summary["linksim"]["commit"], "abc");
+  EXPECT_DOUBLE_EQ(summary["metrics"]["gmv"]["mean"].get<double>(), 1.01e10);
+  EXPECT_EQ(summary["metrics"]["gmv"]["replications"].size(), 3u);
+  EXPECT_EQ(summary["metrics"]["gmv"]["unit"], "fen");
+  EXPECT_TRUE(summary["metrics"]["retention_30"]["sd"].is_number());
+  const std::string reps = read(dir / "replications.csv");
+  EXPECT_EQ(reps.substr(0, reps.find('\n')).rfind("replication,seed,gmv,gmv_store,", 0), 0u);
+  fs::remove_all(dir);
+}
+
+TEST(Writers, ReadableAmounts) {
+  EXPECT_EQ(format_rmb(123456789012.0), "12.35 亿 RMB");  // fen
+  EXPECT_EQ(format_rmb(1234567800.0), "1,234.6 万 RMB");
+  EXPECT_EQ(format_rmb(99999.0), "1,000 RMB");
+  EXPECT_EQ(format_rmb(-250000000000.0), "-25.00 亿 RMB");
+  EXPECT_EQ(format_rmb(std::nan("")), "n/a");
+  const std::string table = run_table(hand_made());
+  EXPECT_NE(table.find("gmv"), std::string::npos);
+  EXPECT_NE(table.find("1.01 亿 RMB"), std::string::npos) << table;
+}
+
+TEST(Writers, AtomicWriteNeverLeavesAPartialFile) {
+  const fs::path dir = fs::temp_directory_path() / "linksim_atomic_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_file_atomic(dir / "a.txt", "complete");
+  // A target that cannot be replaced (a folder) fails and keeps what was there.
+  fs::create_directories(dir / "b.txt");
+  EXPECT_THROW(write_file_atomic(dir / "b.txt", "x"), std::runtime_error);
+  EXPECT_THROW(write_file_atomic(dir / "missing" / "c.txt", "x"), std::runtime_error);
+  EXPECT_EQ(read(dir / "a.txt"), "complete");
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(files, 2);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace linksim
