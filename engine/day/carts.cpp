@@ -39,7 +39,6 @@ void refill_cart(const Scenario& s, World& w, std::size_t st) {
   const auto picks = sample_indices(pool, s.streamers.candidate_sample, rng);
   std::vector<Candidate> cands;
   cands.reserve(picks.size());
-  const int day = w.today.day;
   for (std::int64_t idx : picks) {
     std::size_t k = 0;
     while (idx >= static_cast<std::int64_t>(w.by_category[streamer.categories[k]].size())) {
@@ -50,7 +49,7 @@ void refill_cart(const Scenario& s, World& w, std::size_t st) {
     const Merchant& m = w.merchants[w.listings[l].merchant];
     const double perceived = std::max(0.01, m.quality + s.streamers.quality_noise * rng.normal());
     double score = m.commission * m.price * perceived;
-    if (day - m.join_day < s.merchants.cold_start.days && !m.initial) {
+    if (w.today.day - m.join_day < s.merchants.cold_start.days && !m.founding) {
       score *= s.merchants.cold_start.boost;
     }
     cands.push_back({score, l});

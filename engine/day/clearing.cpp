@@ -37,7 +37,7 @@ void clear_market(const Scenario& s, World& w) {
       }
     }
     if (!unlimited) l.stock -= static_cast<double>(units);
-    w.merchants[l.merchant].month_demand += wanted;
+    l.month_demand += wanted;
     l.orders_today = static_cast<int>(units);
     i = j;
   }

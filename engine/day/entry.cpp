@@ -14,11 +14,12 @@ namespace {
 
 double attractiveness(const Scenario& s, World& w) {
   const int day = w.today.sim_day;
-  if (day < 29) return 1.0;
+  const int reference_day = w.warmup >= 30 ? w.warmup - 1 : 29;
+  if (day < reference_day) return 1.0;
   const double gmv30 =
       static_cast<double>(std::accumulate(w.gmv_ring.begin(), w.gmv_ring.end(), Fen{0}));
   const double per_merchant = gmv30 / std::max(1, w.active_merchants());
-  if (day == 29) w.attract_reference = per_merchant;
+  if (day == reference_day) w.attract_reference = per_merchant;
   if (!(w.attract_reference > 0)) return 1.0;
   return std::pow(per_merchant / w.attract_reference, s.merchants.entry.attractiveness_exponent);
 }
@@ -33,22 +34,27 @@ void enter_merchants(const Scenario& s, World& w) {
   const auto& mix = s.merchants.origin_mix;
   const double ext_total = mix.taobao + mix.jd;
   int entered = 0;
-  for (Origin o : {Origin::native, Origin::taobao, Origin::jd}) {
-    double rate = attract;
-    bool closed = false;
-    if (o == Origin::native) {
-      rate *= e.native_per_day;
-    } else {
-      rate *= ext_total > 0 ? e.external_per_day * mix[o] / ext_total : 0.0;
-      closed = !(w.today.surfaces[static_cast<int>(o)] & 1);
-      if (closed) rate *= e.closed_entry_factor;
-    }
-    const std::int64_t n = rng.poisson(rate);
-    for (std::int64_t i = 0; i < n; ++i) {
-      const int m = add_merchant(s, w, o, day, rng, false);
-      if (closed) open_store(s, w, m, day);
-      ++w.recorder.joined[w.today.month];
-      ++entered;
+  auto join = [&](Origin o, bool store, float eligible_draw) {
+    const int m = add_merchant(s, w, o, day, rng, false);
+    w.merchants[m].eligible_draw = eligible_draw;
+    if (store) open_store(s, w, m, day);
+    ++w.recorder.joined[w.today.month];
+    ++entered;
+  };
+  for (std::int64_t i = rng.poisson(attract * e.native_per_day); i > 0; --i) {
+    join(Origin::native, false, 0.0f);
+  }
+  for (Origin o : {Origin::taobao, Origin::jd}) {
+    const int c = static_cast<int>(o);
+    const double rate = ext_total > 0 ? attract * e.external_per_day * mix[o] / ext_total : 0.0;
+    for (std::int64_t i = rng.poisson(rate); i > 0; --i) {
+      const auto draw = static_cast<float>(rng.uniform());
+      const bool open = (w.today.surfaces[c] & 1) && draw < w.today.eligible[c];
+      if (open) {
+        join(o, false, draw);
+      } else if (rng.bernoulli(e.closed_entry_factor)) {
+        join(o, true, draw);
+      }
     }
   }
   w.recorder.at(day, Daily::entries) = entered;

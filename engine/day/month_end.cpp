@@ -19,15 +19,23 @@ int days_in_month(Date date) {
       static_cast<unsigned>(year_month_day_last{ymd.year(), month_day_last{ymd.month()}}.day()));
 }
 
-void plan_stock(const Scenario& s, World& w, Merchant& m, int month_days) {
+// Each listing's planned daily sales move toward the orders it received per
+// day shown last month (stockouts included: the merchant sees lost orders).
+void plan_stock(const Scenario& s, World& w, const Merchant& m) {
   const auto& st = s.merchants.stock;
-  const double wanted = static_cast<double>(m.month_demand) / month_days;
-  m.planned_daily =
-      std::max(0.2 * st.daily_units, m.planned_daily + st.adapt * (wanted - m.planned_daily));
   const double cover =
       st.days_of_cover * (m.origin == Origin::native ? 1.0 : st.external_cover_factor);
-  for (int l : {m.store_listing, m.union_listing}) {
-    if (l >= 0) w.listings[l].cap = m.planned_daily * cover;
+  for (int id : {m.store_listing, m.union_listing}) {
+    if (id < 0) continue;
+    Listing& l = w.listings[id];
+    if (l.month_days > 0) {
+      const double wanted = static_cast<double>(l.month_demand) / l.month_days;
+      l.planned_daily =
+          std::max(0.2 * st.daily_units, l.planned_daily + st.adapt * (wanted - l.planned_daily));
+      l.cap = l.planned_daily * cover;
+    }
+    l.month_demand = 0;
+    l.month_days = 0;
   }
 }
 
@@ -60,10 +68,9 @@ void close_month(const Scenario& s, World& w) {
       m.exit_day = day;
       ++exits;
     } else {
-      plan_stock(s, w, m, month_days);
+      plan_stock(s, w, m);
     }
     m.month_net = m.month_costs = 0;
-    m.month_demand = 0;
     m.listed_days = 0;
     m.idle_all_month = true;
   }
@@ -71,7 +78,12 @@ void close_month(const Scenario& s, World& w) {
   rec.at(day, Daily::exits) += exits;
   rec.exits_in_month[month] = exits;
   rec.active_at_month_end[month] = w.active_merchants();
-  if (month >= 1) {
+  // Next-month retention needs the whole of the next month.
+  const bool whole_month = days_in_month(w.today.date) ==
+                           static_cast<int>(static_cast<unsigned>(std::chrono::year_month_day{
+                               std::chrono::sys_days{
+                                   std::chrono::days{w.today.date}}}.day()));
+  if (month >= 1 && whole_month) {
     std::int64_t kept = 0;
     for (const Merchant& m : w.merchants) {
       kept += !m.initial && w.month_of_day[m.join_day + w.warmup] == month - 1 &&

@@ -94,6 +94,7 @@ void apply_policy(const Scenario& s, World& w, int day) {
     ListingHot& h = w.hot[l];
     h.surfaces = visible_surfaces(s, w, static_cast<int>(l));
     if (h.surfaces == 0) continue;
+    ++w.listings[l].month_days;
     const Merchant& m = w.merchants[w.listings[l].merchant];
     ++w.visible_per_category[h.category];
     listed[w.listings[l].merchant] = true;

@@ -67,10 +67,12 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
   // Replications side by side when they can fill the threads; else threads inside each.
   const int outer = std::min(threads, reps);
   const int inner = std::max(1, threads / outer);
+  omp_set_max_active_levels(2);  // so that `inner` threads can run inside a replication
   std::atomic<int> finished{0};
   std::atomic<long> days_done{0};
   std::mutex progress_mutex;
-  const long days_total = static_cast<long>(reps) * scenario.calendar.days;
+  const long days_total =
+      static_cast<long>(reps) * (scenario.calendar.days + scenario.calendar.warmup_days);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
   for (int r = 0; r < reps; ++r) {
     Simulation sim(scenario, detail::replication_seed(scenario.seed, r), inner);

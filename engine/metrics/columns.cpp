@@ -42,6 +42,8 @@ const std::array<ColumnDef, monthly_count>& monthly_columns() {
       {"gmv_store", Unit::fen, "store GMV"},
       {"gmv_taobao", Unit::fen, "Taobao link GMV"},
       {"gmv_jd", Unit::fen, "JD link GMV"},
+      {"gmv_live", Unit::fen, "livestream GMV"},
+      {"gmv_video", Unit::fen, "short-video GMV"},
       {"in_store_share", Unit::share, "store share of GMV"},
       {"gmv_growth", Unit::share, "GMV growth over the month before"},
       {"lost_gmv", Unit::fen, "stockout losses"},
@@ -74,6 +76,9 @@ const std::array<ColumnDef, metric_count>& metric_columns() {
       {"mean_trust", Unit::share, "buyer trust, mean over buyers and days"},
       {"external_session_share", Unit::share, "share of sessions that saw an external link"},
       {"platform_revenue", Unit::fen, "store fees + CPS share + external-link fees"},
+      {"platform_store_fees", Unit::fen, "platform fees on store sales"},
+      {"platform_cps", Unit::fen, "platform share of union commissions (CPS)"},
+      {"platform_link_fees", Unit::fen, "policy fees on external-link sales"},
       {"streamer_income_median", Unit::fen, "median streamer commission income"},
       {"streamer_income_top1", Unit::fen, "99th percentile of streamer commission income"},
       {"streamer_top1_share", Unit::share, "share of commission income earned by the top 1%"},
@@ -87,7 +92,8 @@ const std::array<ColumnDef, metric_count>& metric_columns() {
       {"new_merchant_retention", Unit::share,
        "new merchants active at the end of the month after they joined"},
       {"cold_start_median_days", Unit::days,
-       "median days from joining to the first day with cold_start.sales orders"},
+       "median days from joining to the first day with cold_start.sales orders (Kaplan-Meier: "
+       "merchants still in cold start when they exit or the horizon ends are censored)"},
       {"cold_start_reached", Unit::share, "share of new merchants that ended their cold start"},
       {"rich_categories", Unit::count, "categories with enough listings, mean over days"},
   }};

@@ -85,6 +85,8 @@ Eigen::MatrixXd monthly_table(const Recorder& rec, const std::vector<MonthSpan>&
       t(i, col(Monthly::gmv_store)) += rec.at(d, Daily::gmv_store);
       t(i, col(Monthly::gmv_taobao)) += rec.at(d, Daily::gmv_taobao);
       t(i, col(Monthly::gmv_jd)) += rec.at(d, Daily::gmv_jd);
+      t(i, col(Monthly::gmv_live)) += rec.at(d, Daily::gmv_live);
+      t(i, col(Monthly::gmv_video)) += rec.at(d, Daily::gmv_video);
       t(i, col(Monthly::lost_gmv)) += rec.at(d, Daily::lost_gmv);
       t(i, col(Monthly::entries)) += rec.at(d, Daily::entries);
       t(i, col(Monthly::exits)) += rec.at(d, Daily::exits);
@@ -127,6 +129,36 @@ double last_growth(const std::vector<MonthSpan>& spans, const Eigen::MatrixXd& t
   return ratio(b.second, a.second) - 1.0;
 }
 
+// The last full month's GMV over the same month a year before.
+double year_on_year(const std::vector<MonthSpan>& spans, const Eigen::MatrixXd& t) {
+  for (std::size_t m = spans.size(); m-- > 12;) {
+    if (!spans[m].full) continue;
+    if (!spans[m - 12].full) return nan;
+    const auto gmv = static_cast<int>(Monthly::gmv);
+    return ratio(t(static_cast<Eigen::Index>(m), gmv), t(static_cast<Eigen::Index>(m - 12), gmv)) -
+           1.0;
+  }
+  return nan;
+}
+
+// Kaplan-Meier median of durations; `ended` false marks a censored one.
+double km_median(std::vector<std::pair<double, bool>> d) {
+  std::sort(d.begin(), d.end());
+  double survival = 1.0;
+  std::size_t at_risk = d.size();
+  for (std::size_t i = 0; i < d.size();) {
+    std::size_t j = i, events = 0;
+    while (j < d.size() && d[j].first == d[i].first) events += d[j++].second;
+    if (events > 0) {
+      survival *= 1.0 - static_cast<double>(events) / static_cast<double>(at_risk);
+      if (survival <= 0.5) return d[i].first;
+    }
+    at_risk -= j - i;
+    i = j;
+  }
+  return nan;
+}
+
 }  // namespace
 
 ReplicationResult finish_replication(const Scenario& s, const World& w) {
@@ -155,7 +187,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::lost_gmv, total(Daily::lost_gmv));
   set(Metric::gmv_growth_last_month, last_growth(spans, r.monthly, 1, false));
   set(Metric::gmv_growth_last_quarter, last_growth(spans, r.monthly, 3, true));
-  set(Metric::gmv_growth_yoy, last_growth(spans, r.monthly, 12, false));
+  set(Metric::gmv_growth_yoy, year_on_year(spans, r.monthly));
   set(Metric::orders, total(Daily::orders));
   set(Metric::average_order_value, ratio(gmv, total(Daily::orders)));
   set(Metric::conversion, ratio(total(Daily::orders_placed), total(Daily::sessions)));
@@ -163,6 +195,9 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::external_session_share,
       ratio(total(Daily::sessions_external), total(Daily::sessions)));
   set(Metric::platform_revenue, total(Daily::platform_revenue));
+  set(Metric::platform_store_fees, static_cast<double>(w.accounts.platform_store_fees));
+  set(Metric::platform_cps, static_cast<double>(w.accounts.platform_cps));
+  set(Metric::platform_link_fees, static_cast<double>(w.accounts.platform_link_fees));
 
   std::vector<double> income;
   double income_total = 0;
@@ -181,7 +216,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   double initial = 0, entries = 0, exits = 0, reached = 0;
   std::array<double, 3> kept{0, 0, 0};
   const std::array<int, 3> horizons{30, 90, 180};
-  std::vector<double> cold;
+  std::vector<std::pair<double, bool>> cold;  // days in cold start, ended or censored
   for (const Merchant& m : w.merchants) {
     if (m.state == MerchantState::exited && m.exit_day < 0) continue;  // gone in the warm-up
     exits += m.state == MerchantState::exited;
@@ -193,7 +228,10 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
       ++entries;
       if (m.cold_start_day != never) {
         ++reached;
-        cold.push_back(m.cold_start_day - m.join_day);
+        cold.emplace_back(m.cold_start_day - m.join_day, true);
+      } else {
+        const int until = m.state == MerchantState::exited ? m.exit_day : days;
+        cold.emplace_back(until - m.join_day, false);
       }
     }
   }
@@ -211,7 +249,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
     retained += static_cast<double>(rec.retained_next_month[m]);
   }
   set(Metric::new_merchant_retention, ratio(retained, joined));
-  set(Metric::cold_start_median_days, percentile(cold, 0.5));
+  set(Metric::cold_start_median_days, km_median(cold));
   set(Metric::cold_start_reached, ratio(reached, entries));
   set(Metric::rich_categories, days > 0 ? total(Daily::rich_categories) / days : nan);
   return r;

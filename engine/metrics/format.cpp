@@ -27,12 +27,23 @@ std::string grouped(double v, int decimals) {
 
 }  // namespace
 
+// The scale an amount of fen is shown in: 亿 or 万 RMB where large.
+struct RmbScale {
+  double divisor;
+  int decimals;
+  const char* suffix;
+};
+RmbScale rmb_scale(double fen) {
+  const double rmb = std::fabs(fen) / 100.0;
+  if (rmb >= 1e8) return {1e10, 2, " 亿 RMB"};
+  if (rmb >= 1e4) return {1e6, 1, " 万 RMB"};
+  return {100.0, 0, " RMB"};
+}
+
 std::string format_rmb(double fen) {
   if (std::isnan(fen)) return "n/a";
-  const double rmb = fen / 100.0;
-  if (std::fabs(rmb) >= 1e8) return grouped(rmb / 1e8, 2) + " 亿 RMB";
-  if (std::fabs(rmb) >= 1e4) return grouped(rmb / 1e4, 1) + " 万 RMB";
-  return grouped(rmb, 0) + " RMB";
+  const RmbScale sc = rmb_scale(fen);
+  return grouped(fen / sc.divisor, sc.decimals) + sc.suffix;
 }
 
 std::string format_value(double v, const std::string& unit) {
@@ -50,10 +61,55 @@ std::string format_value(double v, const std::string& unit) {
   return grouped(v, std::fabs(v) < 100 && v != std::floor(v) ? 2 : 0);
 }
 
+std::string format_interval(const Interval& iv, const std::string& unit);
+
+// A difference: shares in percentage points, the rest in their own unit.
+std::string format_delta(double v, const std::string& unit) {
+  if (std::isnan(v)) return "n/a";
+  char buf[64];
+  if (unit == "share") {
+    std::snprintf(buf, sizeof buf, "%+.2f pts", 100 * v);
+    return buf;
+  }
+  const std::string s = format_value(v, unit);
+  return v >= 0 ? "+" + s : s;
+}
+
+std::string format_difference(const Difference& d, const std::string& unit) {
+  std::string out = format_delta(d.diff.mean, unit);
+  Interval iv = d.diff;
+  if (unit != "share") out.append(" ").append(format_interval(iv, unit));
+  if (unit == "share" && iv.n >= 2 && !std::isnan(iv.lo)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " [%+.2f, %+.2f]", 100 * iv.lo, 100 * iv.hi);
+    out.append(buf);
+  }
+  if (std::isnan(d.relative)) return out.append("        ");
+  char rel[32];
+  std::snprintf(rel, sizeof rel, " (%+.1f%%)%s", 100 * d.relative, d.significant ? "*" : " ");
+  return out.append(rel);
+}
+
+// "[lo, hi]" in the scale of the mean (the unit is printed once, with the mean).
 std::string format_interval(const Interval& iv, const std::string& unit) {
   if (iv.n < 2 || std::isnan(iv.lo)) return "";
+  auto number = [&](double v, bool sign) {
+    std::string text;
+    if (unit == "fen") {
+      const RmbScale sc = rmb_scale(iv.mean);
+      text = grouped(v / sc.divisor, sc.decimals);
+    } else if (unit == "share") {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2f", 100 * v);
+      text = buf;
+    } else {
+      text = format_value(v, unit == "days" ? "count" : unit);
+    }
+    return (sign && v >= 0 ? "+" : "") + text;
+  };
+  const bool sign = iv.lo < 0;
   std::string out = "[";
-  out.append(format_value(iv.lo, unit)).append(", ").append(format_value(iv.hi, unit)).append("]");
+  out.append(number(iv.lo, sign)).append(", ").append(number(iv.hi, sign)).append("]");
   return out;
 }
 
@@ -112,30 +168,25 @@ std::string comparison_table(const Comparison& c) {
   std::ostringstream out;
   const auto& base = c.runs.front();
   out << "paired comparison: " << base.replications.size() << " replications each, seed "
-      << base.scenario.seed << " (common random numbers); * = 95% interval excludes zero\n";
+      << base.scenario.seed << " (common random numbers); [95% interval]; * = the paired "
+      << "difference's interval excludes zero\n";
   out << pad("metric", 24);
-  for (const auto& r : c.runs) out << pad(r.scenario.name, 22, true);
+  for (const auto& r : c.runs) out << pad(r.scenario.name, 34, true);
   for (std::size_t i = 1; i < c.runs.size(); ++i) {
-    out << pad("diff " + c.runs[i].scenario.name, 42, true);
+    out << pad("difference " + c.runs[i].scenario.name, 46, true);
   }
   out << "\n";
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
     out << pad(info.name, 24);
-    for (const auto& r : c.runs) out << pad(format_value(r.metrics[m].mean, info.unit), 22, true);
+    for (const auto& r : c.runs) {
+      out << pad(format_value(r.metrics[m].mean, info.unit) + " " +
+                     format_interval(r.metrics[m], info.unit),
+                 34, true);
+    }
     for (std::size_t i = 1; i < c.runs.size(); ++i) {
       const Difference& d = c.differences[i][m];
-      char rel[32];
-      std::snprintf(rel, sizeof rel, " (%+.1f%%)%s", 100 * d.relative, d.significant ? "*" : " ");
-      const std::string unit = info.unit == "share" ? "points" : info.unit;
-      std::string cell = (unit == "points" ? [&] {
-        char b[32];
-        std::snprintf(b, sizeof b, "%+.2f pts", 100 * d.diff.mean);
-        return std::string(b);
-      }()
-                                           : format_value(d.diff.mean, unit)) +
-                         std::string(rel);
-      out << pad(cell, 42, true);
+      out << pad(format_difference(d, info.unit), 46, true);
     }
     out << "\n";
   }

@@ -34,16 +34,16 @@ double draw_quality(const Scenario& s, Stream& rng) {
   return rng.beta(q.mean * n, (1 - q.mean) * n);
 }
 
-int add_listing(const Scenario& s, World& w, int merchant, Channel channel, int day) {
+int add_listing(const Scenario& s, World& w, int merchant, Channel channel) {
   const Merchant& m = w.merchants[merchant];
   const Category& cat = s.categories[m.category];
   Listing l;
   l.merchant = merchant;
   l.price = std::max<Fen>(1, std::llround(m.price * 100.0));
-  l.first_day = day;
+  l.planned_daily = s.merchants.stock.daily_units;
   const double cover = s.merchants.stock.days_of_cover *
                        (m.origin == Origin::native ? 1.0 : s.merchants.stock.external_cover_factor);
-  l.cap = m.planned_daily * cover;
+  l.cap = l.planned_daily * cover;
   l.stock = l.cap;
   ListingHot h;
   h.base_p = static_cast<float>(s.conversion.base * (0.5 + m.quality));
@@ -71,19 +71,19 @@ int add_merchant(const Scenario& s, World& w, Origin origin, int day, Stream& rn
   m.on_time = origin == Origin::native   ? s.merchants.on_time.native
               : origin == Origin::taobao ? s.merchants.on_time.taobao
                                          : s.merchants.on_time.jd;
-  m.planned_daily = s.merchants.stock.daily_units;
   m.eligible_draw = static_cast<float>(rng.uniform());
   m.initial = initial;
+  m.founding = initial;
   m.join_day = day;
   m.cold_start_day = initial ? day : never;
   const int id = static_cast<int>(w.merchants.size());
   w.merchants.push_back(m);
   if (origin == Origin::native) {
-    w.merchants[id].store_listing = add_listing(s, w, id, Channel::store, day);
+    w.merchants[id].store_listing = add_listing(s, w, id, Channel::store);
     w.merchants[id].store_ready_day = day;
   } else {
     const Channel ch = origin == Origin::taobao ? Channel::taobao : Channel::jd;
-    w.merchants[id].union_listing = add_listing(s, w, id, ch, day);
+    w.merchants[id].union_listing = add_listing(s, w, id, ch);
   }
   return id;
 }
@@ -92,7 +92,7 @@ int add_merchant(const Scenario& s, World& w, Origin origin, int day, Stream& rn
 void open_store(const Scenario& s, World& w, int merchant, int day) {
   Merchant& m = w.merchants[merchant];
   if (m.store_listing < 0) {
-    const int l = add_listing(s, w, merchant, Channel::store, day);
+    const int l = add_listing(s, w, merchant, Channel::store);
     w.merchants[merchant].store_listing = l;
   }
   w.merchants[merchant].store_ready_day = day + s.merchants.onboarding.delay_days;

@@ -48,9 +48,9 @@ struct Merchant {
   double margin = 0.35;
   double commission = 0.2;
   double on_time = 0.9;
-  double planned_daily = 1.0;  // units per day the merchant stocks for
   float eligible_draw = 0.0f;  // fixed uniform: covered by an opening with eligible_share above it
-  bool initial = false;        // active on day 0
+  bool initial = false;        // active on day 0 of the horizon
+  bool founding = false;       // built with the world (before any warm-up): no cold start
   MerchantState state = MerchantState::active;
   int join_day = 0;
   int exit_day = never;
@@ -63,11 +63,10 @@ struct Merchant {
   int cold_start_day = never;  // first day with cold_start.sales orders
   int union_listing = -1;
   int store_listing = -1;
-  Fen month_net = 0;              // sales net of fees, commissions and goods, this month
-  Fen month_costs = 0;            // onboarding cost booked this month
-  std::int64_t month_demand = 0;  // orders placed this month, filled or not
-  Fen sales_net = 0;              // over the whole run
-  Fen fixed_costs = 0;            // over the whole run
+  Fen month_net = 0;    // sales net of fees, commissions and goods, this month
+  Fen month_costs = 0;  // onboarding cost booked this month
+  Fen sales_net = 0;    // over the whole run
+  Fen fixed_costs = 0;  // over the whole run
 };
 
 // What the demand loop reads of a listing, packed.
@@ -85,7 +84,9 @@ struct Listing {
   double stock = 0;
   double cap = 0;
   int orders_today = 0;
-  int first_day = 0;  // for the cold-start boost
+  double planned_daily = 1.0;     // units per day the listing is stocked for
+  std::int64_t month_demand = 0;  // orders placed this month, filled or not
+  int month_days = 0;             // days shown anywhere this month
 };
 
 struct Streamer {

@@ -118,7 +118,7 @@ TEST(Cli, CompareWritesPairedDifferences) {
   const Output o = linksim("compare " + scenario("closed_loop.yaml") + " " +
                            scenario("open_links.yaml") + " " + small + " --out " + out.string());
   EXPECT_EQ(o.code, 0) << o.text;
-  EXPECT_NE(o.text.find("diff open_links"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("difference open_links"), std::string::npos) << o.text;
   for (const char* f : {"comparison.json", "comparison.csv", "closed_loop/summary.json",
                         "open_links/summary.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
