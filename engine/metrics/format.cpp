@@ -146,8 +146,9 @@ std::string monthly_table(const RunResult& r) {
   const std::vector<std::string> show{"gmv",     "gmv_store",      "gmv_taobao",
                                       "gmv_jd",  "in_store_share", "active_merchants",
                                       "entries", "exits",          "new_merchant_retention"};
+  auto width = [](const std::string& name) { return std::max<std::size_t>(17, name.size() + 2); };
   out << pad("month", 8);
-  for (const auto& name : show) out << pad(name, 17, true);
+  for (const auto& name : show) out << pad(name, width(name), true);
   out << "\n";
   for (Eigen::Index i = 0; i < r.monthly_mean.rows(); ++i) {
     out << pad(r.months[i], 8);
@@ -155,7 +156,7 @@ std::string monthly_table(const RunResult& r) {
       for (std::size_t c = 0; c < cols.size(); ++c) {
         if (cols[c].name == name) {
           out << pad(format_value(r.monthly_mean(i, static_cast<Eigen::Index>(c)), cols[c].unit),
-                     17, true);
+                     width(name), true);
         }
       }
     }

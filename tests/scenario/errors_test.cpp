@@ -197,7 +197,10 @@ TEST(ScenarioErrors, EveryProblemIsReportedInFileOrder) {
 
 class ExtendsErrors : public ::testing::Test {
  protected:
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / "linksim_extends_test";
+  // One folder per test: ctest runs tests as parallel processes.
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              (std::string("linksim_extends_") +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void SetUp() override { std::filesystem::create_directories(dir); }
   void TearDown() override { std::filesystem::remove_all(dir); }
   void write(const std::string& name, const std::string& text) {
