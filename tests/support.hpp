@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,14 @@
 namespace linksim::test {
 
 inline std::filesystem::path source_dir() { return LINKSIM_SOURCE_DIR; }
+
+// A whole file as a string.
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 inline RunOptions threads(int n) {
   RunOptions o;

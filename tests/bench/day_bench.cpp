@@ -46,9 +46,7 @@ void BM_Demand(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Demand)
-    ->ArgsProduct({{100000, 1000000}, {1, 2}})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Demand)->ArgsProduct({{100000, 1000000}, {1, 2}})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -10,13 +10,6 @@
 namespace linksim {
 namespace {
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(Reproduce, SavedScenarioReproducesTheRun) {
   const auto dir = std::filesystem::temp_directory_path() / "linksim_reproduce_test";
   std::filesystem::remove_all(dir);
@@ -25,7 +18,7 @@ TEST(Reproduce, SavedScenarioReproducesTheRun) {
   const Scenario again = load_scenario(dir / "first" / "scenario.yaml");
   write_run(run(again, test::threads(1)), dir / "second");
   for (const char* f : {"replications.csv", "timeseries.csv", "monthly.csv", "scenario.yaml"}) {
-    EXPECT_EQ(read(dir / "first" / f), read(dir / "second" / f)) << f;
+    EXPECT_EQ(test::read_file(dir / "first" / f), test::read_file(dir / "second" / f)) << f;
   }
   std::filesystem::remove_all(dir);
 }

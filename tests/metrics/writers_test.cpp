@@ -14,13 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 RunResult hand_made() {
   RunResult r;
   r.scenario = test::scenario_from("name: hand\ncalendar: { days: 40 }\n");
@@ -53,21 +46,21 @@ TEST(Writers, FilesAndColumns) {
   for (const auto& e : fs::directory_iterator(dir)) {
     EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
   }
-  const std::string ts = read(dir / "timeseries.csv");
+  const std::string ts = test::read_file(dir / "timeseries.csv");
   EXPECT_EQ(ts.substr(0, ts.find('\n')).rfind("day,date,gmv_store,gmv_store_lo,gmv_store_hi,", 0),
             0u);
   EXPECT_EQ(std::count(ts.begin(), ts.end(), '\n'), 41);
   const std::string second =
       ts.substr(ts.find('\n') + 1, ts.find('\n', ts.find('\n') + 1) - ts.find('\n') - 1);
   EXPECT_EQ(second.rfind("0,2022-01-01,1,-1.484", 0), 0u) << second;  // mean 1 of 0, 1, 2
-  const auto summary = nlohmann::json::parse(read(dir / "summary.json"));
+  const auto summary = nlohmann::json::parse(test::read_file(dir / "summary.json"));
   EXPECT_EQ(summary["scenario"]["seed"], 20220301);
   EXPECT_EQ(summary["linksim"]["commit"], "abc");
   EXPECT_DOUBLE_EQ(summary["metrics"]["gmv"]["mean"].get<double>(), 1.01e10);
   EXPECT_EQ(summary["metrics"]["gmv"]["replications"].size(), 3u);
   EXPECT_EQ(summary["metrics"]["gmv"]["unit"], "fen");
   EXPECT_TRUE(summary["metrics"]["retention_30"]["sd"].is_number());
-  const std::string reps = read(dir / "replications.csv");
+  const std::string reps = test::read_file(dir / "replications.csv");
   EXPECT_EQ(reps.substr(0, reps.find('\n')).rfind("replication,seed,gmv,gmv_store,", 0), 0u);
   fs::remove_all(dir);
 }
@@ -92,7 +85,7 @@ TEST(Writers, AtomicWriteNeverLeavesAPartialFile) {
   fs::create_directories(dir / "b.txt");
   EXPECT_THROW(write_file_atomic(dir / "b.txt", "x"), std::runtime_error);
   EXPECT_THROW(write_file_atomic(dir / "missing" / "c.txt", "x"), std::runtime_error);
-  EXPECT_EQ(read(dir / "a.txt"), "complete");
+  EXPECT_EQ(test::read_file(dir / "a.txt"), "complete");
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
     ++files;

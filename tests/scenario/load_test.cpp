@@ -13,13 +13,6 @@
 namespace linksim {
 namespace {
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(Load, ExtendsMergesMapsAndReplacesLists) {
   const Scenario s = test::scenario_from(
       "extends: kuaishou_2022.yaml\n"
@@ -69,7 +62,7 @@ TEST(Load, ResolvedScenarioRoundTrips) {
 }
 
 TEST(Load, BaseYamlHoldsEveryDefault) {
-  const std::string base = read(test::source_dir() / "scenarios" / "base.yaml");
+  const std::string base = test::read_file(test::source_dir() / "scenarios" / "base.yaml");
   // base.yaml sets every key: loading it alone, without defaults, gives them.
   const Scenario from_file = load_scenario_text(base, "base.yaml");
   EXPECT_EQ(to_yaml(from_file), to_yaml(Scenario{}));
@@ -80,7 +73,7 @@ TEST(Load, BaseYamlHoldsEveryDefault) {
 }
 
 TEST(Load, DocsScenariosMdIsUpToDate) {
-  EXPECT_EQ(read(test::source_dir() / "docs" / "scenarios.md"), keys_markdown())
+  EXPECT_EQ(test::read_file(test::source_dir() / "docs" / "scenarios.md"), keys_markdown())
       << "regenerate with: linksim schema --markdown > docs/scenarios.md";
 }
 
