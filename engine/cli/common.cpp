@@ -55,7 +55,7 @@ std::function<void(int, int, long, long)> progress_reporter(const CommonOptions&
   return [=](int finished, int total, long done, long all) mutable {
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    const bool end = done == all;
+    const bool end = finished == total;
     if (now - last < std::chrono::milliseconds(tty ? 100 : 5000) && !end) return;
     last = now;
     const double frac = all > 0 ? static_cast<double>(done) / all : 1.0;

@@ -85,7 +85,11 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
       }
     }
     result.replications[r] = sim.result(r);
-    ++finished;
+    const int done = ++finished;
+    if (options.progress) {
+      std::lock_guard lock(progress_mutex);
+      options.progress(done, reps, days_done.load(), days_total);
+    }
   }
   aggregate(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
