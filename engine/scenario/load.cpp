@@ -150,13 +150,14 @@ Scenario resolve(const std::string& text, const fs::path& file,
   detail::bind_scenario(root, s, marks, diags);
   detail::validate_scenario(s, marks, diags);
   if (!diags.empty()) {
-    // In file order: scenario files first, then --set arguments, by position.
+    // Scenario files first, by position; then --set arguments, in the order given.
     std::vector<detail::Diagnostic> items = diags.items();
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
       const bool a_set = a.mark.file.rfind("--set", 0) == 0;
       const bool b_set = b.mark.file.rfind("--set", 0) == 0;
-      return std::tie(a_set, a.mark.file, a.mark.line, a.mark.column) <
-             std::tie(b_set, b.mark.file, b.mark.line, b.mark.column);
+      if (a_set || b_set) return !a_set && b_set;  // --set arguments keep their order
+      return std::tie(a.mark.file, a.mark.line, a.mark.column) <
+             std::tie(b.mark.file, b.mark.line, b.mark.column);
     });
     std::vector<std::string> problems;
     for (const auto& d : items) problems.push_back(d.str());

@@ -185,6 +185,14 @@ TEST(ScenarioErrors, SetOverridesAreValidatedAndNamed) {
             "--set categories.0.ref_price=3:1:1: categories: expected a list, got a map");
 }
 
+TEST(ScenarioErrors, SetProblemsFollowTheArgumentOrder) {
+  const auto p = problems("name: a\n", {"seed=x", "buyers.follows=-1", "a.b=1"});
+  ASSERT_EQ(p.size(), 3u) << ::testing::PrintToString(p);
+  EXPECT_EQ(p[0].rfind("--set seed=x:", 0), 0u);
+  EXPECT_EQ(p[1].rfind("--set buyers.follows=-1:", 0), 0u);
+  EXPECT_EQ(p[2].rfind("--set a.b=1:", 0), 0u);
+}
+
 TEST(ScenarioErrors, EveryProblemIsReportedInFileOrder) {
   const auto p = problems("buyers:\n  sesion_rate: 1\n  follow_share: 2\nconversion: { base: x }\n",
                           {"seed=-4"});
