@@ -62,10 +62,13 @@ void close_month(const Scenario& s, World& w) {
     }
     Stream rng(base, i);
     const bool hazard = rng.bernoulli(s.merchants.exit_hazard_monthly);
-    if (m.loss_months >= s.merchants.patience_months ||
-        m.idle_months >= s.merchants.idle_exit_months || hazard) {
+    const bool losing = m.loss_months >= s.merchants.patience_months;
+    const bool idle = m.idle_months >= s.merchants.idle_exit_months;
+    if (losing || idle || hazard) {
       m.state = MerchantState::exited;
       m.exit_day = day;
+      m.absent.emplace_back(day, never);
+      m.dormant = idle && !losing && !hazard && m.origin != Origin::native;
       ++exits;
     } else {
       plan_stock(s, w, m);

@@ -32,6 +32,19 @@ std::uint8_t visible_surfaces(const Scenario& s, const World& w, int listing) {
   return m.eligible_draw < w.today.eligible[ci] ? w.today.surfaces[ci] : 0;
 }
 
+// A dormant merchant returns with its listings restocked.
+void come_back(World& w, Merchant& m, int day) {
+  m.state = MerchantState::active;
+  m.dormant = false;
+  m.exit_day = never;
+  m.absent.back().second = day;
+  m.idle_months = m.loss_months = 0;
+  m.onboarding_decided = false;
+  for (int l : {m.store_listing, m.union_listing}) {
+    if (l >= 0) w.listings[l].stock = w.listings[l].cap;
+  }
+}
+
 }  // namespace
 
 DayConditions conditions_on(const Scenario& s, Date date) {
@@ -66,14 +79,23 @@ void apply_policy(const Scenario& s, World& w, int day) {
       day + 1 == s.calendar.days || w.month_of_day[w.today.sim_day + 1] != w.today.month;
 
   // External merchants whose links are closed in live carts decide, once per
-  // closure, whether to open a store.
+  // closure, whether to open a store; dormant ones come back when their links
+  // reopen to them.
   const std::uint64_t base = stream_base(w.seed, Kind::merchant, day, Purpose::onboarding);
+  int returns = 0;
   for (std::size_t m = 0; m < w.merchants.size(); ++m) {
     Merchant& mer = w.merchants[m];
-    if (mer.origin == Origin::native || mer.state != MerchantState::active) continue;
+    if (mer.origin == Origin::native) continue;
     const int ci = static_cast<int>(mer.origin);
     const bool live_open =
         (w.today.surfaces[ci] & live_bit) && mer.eligible_draw < w.today.eligible[ci];
+    if (mer.state != MerchantState::active) {
+      if (mer.dormant && live_open) {
+        come_back(w, mer, day);
+        ++returns;
+      }
+      continue;
+    }
     if (live_open) {
       mer.onboarding_decided = false;
     } else if (!mer.onboarding_decided) {
@@ -84,6 +106,8 @@ void apply_policy(const Scenario& s, World& w, int day) {
       }
     }
   }
+
+  w.recorder.at(day, Daily::returns) = returns;
 
   // Visibility of every listing, the pickable listings per category, and
   // whether each merchant is listed at all today.

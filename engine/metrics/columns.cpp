@@ -32,6 +32,7 @@ const std::array<ColumnDef, daily_count>& daily_columns() {
       {"streamer_commission", Unit::fen, "commission paid to streamers"},
       {"rich_categories", Unit::count, "categories with at least richness_min_listings listings"},
       {"live_streamers", Unit::count, "streamers live"},
+      {"returns", Unit::count, "dormant external merchants back when their links reopened"},
   }};
   return cols;
 }
@@ -85,7 +86,8 @@ const std::array<ColumnDef, metric_count>& metric_columns() {
       {"merchants_start", Unit::count, "merchants active on day 0"},
       {"merchants_end", Unit::count, "merchants active on the last day"},
       {"entries", Unit::count, "merchants that joined"},
-      {"exits", Unit::count, "merchants that exited"},
+      {"exits", Unit::count, "merchants gone at the end (dormant ones included)"},
+      {"returns", Unit::count, "dormant external merchants back when links reopened"},
       {"retention_30", Unit::share, "day-0 merchants still active after 30 days"},
       {"retention_90", Unit::share, "day-0 merchants still active after 90 days"},
       {"retention_180", Unit::share, "day-0 merchants still active after 180 days"},

@@ -222,8 +222,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
     exits += m.state == MerchantState::exited;
     if (m.initial) {
       ++initial;
-      for (int h = 0; h < 3; ++h)
-        kept[h] += m.state == MerchantState::active || m.exit_day >= horizons[h];
+      for (int h = 0; h < 3; ++h) kept[h] += m.active_after(horizons[h]);
     } else {
       ++entries;
       if (m.cold_start_day != never) {
@@ -239,6 +238,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::merchants_end, days > 0 ? rec.at(days - 1, Daily::active_merchants) : initial);
   set(Metric::entries, entries);
   set(Metric::exits, exits);
+  set(Metric::returns, total(Daily::returns));
   set(Metric::retention_30, days >= 30 ? ratio(kept[0], initial) : nan);
   set(Metric::retention_90, days >= 90 ? ratio(kept[1], initial) : nan);
   set(Metric::retention_180, days >= 180 ? ratio(kept[2], initial) : nan);

@@ -42,6 +42,7 @@ enum class Daily : int {
   streamer_commission,
   rich_categories,
   live_streamers,
+  returns,
   count_
 };
 inline constexpr int daily_count = static_cast<int>(Daily::count_);
@@ -97,6 +98,7 @@ enum class Metric : int {
   merchants_end,
   entries,
   exits,
+  returns,
   retention_30,
   retention_90,
   retention_180,

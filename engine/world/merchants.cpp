@@ -99,6 +99,13 @@ void open_store(const Scenario& s, World& w, int merchant, int day) {
   w.merchants[merchant].month_costs += std::llround(s.merchants.onboarding.cost * 100.0);
 }
 
+bool Merchant::active_after(int days) const {
+  for (const auto& [left, back] : absent) {
+    if (left < days && (back == never || back >= days)) return false;
+  }
+  return true;
+}
+
 int World::active_merchants() const {
   int n = 0;
   for (const auto& m : merchants) n += m.state == MerchantState::active;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "alias.hpp"
@@ -54,6 +55,12 @@ struct Merchant {
   MerchantState state = MerchantState::active;
   int join_day = 0;
   int exit_day = never;
+  // An external merchant that left only because its links closed (idle, no
+  // store) is dormant: it still sells on Taobao or JD and comes back the day
+  // its links reopen to it. `absent` holds [exit day, return day) intervals.
+  bool dormant = false;
+  std::vector<std::pair<int, int>> absent;
+  bool active_after(int days) const;  // active at the end of day days - 1
   int loss_months = 0;
   int idle_months = 0;
   bool idle_all_month = true;

@@ -60,6 +60,43 @@ TEST(Policy, ClosureEmptiesCartsOnItsDay) {
   EXPECT_EQ(taobao.tail(s.calendar.days - closure).sum(), 0);
 }
 
+TEST(Policy, DormantMerchantsComeBackWhenLinksReopen) {
+  // Taobao links close on 2022-01-20 and reopen on 2022-03-10 for 60% of
+  // Taobao merchants; nobody opens a store, so they idle through February and
+  // leave (dormant) at its end.
+  const Scenario s = test::small_world(
+      "merchants: { origin_mix: { native: 0.5, taobao: 0.5, jd: 0 }, idle_exit_months: 1,\n"
+      "             onboarding: { probability: 0 }, exit_hazard_monthly: 0 }\n"
+      "policy:\n"
+      "  - { from: 2020-01-01, taobao: { live: true, video: true } }\n"
+      "  - { from: 2022-01-20, taobao: { live: false, video: false } }\n"
+      "  - { from: 2022-03-10, taobao: { live: true, video: true, eligible_share: 0.6 } }\n");
+  const int reopen = 68;  // 2022-03-10
+  Simulation sim(s, detail::replication_seed(s.seed, 0), 1);
+  while (sim.day() < reopen) sim.step();
+  std::vector<std::size_t> dormant;
+  for (std::size_t i = 0; i < sim.world().merchants.size(); ++i) {
+    if (sim.world().merchants[i].dormant) dormant.push_back(i);
+  }
+  ASSERT_GT(dormant.size(), 5u);
+  sim.step();
+  int back = 0;
+  for (std::size_t i : dormant) {
+    const auto& m = sim.world().merchants[i];
+    const bool eligible = m.eligible_draw < 0.6f;
+    EXPECT_EQ(m.state == detail::MerchantState::active, eligible) << i;
+    back += eligible;
+    if (eligible) {
+      EXPECT_EQ(m.absent.back().second, reopen);
+    }
+  }
+  EXPECT_GT(back, 0);
+  EXPECT_LT(back, static_cast<int>(dormant.size()));
+  const ReplicationResult r = sim.result();
+  EXPECT_EQ(r.daily(reopen, test::daily_column("returns")), back);
+  EXPECT_EQ(r.daily.col(test::daily_column("returns")).sum(), back);
+}
+
 TEST(Policy, ConditionsFollowTheTimelineAndEvents) {
   const Scenario s = test::scenario_from("extends: kuaishou_2022.yaml\n");
   Date d = 0;

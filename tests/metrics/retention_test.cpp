@@ -20,15 +20,18 @@ TEST(Retention, HandBuiltHistories) {
   World w;
   w.month_of_day = month_index(s);
   w.recorder.resize(200, 0, w.month_of_day.back() + 1);
-  // Day-0 merchants leaving on days 10, 50 and 100, and one staying.
-  const std::vector<int> initial_exit{10, 50, 100, never};
-  for (int e : initial_exit) {
+  // Day-0 merchants leaving on days 10, 50 and 100, one staying, and one
+  // dormant from day 20 that comes back on day 100.
+  const std::vector<std::pair<int, int>> initial_absence{
+      {10, never}, {50, never}, {100, never}, {never, never}, {20, 100}};
+  for (const auto& [left, back] : initial_absence) {
     Merchant m;
     m.initial = true;
     m.join_day = 0;
-    m.exit_day = e;
+    m.exit_day = left;
     w.merchants.push_back(m);
   }
+  auto come_back_day = [&](std::size_t i) { return i < 5 ? initial_absence[i].second : never; };
   // January entrants: two leave in February (before its end), one in March;
   // three end their cold start after 4, 6 and 10 days.
   struct Entrant {
@@ -49,8 +52,16 @@ TEST(Retention, HandBuiltHistories) {
     w.today.date = s.calendar.start + day;
     w.today.month = w.month_of_day[day];
     w.today.month_end = day + 1 == 200 || w.month_of_day[day + 1] != w.today.month;
-    for (auto& m : w.merchants) {
-      if (m.exit_day == day) m.state = MerchantState::exited;
+    for (std::size_t i = 0; i < w.merchants.size(); ++i) {
+      Merchant& m = w.merchants[i];
+      if (m.exit_day == day) {
+        m.state = MerchantState::exited;
+        m.absent.emplace_back(day, never);
+      }
+      if (come_back_day(i) == day) {
+        m.state = MerchantState::active;
+        m.absent.back().second = day;
+      }
       if (m.join_day == day && !m.initial) ++w.recorder.joined[w.today.month];
     }
     if (w.today.month_end) close_month(s, w);
@@ -63,16 +74,18 @@ TEST(Retention, HandBuiltHistories) {
     }
     return std::nan("");
   };
-  EXPECT_DOUBLE_EQ(metric("retention_30"), 3.0 / 4);
-  EXPECT_DOUBLE_EQ(metric("retention_90"), 2.0 / 4);
-  EXPECT_DOUBLE_EQ(metric("retention_180"), 1.0 / 4);
+  // Active after 30 days: those leaving on 50, 100 and never; after 90: 100
+  // and never; after 180: never and the one back since day 100.
+  EXPECT_DOUBLE_EQ(metric("retention_30"), 3.0 / 5);
+  EXPECT_DOUBLE_EQ(metric("retention_90"), 2.0 / 5);
+  EXPECT_DOUBLE_EQ(metric("retention_180"), 2.0 / 5);
   EXPECT_DOUBLE_EQ(metric("new_merchant_retention"), 3.0 / 5);  // 5 joined, 3 left by Feb 28
   // Kaplan-Meier over 4, 6, 10 days (ended) and 47, 170 (censored): survival
   // 0.8, 0.6, 0.4 after days 4, 6, 10, so the median is 10 (the median of the
   // three that ended, 6, would ignore the two still waiting).
   EXPECT_DOUBLE_EQ(metric("cold_start_median_days"), 10.0);
   EXPECT_DOUBLE_EQ(metric("cold_start_reached"), 3.0 / 5);
-  EXPECT_DOUBLE_EQ(metric("merchants_start"), 4);
+  EXPECT_DOUBLE_EQ(metric("merchants_start"), 5);
   EXPECT_DOUBLE_EQ(metric("entries"), 5);
   EXPECT_DOUBLE_EQ(metric("exits"), 6);
   // Monthly table: January's cohort 5, retention 0.6; February's cohort empty.
