@@ -24,7 +24,7 @@ __extension__ using uint128 = unsigned __int128;
 
 inline constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ULL;
 
-enum class Kind : std::uint8_t { world, buyer, merchant, streamer, listing, order };
+enum class Kind : std::uint8_t { world, buyer, merchant, streamer, order };
 
 enum class Purpose : std::uint8_t {
   build,        // initial traits

@@ -1,6 +1,6 @@
 #include "linksim/simulation.hpp"
 
-#include <chrono>
+#include <stdexcept>
 
 #include "day/phases.hpp"
 #include "metrics/finish.hpp"
@@ -28,6 +28,7 @@ Simulation::~Simulation() = default;
 
 // One day, in the order of model.md.
 void Simulation::step() {
+  if (done()) throw std::logic_error("Simulation::step past the end of the horizon");
   const Scenario& s = scenario_;
   World& w = *world_;
   if (day_ == 0) start_horizon(s, w);

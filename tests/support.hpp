@@ -1,6 +1,8 @@
 // Scenarios and helpers shared by the tests.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,13 @@
 namespace linksim::test {
 
 inline std::filesystem::path source_dir() { return LINKSIM_SOURCE_DIR; }
+
+// A path under the temporary folder, unique to this process (ctest runs tests
+// in parallel, and two checkouts may run their suites at once).
+inline std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         (name + "_" + std::to_string(static_cast<long>(::getpid())));
+}
 
 // A whole file as a string.
 inline std::string read_file(const std::filesystem::path& p) {

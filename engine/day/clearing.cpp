@@ -30,6 +30,7 @@ void clear_market(const Scenario& s, World& w) {
       Order& o = orders[k];
       o.filled = static_cast<std::int64_t>(k - i) < units;
       if (!o.filled) {
+        ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
         float& t = w.buyers.trust[o.buyer];
         t = std::max(0.0f, t - penalty);
         w.recorder.at(day, Daily::lost_gmv) += static_cast<double>(l.price);

@@ -7,6 +7,7 @@
 
 #include "day/phases.hpp"
 #include "fastmath.hpp"
+#include "parallel.hpp"
 
 namespace linksim::detail {
 
@@ -35,7 +36,8 @@ struct DayView {
 std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, Stream& rng) {
   const World& w = v.w;
   const std::uint32_t* f = w.buyers.follows.data() + w.buyers.follow_begin[b];
-  const std::uint32_t nf = w.buyers.follow_begin[b + 1] - w.buyers.follow_begin[b];
+  const auto nf =
+      static_cast<std::uint32_t>(w.buyers.follow_begin[b + 1] - w.buyers.follow_begin[b]);
   const bool followed = rng.uniform() < v.follow_share;
   if (surface == Surface::video) {
     if (followed && nf > 0) return f[rng.below(nf)];
@@ -147,11 +149,10 @@ void generate_demand(const Scenario& s, World& w, int threads) {
   const std::int64_t chunks = (n + demand_chunk - 1) / demand_chunk;
   std::vector<ChunkOut> outs(chunks);
   float* trust = w.buyers.trust.data();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  parallel_for(chunks, threads, [&](std::int64_t c) {
     const std::int64_t end = std::min(n, (c + 1) * demand_chunk);
     for (std::int64_t b = c * demand_chunk; b < end; ++b) buyer_day(v, b, trust[b], outs[c]);
-  }
+  });
   // Join in chunk order.
   w.orders.clear();
   double trust_sum = 0;

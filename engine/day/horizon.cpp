@@ -7,8 +7,7 @@
 
 namespace linksim::detail {
 
-void start_horizon(const Scenario& s, World& w) {
-  (void)s;
+void start_horizon(const Scenario& /*s*/, World& w) {
   for (Merchant& m : w.merchants) {
     m.initial = m.state == MerchantState::active;
     m.sales_net = 0;

@@ -79,8 +79,6 @@ void close_month(const Scenario& s, World& w) {
   }
   auto& rec = w.recorder;
   rec.at(day, Daily::exits) += exits;
-  rec.exits_in_month[month] = exits;
-  rec.active_at_month_end[month] = w.active_merchants();
   // Next-month retention needs the whole of the next month.
   const bool whole_month = days_in_month(w.today.date) ==
                            static_cast<int>(static_cast<unsigned>(std::chrono::year_month_day{

@@ -18,7 +18,7 @@ std::uint8_t surfaces_of(const ChannelPolicy& p) {
 }
 
 // The surfaces a listing may be shown on today.
-std::uint8_t visible_surfaces(const Scenario& s, const World& w, int listing) {
+std::uint8_t visible_surfaces(const World& w, int listing) {
   const Listing& l = w.listings[listing];
   const Merchant& m = w.merchants[l.merchant];
   if (m.state != MerchantState::active) return 0;
@@ -27,7 +27,6 @@ std::uint8_t visible_surfaces(const Scenario& s, const World& w, int listing) {
     return (m.store_ready_day != never && m.store_ready_day <= w.today.day) ? (live_bit | video_bit)
                                                                             : 0;
   }
-  (void)s;
   const int ci = static_cast<int>(c);
   return m.eligible_draw < w.today.eligible[ci] ? w.today.surfaces[ci] : 0;
 }
@@ -116,7 +115,7 @@ void apply_policy(const Scenario& s, World& w, int day) {
   std::vector<bool> listed(w.merchants.size(), false);
   for (std::size_t l = 0; l < w.listings.size(); ++l) {
     ListingHot& h = w.hot[l];
-    h.surfaces = visible_surfaces(s, w, static_cast<int>(l));
+    h.surfaces = visible_surfaces(w, static_cast<int>(l));
     if (h.surfaces == 0) continue;
     ++w.listings[l].month_days;
     const Merchant& m = w.merchants[w.listings[l].merchant];

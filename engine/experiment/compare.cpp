@@ -47,8 +47,11 @@ Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
   Comparison c;
   RunOptions opts = options;
   if (opts.replications <= 0) opts.replications = scenarios.front().replications;
+  const std::uint64_t seed = scenarios.front().seed;
   for (auto& s : scenarios) {
-    s.seed = scenarios.front().seed;
+    // Saved with each run, so that its scenario.yaml reproduces it.
+    s.seed = seed;
+    s.replications = opts.replications;
     c.runs.push_back(run(s, opts));
   }
   for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));

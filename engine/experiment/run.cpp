@@ -9,6 +9,7 @@
 
 #include "linksim/simulation.hpp"
 #include "metrics/finish.hpp"
+#include "parallel.hpp"
 #include "rng.hpp"
 
 namespace linksim {
@@ -61,7 +62,8 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
   result.version = version();
   result.commit = git_commit();
   result.months = detail::month_labels(scenario);
-  const int reps = options.replications > 0 ? options.replications : scenario.replications;
+  const int reps =
+      std::max(1, options.replications > 0 ? options.replications : scenario.replications);
   result.replications.resize(reps);
   const int threads = std::max(1, options.threads);
   // Replications side by side when they can fill the threads; else threads inside each.
@@ -73,8 +75,8 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
   std::mutex progress_mutex;
   const long days_total =
       static_cast<long>(reps) * (scenario.calendar.days + scenario.calendar.warmup_days);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
-  for (int r = 0; r < reps; ++r) {
+  detail::parallel_for(reps, outer, [&](std::int64_t rep) {
+    const int r = static_cast<int>(rep);
     Simulation sim(scenario, detail::replication_seed(scenario.seed, r), inner);
     while (!sim.done()) {
       sim.step();
@@ -90,7 +92,7 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
       std::lock_guard lock(progress_mutex);
       options.progress(done, reps, days_done.load(), days_total);
     }
-  }
+  });
   aggregate(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

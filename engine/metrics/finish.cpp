@@ -218,7 +218,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   const std::array<int, 3> horizons{30, 90, 180};
   std::vector<std::pair<double, bool>> cold;  // days in cold start, ended or censored
   for (const Merchant& m : w.merchants) {
-    if (m.state == MerchantState::exited && m.exit_day < 0) continue;  // gone in the warm-up
+    if (!m.initial && m.join_day < 0) continue;  // joined and left in the warm-up
     exits += m.state == MerchantState::exited;
     if (m.initial) {
       ++initial;

@@ -28,12 +28,14 @@ std::string grouped(double v, int decimals) {
 }  // namespace
 
 // The scale an amount of fen is shown in: 亿 or 万 RMB where large.
+namespace {
 struct RmbScale {
   double divisor;
   int decimals;
   const char* suffix;
 };
-RmbScale rmb_scale(double fen) {
+}  // namespace
+static RmbScale rmb_scale(double fen) {
   const double rmb = std::fabs(fen) / 100.0;
   if (rmb >= 1e8) return {1e10, 2, " 亿 RMB"};
   if (rmb >= 1e4) return {1e6, 1, " 万 RMB"};
@@ -46,7 +48,7 @@ std::string format_rmb(double fen) {
   return grouped(fen / sc.divisor, sc.decimals) + sc.suffix;
 }
 
-std::string format_value(double v, const std::string& unit) {
+static std::string format_value(double v, const std::string& unit) {
   if (std::isnan(v)) return "n/a";
   if (unit == "fen") return format_rmb(v);
   char buf[64];
@@ -61,10 +63,10 @@ std::string format_value(double v, const std::string& unit) {
   return grouped(v, std::fabs(v) < 100 && v != std::floor(v) ? 2 : 0);
 }
 
-std::string format_interval(const Interval& iv, const std::string& unit);
+static std::string format_interval(const Interval& iv, const std::string& unit);
 
 // A difference: shares in percentage points, the rest in their own unit.
-std::string format_delta(double v, const std::string& unit) {
+static std::string format_delta(double v, const std::string& unit) {
   if (std::isnan(v)) return "n/a";
   char buf[64];
   if (unit == "share") {
@@ -75,7 +77,7 @@ std::string format_delta(double v, const std::string& unit) {
   return v >= 0 ? "+" + s : s;
 }
 
-std::string format_difference(const Difference& d, const std::string& unit) {
+static std::string format_difference(const Difference& d, const std::string& unit) {
   std::string out = format_delta(d.diff.mean, unit);
   Interval iv = d.diff;
   if (unit != "share") out.append(" ").append(format_interval(iv, unit));
@@ -91,7 +93,7 @@ std::string format_difference(const Difference& d, const std::string& unit) {
 }
 
 // "[lo, hi]" in the scale of the mean (the unit is printed once, with the mean).
-std::string format_interval(const Interval& iv, const std::string& unit) {
+static std::string format_interval(const Interval& iv, const std::string& unit) {
   if (iv.n < 2 || std::isnan(iv.lo)) return "";
   auto number = [&](double v, bool sign) {
     std::string text;
@@ -114,7 +116,7 @@ std::string format_interval(const Interval& iv, const std::string& unit) {
 }
 
 // Pads `s` to `width` display columns (CJK characters count as two).
-std::string pad(const std::string& s, std::size_t width, bool right = false) {
+static std::string pad(const std::string& s, std::size_t width, bool right = false) {
   std::size_t cols = 0;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);

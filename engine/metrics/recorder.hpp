@@ -125,16 +125,12 @@ struct Recorder {
   // Cohorts by join month (initial merchants excluded).
   std::vector<std::int64_t> joined;
   std::vector<std::int64_t> retained_next_month;
-  std::vector<std::int64_t> active_at_month_end;
-  std::vector<std::int64_t> exits_in_month;
   void resize(int n_days, int n_offset, int n_months) {
     days = n_days;
     offset = n_offset;
     daily.assign(static_cast<std::size_t>(n_days) * daily_count, 0.0);
     joined.assign(n_months, 0);
     retained_next_month.assign(n_months, -1);
-    active_at_month_end.assign(n_months, 0);
-    exits_in_month.assign(n_months, 0);
   }
 };
 

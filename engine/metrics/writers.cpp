@@ -107,10 +107,12 @@ std::string series_csv(const Eigen::MatrixXd& mean, const Eigen::MatrixXd& lo,
 
 }  // namespace
 
-json run_json(const RunResult& r, const std::string& scenario_yaml);
+static json run_json(const RunResult& r, const std::string& scenario_yaml);
 
 void write_run(const RunResult& r, const fs::path& dir) {
   fs::create_directories(dir);
+  // An earlier run's summary.json would make a half-rewritten folder look complete.
+  fs::remove(dir / "summary.json");
   std::vector<std::string> dates;
   for (int d = 0; d < r.scenario.calendar.days; ++d) {
     dates.push_back(format_date(r.scenario.calendar.start + d));
@@ -135,7 +137,7 @@ void write_run(const RunResult& r, const fs::path& dir) {
   write_file_atomic(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
 }
 
-json run_json(const RunResult& r, const std::string& scenario_yaml) {
+static json run_json(const RunResult& r, const std::string& scenario_yaml) {
   return {{"linksim", {{"version", r.version}, {"commit", r.commit}}},
           {"scenario",
            {{"name", r.scenario.name},

@@ -41,15 +41,9 @@ bool parse_int(const std::string& text, Int& out, std::string& why) {
   if (b != e && *b == '+') ++b;
   const auto [ptr, ec] = std::from_chars(b, e, out);
   if (ec == std::errc{} && ptr == e && !text.empty()) return true;
-  double d = 0;
-  std::string ignore;
-  if (ec == std::errc::result_out_of_range) {
-    why = "expected a whole number small enough to store, got " + quote(text);
-  } else if (parse_real(text, d, ignore)) {
-    why = "expected a whole number, got " + quote(text);
-  } else {
-    why = "expected a whole number, got " + quote(text);
-  }
+  why = ec == std::errc::result_out_of_range
+            ? "expected a whole number small enough to store, got " + quote(text)
+            : "expected a whole number, got " + quote(text);
   return false;
 }
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <string>
 
 #include "scenario/diagnostics.hpp"
@@ -65,15 +66,11 @@ struct Converter {
             continue;
           }
           e.key = kv.first.Scalar();
-          if (const Node* first = out.find(e.key)) {
-            (void)first;
-            for (const auto& prev : out.map) {
-              if (prev.key == e.key) {
-                diags.add(e.key_mark, e.key,
-                          "duplicate key (first defined at " + prev.key_mark.str() + ")");
-                break;
-              }
-            }
+          const auto first = std::find_if(out.map.begin(), out.map.end(),
+                                          [&](const Node::Entry& p) { return p.key == e.key; });
+          if (first != out.map.end()) {
+            diags.add(e.key_mark, e.key,
+                      "duplicate key (first defined at " + first->key_mark.str() + ")");
             continue;
           }
           e.value = convert(kv.second, depth + 1);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "alias.hpp"
+#include "parallel.hpp"
 
 namespace linksim::detail {
 
@@ -78,8 +79,7 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   const std::int64_t chunks = (n + build_chunk - 1) / build_chunk;
   std::vector<std::vector<std::uint32_t>> follows(chunks), counts(chunks);
   const std::uint64_t base = stream_base(w.seed, Kind::buyer, -1, Purpose::build);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (std::int64_t c = 0; c < chunks; ++c) {
+  parallel_for(chunks, threads, [&](std::int64_t c) {
     for (std::int64_t i = c * build_chunk; i < std::min(n, (c + 1) * build_chunk); ++i) {
       Stream rng(base, static_cast<std::uint64_t>(i));
       build_buyer(s, b, i, rng, mean_pref);
@@ -92,7 +92,7 @@ void build_buyers(const Scenario& s, World& w, int threads) {
       }
       counts[c].push_back(static_cast<std::uint32_t>(follows[c].size() - first));
     }
-  }
+  });
   b.follow_begin.assign(1, 0);
   b.follow_begin.reserve(n + 1);
   for (std::int64_t c = 0; c < chunks; ++c) {

@@ -16,12 +16,14 @@ int draw_category(const Scenario& s, Origin origin, Stream& rng) {
     u -= wk;
   }
   // All strengths zero for this origin: fall back to demand weights alone.
-  for (std::size_t k = s.categories.size(); k-- > 0;) {
-    if (s.categories[k].demand_weight * s.categories[k].origin_mix[origin] > 0) {
-      return static_cast<int>(k);
-    }
+  double weights = 0;
+  for (const auto& c : s.categories) weights += c.demand_weight;
+  double v = rng.uniform() * weights;
+  for (std::size_t k = 0; k + 1 < s.categories.size(); ++k) {
+    if (v < s.categories[k].demand_weight) return static_cast<int>(k);
+    v -= s.categories[k].demand_weight;
   }
-  return static_cast<int>(rng.below(s.categories.size()));
+  return static_cast<int>(s.categories.size()) - 1;
 }
 
 namespace {

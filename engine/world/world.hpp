@@ -21,8 +21,8 @@ using Fen = std::int64_t;  // money: 1/100 RMB, exact in every sum
 inline constexpr int never = std::numeric_limits<int>::min();
 
 // Bytes per buyer: 4 (rate) + 4 (exp(-rate)) + 4 (elasticity) + 4 (trust)
-// + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 4 (follow
-// offset) + 4 per followed streamer. With K = 12 and 6 follows: 69 bytes.
+// + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 8 (follow
+// offset) + 4 per followed streamer. With K = 12 and 6 follows: 73 bytes.
 struct Buyers {
   std::int64_t count = 0;
   int categories = 0;
@@ -32,7 +32,7 @@ struct Buyers {
   std::vector<float> trust;                 // ψ_b in [0, 1]
   std::vector<std::uint8_t> apps;           // bit 0: Taobao installed, bit 1: JD installed
   std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
-  std::vector<std::uint32_t> follow_begin;  // count + 1 offsets into follows
+  std::vector<std::uint64_t> follow_begin;  // count + 1 offsets into follows
   std::vector<std::uint32_t> follows;       // followed streamer ids
   double pref_scale = 4096.0;               // fixed-point scale: 65535 / K, so K x scale fits
   double pref_unit = 1.0 / 4096.0;          // 1 / pref_scale

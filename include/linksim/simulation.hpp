@@ -23,7 +23,7 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  void step();  // one day
+  void step();  // one day; throws std::logic_error past the horizon
   bool done() const { return day_ >= scenario_.calendar.days; }
   int day() const { return day_; }  // negative during the warm-up
   void run_to_end();
@@ -33,7 +33,7 @@ class Simulation {
   detail::World& world() { return *world_; }
 
  private:
-  const Scenario& scenario_;
+  const Scenario scenario_;  // a copy: the caller's may not outlive the simulation
   std::unique_ptr<detail::World> world_;
   int threads_;
   int day_ = 0;

@@ -24,7 +24,10 @@ void BM_Step(benchmark::State& state) {
   Simulation sim(s, detail::replication_seed(s.seed, 0), threads);
   for (int d = 0; d < 30; ++d) sim.step();  // carts filled, stock settled
   for (auto _ : state) {
-    if (sim.done()) state.SkipWithError("horizon reached");
+    if (sim.done()) {
+      state.SkipWithError("horizon reached");
+      break;
+    }
     sim.step();
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));

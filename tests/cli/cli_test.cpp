@@ -57,7 +57,7 @@ TEST(Cli, VersionAndHelp) {
 }
 
 TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {
-  const fs::path bad = fs::temp_directory_path() / "linksim_cli_bad.yaml";
+  const fs::path bad = test::temp_path("linksim_cli_bad.yaml");
   std::ofstream(bad) << "extends: " << scenario("base.yaml")
                      << "\nbuyers: { sesion_rate: 1, follows: -1 }\n";
   const Output o = linksim("validate " + bad.string());
@@ -91,7 +91,7 @@ TEST(Cli, ShowAndSchema) {
 }
 
 TEST(Cli, RunWritesItsFilesAndTable) {
-  const fs::path out = fs::temp_directory_path() / "linksim_cli_run";
+  const fs::path out = test::temp_path("linksim_cli_run");
   fs::remove_all(out);
   const Output o =
       linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + out.string());
@@ -103,7 +103,7 @@ TEST(Cli, RunWritesItsFilesAndTable) {
 }
 
 TEST(Cli, UnwritableOutputExitsOne) {
-  const fs::path file = fs::temp_directory_path() / "linksim_cli_not_a_dir";
+  const fs::path file = test::temp_path("linksim_cli_not_a_dir");
   std::ofstream(file) << "x";
   const Output o =
       linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + file.string());
@@ -113,7 +113,7 @@ TEST(Cli, UnwritableOutputExitsOne) {
 }
 
 TEST(Cli, CompareWritesPairedDifferences) {
-  const fs::path out = fs::temp_directory_path() / "linksim_cli_compare";
+  const fs::path out = test::temp_path("linksim_cli_compare");
   fs::remove_all(out);
   const Output o = linksim("compare " + scenario("closed_loop.yaml") + " " +
                            scenario("open_links.yaml") + " " + small + " --out " + out.string());

@@ -19,6 +19,7 @@ struct Market {
   World w;
   Market(const std::vector<double>& stock, int buyers) {
     w.recorder.resize(1, 0, 1);
+    w.streamers.resize(1);
     w.merchants.resize(stock.size());
     for (std::size_t i = 0; i < stock.size(); ++i) {
       Listing l;
@@ -52,6 +53,7 @@ TEST(Clearing, FillsExactlyMinOfStockAndOrders) {
   EXPECT_DOUBLE_EQ(m.w.listings[1].stock, 6.0);
   EXPECT_NEAR(m.w.listings[3].stock, 0.9, 1e-12);
   EXPECT_EQ(m.w.recorder.at(0, Daily::stockouts), 14);
+  EXPECT_EQ(m.w.streamers[0].day_orders, 14);  // failed orders count against the streamer
   EXPECT_EQ(m.w.recorder.at(0, Daily::lost_gmv), 5 * 1000 + 5 * 3000 + 4 * 4000);
   // Buyers who lost an order lost trust; the others kept it.
   for (const Order& o : m.w.orders) {

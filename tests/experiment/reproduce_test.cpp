@@ -11,7 +11,7 @@ namespace linksim {
 namespace {
 
 TEST(Reproduce, SavedScenarioReproducesTheRun) {
-  const auto dir = std::filesystem::temp_directory_path() / "linksim_reproduce_test";
+  const auto dir = test::temp_path("linksim_reproduce_test");
   std::filesystem::remove_all(dir);
   const Scenario s = test::small_world("seed: 777\n");
   write_run(run(s, test::threads(2)), dir / "first");

@@ -35,7 +35,7 @@ RunResult hand_made() {
 }
 
 TEST(Writers, FilesAndColumns) {
-  const fs::path dir = fs::temp_directory_path() / "linksim_writers_test";
+  const fs::path dir = test::temp_path("linksim_writers_test");
   fs::remove_all(dir);
   const RunResult r = hand_made();
   write_run(r, dir);
@@ -77,7 +77,7 @@ TEST(Writers, ReadableAmounts) {
 }
 
 TEST(Writers, AtomicWriteNeverLeavesAPartialFile) {
-  const fs::path dir = fs::temp_directory_path() / "linksim_atomic_test";
+  const fs::path dir = test::temp_path("linksim_atomic_test");
   fs::remove_all(dir);
   fs::create_directories(dir);
   write_file_atomic(dir / "a.txt", "complete");

@@ -170,7 +170,7 @@ TEST(ScenarioErrors, TooDeepOrTooLarge) {
 TEST(ScenarioErrors, SetOverridesAreValidatedAndNamed) {
   EXPECT_EQ(only("name: a\n", {"buyers.follows=-1"}),
             "--set buyers.follows=-1:1:16: buyers.follows: out of range (expected a value in [0, "
-            "inf], got -1)");
+            "1000], got -1)");
   EXPECT_EQ(only("name: a\n", {"buyers.nope=1"}),
             "--set buyers.nope=1:1:8: buyers.nope: unknown key (expected one of: app_share "
             "browse_depth follow_share follows max_orders_per_session preference_concentration "
@@ -248,8 +248,9 @@ TEST_F(ExtendsErrors, ErrorsNameTheFileTheyAreIn) {
   write("child.yaml", "extends: base.yaml\nseed: x\n");
   const auto p = load("child.yaml");
   ASSERT_EQ(p.size(), 2u) << ::testing::PrintToString(p);
-  EXPECT_EQ(p[0], (dir / "base.yaml").string() +
-                      ":1:20: buyers.follows: out of range (expected a value in [0, inf], got -2)");
+  EXPECT_EQ(p[0],
+            (dir / "base.yaml").string() +
+                ":1:20: buyers.follows: out of range (expected a value in [0, 1000], got -2)");
   EXPECT_EQ(p[1], (dir / "child.yaml").string() + ":2:7: seed: expected a whole number, got 'x'");
 }
 
