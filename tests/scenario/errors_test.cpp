@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "linksim/scenario.hpp"
+#include "support.hpp"
 
 namespace linksim {
 namespace {
@@ -206,9 +207,9 @@ TEST(ScenarioErrors, EveryProblemIsReportedInFileOrder) {
 class ExtendsErrors : public ::testing::Test {
  protected:
   // One folder per test: ctest runs tests as parallel processes.
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              (std::string("linksim_extends_") +
-                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::path dir =
+      test::temp_path(std::string("linksim_extends_") +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void SetUp() override { std::filesystem::create_directories(dir); }
   void TearDown() override { std::filesystem::remove_all(dir); }
   void write(const std::string& name, const std::string& text) {
