@@ -45,14 +45,16 @@ inline Scenario scenario_from(const std::string& yaml,
 }
 
 // A small world of the default model, fast enough for sanitizer builds.
-inline Scenario small_world(const std::string& extra = "") {
+inline Scenario small_world(const std::string& extra = "",
+                            const std::vector<std::string>& overrides = {}) {
   return scenario_from(
       "extends: base.yaml\n"
       "name: small\n"
       "replications: 3\n"
       "calendar: { start: 2022-01-01, days: 75, warmup_days: 20 }\n"
       "population: { buyers: 6000, merchants: 150, streamers: 40 }\n" +
-      extra);
+          extra,
+      overrides);
 }
 
 // The homogeneous world with a closed form: one category at its reference

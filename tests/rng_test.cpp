@@ -1,0 +1,117 @@
+// The random draws against their distributions' known moments, and the fast
+// exp against std::exp.
+#include "rng.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "alias.hpp"
+#include "fastmath.hpp"
+
+namespace linksim::detail {
+namespace {
+
+struct Moments {
+  double mean = 0, var = 0;
+};
+
+template <class Draw>
+Moments moments(int n, Draw draw) {
+  double s = 0, ss = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = draw(i);
+    s += x;
+    ss += x * x;
+  }
+  return {s / n, ss / n - (s / n) * (s / n)};
+}
+
+// Mean within 5 standard errors (a false alarm about once in 3 million).
+void expect_mean(const Moments& m, double mean, double var, int n) {
+  EXPECT_NEAR(m.mean, mean, 5 * std::sqrt(var / n));
+  EXPECT_NEAR(m.var, var, 0.05 * var);
+}
+
+TEST(Rng, PoissonSmallAndLargeMeans) {
+  const int n = 200000;
+  for (double lambda : {0.3, 4.0, 11.9, 12.0, 30.0, 250.0}) {
+    const auto m = moments(n, [&](int i) {
+      Stream s(42, Kind::world, static_cast<std::uint64_t>(i), 0, Purpose::entry);
+      return static_cast<double>(s.poisson(lambda));
+    });
+    expect_mean(m, lambda, lambda, n);
+  }
+}
+
+TEST(Rng, GammaAndBeta) {
+  const int n = 200000;
+  for (double shape : {0.3, 1.0, 5.0}) {
+    const auto m = moments(n, [&](int i) {
+      Stream s(7, Kind::buyer, static_cast<std::uint64_t>(i), 0, Purpose::build);
+      return s.gamma(shape);
+    });
+    expect_mean(m, shape, shape, n);
+  }
+  const double a = 2.0, b = 3.0;
+  const auto m = moments(n, [&](int i) {
+    Stream s(9, Kind::merchant, static_cast<std::uint64_t>(i), 0, Purpose::build);
+    return s.beta(a, b);
+  });
+  expect_mean(m, a / (a + b), a * b / ((a + b) * (a + b) * (a + b + 1)), n);
+}
+
+TEST(Rng, UniformNormalAndBounded) {
+  const int n = 200000;
+  expect_mean(
+      moments(n, [](int i) { return Stream(1, Kind::order, i, 3, Purpose::delivery).uniform(); }),
+      0.5, 1.0 / 12, n);
+  expect_mean(
+      moments(n, [](int i) { return Stream(2, Kind::order, i, 3, Purpose::delivery).normal(); }),
+      0.0, 1.0, n);
+  expect_mean(moments(n,
+                      [](int i) {
+                        return static_cast<double>(
+                            Stream(3, Kind::order, i, 3, Purpose::delivery).below(10));
+                      }),
+              4.5, 8.25, n);
+}
+
+TEST(Rng, StreamsAreKeyedByEveryPart) {
+  const double base = Stream(1, Kind::buyer, 5, 10, Purpose::sessions).uniform();
+  EXPECT_NE(base, Stream(2, Kind::buyer, 5, 10, Purpose::sessions).uniform());
+  EXPECT_NE(base, Stream(1, Kind::merchant, 5, 10, Purpose::sessions).uniform());
+  EXPECT_NE(base, Stream(1, Kind::buyer, 6, 10, Purpose::sessions).uniform());
+  EXPECT_NE(base, Stream(1, Kind::buyer, 5, 11, Purpose::sessions).uniform());
+  EXPECT_NE(base, Stream(1, Kind::buyer, 5, 10, Purpose::cart).uniform());
+  EXPECT_EQ(base, Stream(1, Kind::buyer, 5, 10, Purpose::sessions).uniform());
+  EXPECT_NE(replication_seed(1, 0), replication_seed(1, 1));
+}
+
+TEST(Rng, AliasTableFrequencies) {
+  const std::vector<double> w{1, 0, 3, 6};
+  AliasTable t(w);
+  std::vector<int> count(4, 0);
+  const int n = 400000;
+  for (int i = 0; i < n; ++i) {
+    Stream s(11, Kind::world, i, 0, Purpose::live);
+    ++count[t.draw(s)];
+  }
+  EXPECT_EQ(count[1], 0);
+  for (int k : {0, 2, 3}) {
+    const double p = w[k] / 10;
+    EXPECT_NEAR(count[k] / double(n), p, 5 * std::sqrt(p * (1 - p) / n)) << k;
+  }
+}
+
+TEST(Rng, FastExpIsAccurate) {
+  double worst = 0;
+  for (double x = -30; x <= 30; x += 0.001) {
+    worst = std::max(worst, std::fabs(fast_exp(x) / std::exp(x) - 1));
+  }
+  EXPECT_LT(worst, 2e-7);
+  EXPECT_EQ(fast_exp(-800), 0.0);
+}
+
+}  // namespace
+}  // namespace linksim::detail
