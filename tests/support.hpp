@@ -1,6 +1,7 @@
 // Scenarios and helpers shared by the tests.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -114,6 +115,15 @@ inline int daily_column(const std::string& name) {
     if (cols[i].name == name) return static_cast<int>(i);
   }
   return -1;
+}
+
+// A replication's metric by name.
+inline double metric(const ReplicationResult& r, const std::string& name) {
+  for (std::size_t i = 0; i < metric_info().size(); ++i) {
+    if (metric_info()[i].name == name) return r.metrics[i];
+  }
+  ADD_FAILURE() << "no metric " << name;
+  return 0;
 }
 
 // The interval over replications of a daily column's mean over days [first, last].

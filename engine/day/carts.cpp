@@ -85,13 +85,13 @@ void decide_live(const Scenario& s, World& w) {
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
     Streamer& streamer = w.streamers[st];
     Stream rng(live_base, st);
-    streamer.live = rng.bernoulli(s.streamers.live_rate);
-    w.live[st] = streamer.live;
+    const bool live = rng.bernoulli(s.streamers.live_rate);
+    w.live[st] = live;
     const double weight =
         std::pow(static_cast<double>(streamer.followers + 1), s.streamers.reco_exponent) *
         std::pow(streamer.reputation, s.streamers.reputation_exponent);
     all_weight[st] = weight;
-    if (streamer.live) {
+    if (live) {
       w.live_ids.push_back(static_cast<std::uint32_t>(st));
       live_weight.push_back(weight);
     }

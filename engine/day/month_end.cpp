@@ -3,28 +3,20 @@
 // patience runs out, an exogenous hazard applies to all, stock plans adapt to
 // last month's sales, and cohort retention is recorded.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "day/phases.hpp"
+#include "world/build.hpp"
 
 namespace linksim::detail {
 
 namespace {
 
-int days_in_month(Date date) {
-  using namespace std::chrono;
-  const year_month_day ymd{sys_days{days{date}}};
-  return static_cast<int>(
-      static_cast<unsigned>(year_month_day_last{ymd.year(), month_day_last{ymd.month()}}.day()));
-}
-
 // Each listing's planned daily sales move toward the orders it received per
 // day shown last month (stockouts included: the merchant sees lost orders).
 void plan_stock(const Scenario& s, World& w, const Merchant& m) {
   const auto& st = s.merchants.stock;
-  const double cover =
-      st.days_of_cover * (m.origin == Origin::native ? 1.0 : st.external_cover_factor);
+  const double cover = stock_cover_days(s, m.origin);
   for (int id : {m.store_listing, m.union_listing}) {
     if (id < 0) continue;
     Listing& l = w.listings[id];
@@ -80,10 +72,7 @@ void close_month(const Scenario& s, World& w) {
   auto& rec = w.recorder;
   rec.at(day, Daily::exits) += exits;
   // Next-month retention needs the whole of the next month.
-  const bool whole_month = days_in_month(w.today.date) ==
-                           static_cast<int>(static_cast<unsigned>(std::chrono::year_month_day{
-                               std::chrono::sys_days{
-                                   std::chrono::days{w.today.date}}}.day()));
+  const bool whole_month = last_day_of_month(w.today.date);
   if (month >= 1 && whole_month) {
     std::int64_t kept = 0;
     for (const Merchant& m : w.merchants) {

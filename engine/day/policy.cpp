@@ -70,16 +70,12 @@ DayConditions conditions_on(const Scenario& s, Date date) {
   return t;
 }
 
-void apply_policy(const Scenario& s, World& w, int day) {
-  w.today = conditions_on(s, s.calendar.start + day);
-  w.today.sim_day = day + w.warmup;
-  w.today.month = w.month_of_day[w.today.sim_day];
-  w.today.month_end =
-      day + 1 == s.calendar.days || w.month_of_day[w.today.sim_day + 1] != w.today.month;
+namespace {
 
-  // External merchants whose links are closed in live carts decide, once per
-  // closure, whether to open a store; dormant ones come back when their links
-  // reopen to them.
+// External merchants whose links are closed in live carts decide, once per
+// closure, whether to open a store; dormant ones come back when their links
+// reopen to them. Returns how many came back.
+int react_to_links(const Scenario& s, World& w, int day) {
   const std::uint64_t base = stream_base(w.seed, Kind::merchant, day, Purpose::onboarding);
   int returns = 0;
   for (std::size_t m = 0; m < w.merchants.size(); ++m) {
@@ -105,11 +101,13 @@ void apply_policy(const Scenario& s, World& w, int day) {
       }
     }
   }
+  return returns;
+}
 
-  w.recorder.at(day, Daily::returns) = returns;
-
-  // Visibility of every listing, the pickable listings per category, and
-  // whether each merchant is listed at all today.
+// Where every listing may be shown today, the listings streamers may pick per
+// category (store listings need the pool's quality bar), and which merchants
+// are listed at all.
+void set_visibility(const Scenario& s, World& w) {
   for (auto& list : w.by_category) list.clear();
   w.visible_per_category.assign(s.categories.size(), 0);
   std::vector<bool> listed(w.merchants.size(), false);
@@ -133,8 +131,10 @@ void apply_policy(const Scenario& s, World& w, int day) {
       w.merchants[m].idle_all_month = false;
     }
   }
+}
 
-  // Listings that may not be shown anywhere leave every cart today.
+// Listings that may not be shown anywhere leave every cart today.
+void purge_carts(World& w) {
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
     std::int32_t* cart = &w.carts[st * w.cart_size];
     int kept = 0;
@@ -143,6 +143,19 @@ void apply_policy(const Scenario& s, World& w, int day) {
     }
     w.cart_len[st] = kept;
   }
+}
+
+}  // namespace
+
+void apply_policy(const Scenario& s, World& w, int day) {
+  w.today = conditions_on(s, s.calendar.start + day);
+  w.today.sim_day = day + w.warmup;
+  w.today.month = w.month_of_day[w.today.sim_day];
+  w.today.month_end =
+      day + 1 == s.calendar.days || w.month_of_day[w.today.sim_day + 1] != w.today.month;
+  w.recorder.at(day, Daily::returns) = react_to_links(s, w, day);
+  set_visibility(s, w);
+  purge_carts(w);
 }
 
 }  // namespace linksim::detail

@@ -32,8 +32,7 @@ std::vector<MonthSpan> month_spans(const Scenario& s) {
     ++out.back().days;
   }
   for (auto& m : out) {
-    m.full = m.days == static_cast<int>(static_cast<unsigned>(
-                           year_month_day_last{m.ym.year(), month_day_last{m.ym.month()}}.day()));
+    m.full = m.days == days_in_month(sys_days{m.ym / 1}.time_since_epoch().count());
   }
   return out;
 }
@@ -159,23 +158,17 @@ double km_median(std::vector<std::pair<double, bool>> d) {
   return nan;
 }
 
-}  // namespace
+// Sets one metric of a replication.
+struct MetricSetter {
+  ReplicationResult& r;
+  void operator()(Metric m, double v) const { r.metrics[static_cast<int>(m)] = v; }
+  double total(Daily c) const { return r.daily.col(static_cast<int>(c)).sum(); }
+};
 
-ReplicationResult finish_replication(const Scenario& s, const World& w) {
-  ReplicationResult r;
-  const Recorder& rec = w.recorder;
-  const int days = s.calendar.days;  // the horizon; the warm-up rows come first
-  r.daily =
-      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-          rec.daily.data() + static_cast<std::ptrdiff_t>(rec.offset) * daily_count, days,
-          daily_count);
-  const auto spans = month_spans(s);
-  const int cohort_offset = w.month_of_day[rec.offset];
-  r.monthly = monthly_table(rec, spans, cohort_offset);
-  r.metrics.assign(metric_count, nan);
-  auto set = [&](Metric m, double v) { r.metrics[static_cast<int>(m)] = v; };
-  auto total = [&](Daily c) { return r.daily.col(static_cast<int>(c)).sum(); };
-
+// GMV, its growth, orders, buyers and the platform's money.
+void market_metrics(const World& w, const std::vector<MonthSpan>& spans, int days,
+                    const MetricSetter& set) {
+  const auto total = [&](Daily c) { return set.total(c); };
   const double gmv = total(Daily::gmv_store) + total(Daily::gmv_taobao) + total(Daily::gmv_jd);
   set(Metric::gmv, gmv);
   set(Metric::gmv_store, total(Daily::gmv_store));
@@ -185,9 +178,9 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::gmv_video, total(Daily::gmv_video));
   set(Metric::in_store_share, ratio(total(Daily::gmv_store), gmv));
   set(Metric::lost_gmv, total(Daily::lost_gmv));
-  set(Metric::gmv_growth_last_month, last_growth(spans, r.monthly, 1, false));
-  set(Metric::gmv_growth_last_quarter, last_growth(spans, r.monthly, 3, true));
-  set(Metric::gmv_growth_yoy, year_on_year(spans, r.monthly));
+  set(Metric::gmv_growth_last_month, last_growth(spans, set.r.monthly, 1, false));
+  set(Metric::gmv_growth_last_quarter, last_growth(spans, set.r.monthly, 3, true));
+  set(Metric::gmv_growth_yoy, year_on_year(spans, set.r.monthly));
   set(Metric::orders, total(Daily::orders));
   set(Metric::average_order_value, ratio(gmv, total(Daily::orders)));
   set(Metric::conversion, ratio(total(Daily::orders_placed), total(Daily::sessions)));
@@ -198,7 +191,11 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::platform_store_fees, static_cast<double>(w.accounts.platform_store_fees));
   set(Metric::platform_cps, static_cast<double>(w.accounts.platform_cps));
   set(Metric::platform_link_fees, static_cast<double>(w.accounts.platform_link_fees));
+  set(Metric::rich_categories, days > 0 ? total(Daily::rich_categories) / days : nan);
+}
 
+// Streamers' commission income: median, 99th percentile, top 1% share.
+void streamer_metrics(const World& w, const MetricSetter& set) {
   std::vector<double> income;
   double income_total = 0;
   for (const auto& st : w.streamers) {
@@ -212,7 +209,11 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   double top_sum = 0;
   for (std::size_t i = 0; i < top && i < income.size(); ++i) top_sum += income[i];
   set(Metric::streamer_top1_share, ratio(top_sum, income_total));
+}
 
+// Merchants: day-0 retention, entries and exits, cohorts, cold start.
+void merchant_metrics(const World& w, int days, int cohort_offset, const MetricSetter& set) {
+  const Recorder& rec = w.recorder;
   double initial = 0, entries = 0, exits = 0, reached = 0;
   std::array<double, 3> kept{0, 0, 0};
   const std::array<int, 3> horizons{30, 90, 180};
@@ -238,7 +239,7 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::merchants_end, days > 0 ? rec.at(days - 1, Daily::active_merchants) : initial);
   set(Metric::entries, entries);
   set(Metric::exits, exits);
-  set(Metric::returns, total(Daily::returns));
+  set(Metric::returns, set.total(Daily::returns));
   set(Metric::retention_30, days >= 30 ? ratio(kept[0], initial) : nan);
   set(Metric::retention_90, days >= 90 ? ratio(kept[1], initial) : nan);
   set(Metric::retention_180, days >= 180 ? ratio(kept[2], initial) : nan);
@@ -251,7 +252,26 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   set(Metric::new_merchant_retention, ratio(retained, joined));
   set(Metric::cold_start_median_days, km_median(cold));
   set(Metric::cold_start_reached, ratio(reached, entries));
-  set(Metric::rich_categories, days > 0 ? total(Daily::rich_categories) / days : nan);
+}
+
+}  // namespace
+
+ReplicationResult finish_replication(const Scenario& s, const World& w) {
+  ReplicationResult r;
+  const Recorder& rec = w.recorder;
+  const int days = s.calendar.days;  // the horizon; the warm-up rows come first
+  r.daily =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          rec.daily.data() + static_cast<std::ptrdiff_t>(rec.offset) * daily_count, days,
+          daily_count);
+  const auto spans = month_spans(s);
+  const int cohort_offset = w.month_of_day[rec.offset];
+  r.monthly = monthly_table(rec, spans, cohort_offset);
+  r.metrics.assign(metric_count, nan);
+  const MetricSetter set{r};
+  market_metrics(w, spans, days, set);
+  streamer_metrics(w, set);
+  merchant_metrics(w, days, cohort_offset, set);
   return r;
 }
 

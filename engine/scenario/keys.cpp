@@ -6,13 +6,7 @@ namespace linksim::detail {
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr Range any{};
-constexpr Range prob{0.0, 1.0};
-constexpr Range nonneg{0.0, inf};
-constexpr Range positive{0.0, inf, true};
-constexpr Range at_least_1{1.0, inf};
-constexpr Range unit_open{0.0, 1.0, true};
+using namespace ranges;
 
 #define FIELD(expr) [](Scenario& s) -> FieldRef { return &s.expr; }
 #define KEY(path, type, range, unit, doc, source, expr) \

@@ -28,6 +28,17 @@ struct Range {
   std::string str() const;  // e.g. "[0, 1]" or "(0, inf)"
 };
 
+// The ranges the key tables use most.
+namespace ranges {
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+inline constexpr Range any{};
+inline constexpr Range prob{0.0, 1.0};
+inline constexpr Range nonneg{0.0, inf};
+inline constexpr Range positive{0.0, inf, true};
+inline constexpr Range at_least_1{1.0, inf};
+inline constexpr Range unit_open{0.0, 1.0, true};
+}  // namespace ranges
+
 template <class T>
 struct Key {
   const char* path;  // dotted, relative to T

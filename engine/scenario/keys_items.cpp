@@ -11,11 +11,7 @@ namespace linksim::detail {
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr Range any{};
-constexpr Range prob{0.0, 1.0};
-constexpr Range nonneg{0.0, inf};
-constexpr Range positive{0.0, inf, true};
+using namespace ranges;
 
 template <class T, class F>
 Key<T> item(const char* path, KeyType type, Range range, const char* unit, const char* doc,
@@ -135,7 +131,7 @@ const char* key_type_name(KeyType t) {
 
 namespace {
 std::string number_text(double v) {
-  if (v == inf) return "inf";
+  if (v == ranges::inf) return "inf";
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return ec == std::errc{} ? std::string(buf, end) : std::string("nan");
@@ -195,6 +191,19 @@ bool parse_date(const std::string& text, Date& out) {
   if (!ymd.ok()) return false;
   out = static_cast<Date>(sys_days{ymd}.time_since_epoch().count());
   return true;
+}
+
+int days_in_month(Date d) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{days{d}}};
+  return static_cast<int>(
+      static_cast<unsigned>(year_month_day_last{ymd.year(), month_day_last{ymd.month()}}.day()));
+}
+
+bool last_day_of_month(Date d) {
+  using namespace std::chrono;
+  return static_cast<int>(static_cast<unsigned>(year_month_day{sys_days{days{d}}}.day())) ==
+         days_in_month(d);
 }
 
 std::string format_date(Date d) {

@@ -6,6 +6,11 @@
 
 namespace linksim::detail {
 
+double stock_cover_days(const Scenario& s, Origin origin) {
+  const auto& st = s.merchants.stock;
+  return st.days_of_cover * (origin == Origin::native ? 1.0 : st.external_cover_factor);
+}
+
 int draw_category(const Scenario& s, Origin origin, Stream& rng) {
   double total = 0;
   for (const auto& c : s.categories) total += c.demand_weight * c.origin_mix[origin];
@@ -43,8 +48,7 @@ int add_listing(const Scenario& s, World& w, int merchant, Channel channel) {
   l.merchant = merchant;
   l.price = std::max<Fen>(1, std::llround(m.price * 100.0));
   l.planned_daily = s.merchants.stock.daily_units;
-  const double cover = s.merchants.stock.days_of_cover *
-                       (m.origin == Origin::native ? 1.0 : s.merchants.stock.external_cover_factor);
+  const double cover = stock_cover_days(s, m.origin);
   l.cap = l.planned_daily * cover;
   l.stock = l.cap;
   ListingHot h;

@@ -100,7 +100,6 @@ struct Streamer {
   std::vector<int> categories;
   std::int64_t followers = 0;
   double reputation = 1.0;
-  bool live = false;
   Fen income = 0;
   int day_orders = 0;
   int day_ok = 0;

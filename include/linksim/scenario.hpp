@@ -211,6 +211,9 @@ struct Scenario {
 // Dates: parse "YYYY-MM-DD" (false when malformed or not a real day) and format back.
 bool parse_date(const std::string& text, Date& out);
 std::string format_date(Date d);
+// Days in the calendar month of a date, and whether the date is its last day.
+int days_in_month(Date d);
+bool last_day_of_month(Date d);
 
 }  // namespace linksim
 

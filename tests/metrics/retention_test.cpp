@@ -68,12 +68,7 @@ TEST(Retention, HandBuiltHistories) {
     record_day(s, w);
   }
   const ReplicationResult r = finish_replication(s, w);
-  auto metric = [&](const char* name) {
-    for (std::size_t i = 0; i < metric_info().size(); ++i) {
-      if (metric_info()[i].name == name) return r.metrics[i];
-    }
-    return std::nan("");
-  };
+  auto metric = [&](const char* name) { return test::metric(r, name); };
   // Active after 30 days: those leaving on 50, 100 and never; after 90: 100
   // and never; after 180: never and the one back since day 100.
   EXPECT_DOUBLE_EQ(metric("retention_30"), 3.0 / 5);
