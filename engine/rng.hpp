@@ -89,6 +89,26 @@ class Stream {
   std::uint64_t counter_ = 0;
 };
 
+// The index that u in [0, 1) picks among n items weighted weight(k) >= 0: the
+// first whose running total passes u x total (the last positive one when
+// rounding leaves u at the very end); -1 when every weight is 0.
+template <class Weight>
+int pick_weighted(int n, Weight weight, double u) {
+  double total = 0;
+  for (int k = 0; k < n; ++k) total += weight(k);
+  if (!(total > 0)) return -1;
+  double x = u * total;
+  int last = -1;
+  for (int k = 0; k < n; ++k) {
+    const double wk = weight(k);
+    if (wk <= 0) continue;
+    if (x < wk) return k;
+    x -= wk;
+    last = k;
+  }
+  return last;
+}
+
 // Poisson by inversion given exp(-mean) precomputed: the hot path of demand.
 inline int poisson_small(Stream& s, double mean, double exp_neg_mean) {
   double u = s.uniform();

@@ -15,6 +15,7 @@ void settle_money(const Scenario& s, World& w) {
   const int day = w.today.day;
   auto& rec = w.recorder;
   auto& acc = w.accounts;
+  const Fen gmv_before = acc.gmv;
   for (const Order& o : w.orders) {
     if (!o.filled) continue;
     const Listing& l = w.listings[o.listing];
@@ -60,11 +61,7 @@ void settle_money(const Scenario& s, World& w) {
     rec.at(day, Daily::platform_revenue) += static_cast<double>(platform);
     rec.at(day, Daily::streamer_commission) += static_cast<double>(to_streamer);
   }
-  Fen& ring = w.gmv_ring[w.today.sim_day % 30];
-  ring = 0;
-  for (const Order& o : w.orders) {
-    if (o.filled) ring += w.listings[o.listing].price;
-  }
+  w.gmv_ring[w.today.sim_day % 30] = acc.gmv - gmv_before;  // the day's GMV
 }
 
 void restock(const Scenario& s, World& w) {

@@ -16,18 +16,26 @@ namespace linksim {
 
 namespace {
 
-Eigen::MatrixXd stack_stat(const std::vector<Eigen::MatrixXd>& ms, int which) {
-  if (ms.empty()) return {};
-  Eigen::MatrixXd out(ms[0].rows(), ms[0].cols());
-  std::vector<double> values(ms.size());
-  for (Eigen::Index i = 0; i < out.rows(); ++i) {
-    for (Eigen::Index j = 0; j < out.cols(); ++j) {
-      for (std::size_t r = 0; r < ms.size(); ++r) values[r] = ms[r](i, j);
+// Mean and 95% interval over replications of every cell of one of their
+// matrices (daily or monthly), in one pass.
+void cell_stats(const std::vector<ReplicationResult>& reps,
+                Eigen::MatrixXd ReplicationResult::*matrix, Eigen::MatrixXd& mean,
+                Eigen::MatrixXd& lo, Eigen::MatrixXd& hi) {
+  if (reps.empty()) return;
+  const Eigen::MatrixXd& first = reps.front().*matrix;
+  mean.resize(first.rows(), first.cols());
+  lo.resizeLike(mean);
+  hi.resizeLike(mean);
+  std::vector<double> values(reps.size());
+  for (Eigen::Index i = 0; i < mean.rows(); ++i) {
+    for (Eigen::Index j = 0; j < mean.cols(); ++j) {
+      for (std::size_t r = 0; r < reps.size(); ++r) values[r] = (reps[r].*matrix)(i, j);
       const Interval iv = summarize(values);
-      out(i, j) = which == 0 ? iv.mean : (which == 1 ? iv.lo : iv.hi);
+      mean(i, j) = iv.mean;
+      lo(i, j) = iv.lo;
+      hi(i, j) = iv.hi;
     }
   }
-  return out;
 }
 
 }  // namespace
@@ -42,17 +50,10 @@ void aggregate(RunResult& result) {
     }
     result.metrics[m] = summarize(values);
   }
-  std::vector<Eigen::MatrixXd> daily, monthly;
-  for (const auto& r : result.replications) {
-    daily.push_back(r.daily);
-    monthly.push_back(r.monthly);
-  }
-  result.daily_mean = stack_stat(daily, 0);
-  result.daily_lo = stack_stat(daily, 1);
-  result.daily_hi = stack_stat(daily, 2);
-  result.monthly_mean = stack_stat(monthly, 0);
-  result.monthly_lo = stack_stat(monthly, 1);
-  result.monthly_hi = stack_stat(monthly, 2);
+  cell_stats(result.replications, &ReplicationResult::daily, result.daily_mean, result.daily_lo,
+             result.daily_hi);
+  cell_stats(result.replications, &ReplicationResult::monthly, result.monthly_mean,
+             result.monthly_lo, result.monthly_hi);
 }
 
 RunResult run(const Scenario& scenario, const RunOptions& options) {

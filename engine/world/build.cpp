@@ -115,13 +115,9 @@ void build_streamers(const Scenario& s, World& w) {
     const int n = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(most)));
     std::vector<double> weight;
     for (const auto& c : s.categories) weight.push_back(c.demand_weight);
-    for (int j = 0; j < n && j < k_count; ++j) {
-      double total = 0;
-      for (double x : weight) total += x;
-      double u = rng.uniform() * total;
-      int k = 0;
-      while (k + 1 < k_count && u >= weight[k]) u -= weight[k++];
-      while (weight[k] == 0) k = (k + 1) % k_count;
+    for (int j = 0; j < n; ++j) {  // without replacement
+      const int k = pick_weighted(
+          k_count, [&](int c) { return weight[c]; }, rng.uniform());
       w.streamers[i].categories.push_back(k);
       weight[k] = 0;
     }
@@ -129,9 +125,9 @@ void build_streamers(const Scenario& s, World& w) {
 }
 
 Origin draw_origin(const OriginMix& mix, Stream& rng) {
-  const double u = rng.uniform() * (mix.native + mix.taobao + mix.jd);
-  return u < mix.native ? Origin::native
-                        : (u < mix.native + mix.taobao ? Origin::taobao : Origin::jd);
+  const Origin all[] = {Origin::native, Origin::taobao, Origin::jd};
+  return all[pick_weighted(
+      3, [&](int o) { return mix[all[o]]; }, rng.uniform())];
 }
 
 }  // namespace

@@ -12,23 +12,14 @@ double stock_cover_days(const Scenario& s, Origin origin) {
 }
 
 int draw_category(const Scenario& s, Origin origin, Stream& rng) {
-  double total = 0;
-  for (const auto& c : s.categories) total += c.demand_weight * c.origin_mix[origin];
-  double u = rng.uniform() * total;
-  for (std::size_t k = 0; k < s.categories.size(); ++k) {
-    const double wk = s.categories[k].demand_weight * s.categories[k].origin_mix[origin];
-    if (u < wk) return static_cast<int>(k);
-    u -= wk;
-  }
+  const auto& cats = s.categories;
+  const int n = static_cast<int>(cats.size());
+  const int k = pick_weighted(
+      n, [&](int c) { return cats[c].demand_weight * cats[c].origin_mix[origin]; }, rng.uniform());
+  if (k >= 0) return k;
   // All strengths zero for this origin: fall back to demand weights alone.
-  double weights = 0;
-  for (const auto& c : s.categories) weights += c.demand_weight;
-  double v = rng.uniform() * weights;
-  for (std::size_t k = 0; k + 1 < s.categories.size(); ++k) {
-    if (v < s.categories[k].demand_weight) return static_cast<int>(k);
-    v -= s.categories[k].demand_weight;
-  }
-  return static_cast<int>(s.categories.size()) - 1;
+  return pick_weighted(
+      n, [&](int c) { return cats[c].demand_weight; }, rng.uniform());
 }
 
 namespace {
