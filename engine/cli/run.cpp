@@ -53,7 +53,14 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
     dir = "out/compare";
     for (const auto& s : scenarios) dir += "-" + s.name;
   }
-  for (const auto& r : c.runs) write_run(r, std::filesystem::path(dir) / r.scenario.name);
+  // One folder per scenario; a name used twice gets its position as a suffix.
+  for (std::size_t i = 0; i < c.runs.size(); ++i) {
+    std::string folder = c.runs[i].scenario.name;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.runs[j].scenario.name == folder) folder += "-" + std::to_string(i + 1);
+    }
+    write_run(c.runs[i], std::filesystem::path(dir) / folder);
+  }
   write_comparison(c, dir);
   std::cout << comparison_table(c);
   double seconds = 0;

@@ -126,5 +126,16 @@ TEST(Cli, CompareWritesPairedDifferences) {
   fs::remove_all(out);
 }
 
+TEST(Cli, CompareKeepsScenariosWithTheSameNameApart) {
+  const fs::path out = test::temp_path("linksim_cli_same_name");
+  fs::remove_all(out);
+  const Output o = linksim("compare " + scenario("open_links.yaml") + " " +
+                           scenario("open_links.yaml") + " " + small + " --out " + out.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_TRUE(fs::exists(out / "open_links" / "summary.json"));
+  EXPECT_TRUE(fs::exists(out / "open_links-2" / "summary.json"));
+  fs::remove_all(out);
+}
+
 }  // namespace
 }  // namespace linksim
