@@ -2,8 +2,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +34,38 @@ inline std::string read_file(const std::filesystem::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The linksim binary run through the shell: exit code, stdout and stderr together.
+struct Output {
+  int code = -1;
+  std::string text;
+};
+inline Output linksim(const std::string& args) {
+  const std::string cmd = std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
+  Output out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
+  const int status = pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// The binary started in the background (output discarded); returns its pid.
+inline pid_t start_linksim(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(LINKSIM_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::FILE* null = std::fopen("/dev/null", "w");
+    ::dup2(fileno(null), 1);
+    ::dup2(fileno(null), 2);
+    ::execv(LINKSIM_BINARY, argv.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 inline RunOptions threads(int n) {

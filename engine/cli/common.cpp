@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -19,6 +22,12 @@ void add_scenario_options(CLI::App& cmd, CommonOptions& o) {
       ->check(CLI::Range(1, 100000));
 }
 
+void add_vary_option(CLI::App& cmd, CommonOptions& o) {
+  cmd.add_option("--vary", o.vary,
+                 "A sweep axis, KEY=v1,v2,... or KEY=FROM:TO:POINTS (repeatable; the points "
+                 "are the cartesian product); replaces the scenario's sweep block");
+}
+
 void add_run_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--out", o.out, "Output folder (default out/<scenario name>/)");
   cmd.add_option("--threads", o.threads,
@@ -26,17 +35,26 @@ void add_run_options(CLI::App& cmd, CommonOptions& o) {
       ->check(CLI::Range(1, 1024));
 }
 
-bool load(const std::string& file, const CommonOptions& o, Scenario& out) {
+std::vector<std::string> scenario_overrides(const CommonOptions& o) {
   std::vector<std::string> overrides = o.sets;
   if (!o.seed.empty()) overrides.push_back("seed=" + o.seed);
   if (o.replications > 0) overrides.push_back("replications=" + std::to_string(o.replications));
+  return overrides;
+}
+
+void print_problems(const std::string& file, const ScenarioError& e) {
+  for (const auto& p : e.problems()) std::cerr << p << "\n";
+  std::cerr << file << ": " << e.problems().size() << " problem"
+            << (e.problems().size() == 1 ? "" : "s") << "; nothing was run\n";
+}
+
+bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool with_vary) {
   try {
-    out = load_scenario(file, overrides);
+    out =
+        load_scenario(file, scenario_overrides(o), with_vary ? o.vary : std::vector<std::string>{});
     return true;
   } catch (const ScenarioError& e) {
-    for (const auto& p : e.problems()) std::cerr << p << "\n";
-    std::cerr << file << ": " << e.problems().size() << " problem"
-              << (e.problems().size() == 1 ? "" : "s") << "; nothing was run\n";
+    print_problems(file, e);
     return false;
   }
 }
@@ -46,34 +64,52 @@ int thread_count(const CommonOptions& o) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::function<void(int, int, long, long)> progress_reporter(const CommonOptions& o,
-                                                            const std::string& label) {
+std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
+                                                       const std::string& label,
+                                                       const std::string& unit) {
   if (o.quiet) return {};
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   auto start = std::chrono::steady_clock::now();
   auto last = start - std::chrono::seconds(60);
-  return [=](int finished, int total, long done, long all) mutable {
+  return [=](const Progress& p) mutable {
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    const bool end = finished == total;
+    const bool end = p.replications_done == p.replications_total && p.run + 1 == p.runs;
     if (now - last < std::chrono::milliseconds(tty ? 100 : 5000) && !end) return;
     last = now;
-    const double frac = all > 0 ? static_cast<double>(done) / all : 1.0;
+    const double frac = std::clamp(p.fraction, 0.0, 1.0);
     const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+    std::string where;
+    if (p.runs > 1) {
+      where = fmt::format("{} {}/{} ({} done), ", unit, p.run + 1, p.runs, p.runs_done);
+    }
+    where += fmt::format("replications {}/{}", p.replications_done, p.replications_total);
     if (tty) {
       const int width = 30;
       const int fill = static_cast<int>(frac * width);
-      std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  replications %d/%d  %.0fs elapsed, ETA %.0fs ",
+      std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %s  %.0fs elapsed, ETA %.0fs \x1b[K",
                    label.c_str(), fill, "##############################", width - fill, "",
-                   100 * frac, finished, total, elapsed, eta);
+                   100 * frac, where.c_str(), elapsed, eta);
       std::fflush(stderr);
     } else {
-      spdlog::info(
-          "{}: {:.0f}% ({} of {} replication-days, {} of {} replications done), "
-          "{:.0f}s elapsed, ETA {:.0f}s",
-          label, 100 * frac, done, all, finished, total, elapsed, eta);
+      spdlog::info("{}: {:.0f}%, {}, {:.0f}s elapsed, ETA {:.0f}s", label, 100 * frac, where,
+                   elapsed, eta);
     }
   };
+}
+
+namespace {
+std::atomic<int> received_signal{0};
+extern "C" void on_signal(int sig) { received_signal.store(sig); }
+}  // namespace
+
+const std::atomic<int>* install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  return &received_signal;
 }
 
 void end_progress(const CommonOptions& o) {

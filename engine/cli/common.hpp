@@ -21,28 +21,45 @@ struct CommonOptions {
   int threads = 0;
   std::string seed;
   std::vector<std::string> sets;
+  std::vector<std::string> vary;
+  bool report = false;
   std::string log_level = "info";
   bool quiet = false;
 };
 
 // Adds --set, --seed and --replications (scenario options) to a command.
 void add_scenario_options(CLI::App& cmd, CommonOptions& o);
+// Adds --vary (sweep axes).
+void add_vary_option(CLI::App& cmd, CommonOptions& o);
 // Adds --out and --threads (run options).
 void add_run_options(CLI::App& cmd, CommonOptions& o);
 
 // Loads a scenario with --set/--seed/--replications applied as overrides;
 // prints every problem and returns false when it is invalid.
-bool load(const std::string& file, const CommonOptions& o, Scenario& out);
+bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool with_vary = false);
+
+// --set, --seed and --replications as overrides; printing a scenario's problems.
+std::vector<std::string> scenario_overrides(const CommonOptions& o);
+void print_problems(const std::string& file, const ScenarioError& e);
 
 int thread_count(const CommonOptions& o);
 // Progress on stderr: a live bar on a terminal, a log line every few seconds
 // otherwise, nothing with --quiet.
-std::function<void(int, int, long, long)> progress_reporter(const CommonOptions& o,
-                                                            const std::string& label);
+// `unit` names the runs of a compare or sweep ("scenario", "point").
+std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
+                                                       const std::string& label,
+                                                       const std::string& unit = "run");
+// SIGINT and SIGTERM set the returned flag (the signal number) instead of
+// killing the process; runs check it every simulated day.
+const std::atomic<int>* install_signal_handlers();
+// The exit status of a run stopped by a signal: 128 + its number (130, 143).
+inline int exit_for_signal(int sig) { return 128 + sig; }
 void end_progress(const CommonOptions& o);
 
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);
+int sweep_command(const std::string& file, const CommonOptions& o);
+int report_command(const std::vector<std::string>& dirs, const CommonOptions& o);
 int validate_command(const std::vector<std::string>& files, const CommonOptions& o);
 int show_command(const std::string& file, const CommonOptions& o);
 int schema_command(bool markdown);

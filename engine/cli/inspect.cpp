@@ -9,7 +9,7 @@ int validate_command(const std::vector<std::string>& files, const CommonOptions&
   int status = exit_ok;
   for (const auto& f : files) {
     Scenario s;
-    if (load(f, o, s)) {
+    if (load(f, o, s, true)) {
       if (!o.quiet) std::cout << f << ": ok (" << s.name << ")\n";
     } else {
       status = exit_invalid;
@@ -20,7 +20,7 @@ int validate_command(const std::vector<std::string>& files, const CommonOptions&
 
 int show_command(const std::string& file, const CommonOptions& o) {
   Scenario s;
-  if (!load(file, o, s)) return exit_invalid;
+  if (!load(file, o, s, true)) return exit_invalid;
   std::cout << to_yaml(s);
   return exit_ok;
 }

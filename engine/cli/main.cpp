@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   run->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*run, o);
   add_run_options(*run, o);
+  run->add_flag("--report", o.report,
+                "Also write report.html (charts, offline) in the output folder");
 
   auto* cmp =
       app.add_subcommand("compare",
@@ -41,14 +43,44 @@ int main(int argc, char** argv) {
       ->expected(2, 64);
   add_scenario_options(*cmp, o);
   add_run_options(*cmp, o);
+  cmp->add_flag("--report", o.report,
+                "Also write report.html (charts, offline) in the output folder");
+
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "Run a scenario over a grid of key values (--vary or its sweep block); resumable: run "
+      "the same command again after an interruption");
+  sweep->add_option("scenario", file, "Scenario file (YAML)")->required();
+  add_scenario_options(*sweep, o);
+  add_vary_option(*sweep, o);
+  sweep->add_option("--out", o.out, "Output folder (default out/sweep-<scenario name>/)");
+  sweep
+      ->add_option("--threads", o.threads,
+                   "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_flag("--report", o.report,
+                  "Also write report.html (charts, offline) in the output folder");
+
+  auto* report = app.add_subcommand(
+      "report",
+      "Write one self-contained report.html (charts, tables, opens offline) from the output "
+      "folders of run, compare or sweep");
+  report->add_option("folders", files, "Output folders of run, compare or sweep")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  report->add_option("--out", o.out,
+                     "The HTML file (default: report.html in the folder, or ./report.html for "
+                     "several)");
 
   auto* val = app.add_subcommand("validate", "Check scenario files and report every problem");
   val->add_option("scenarios", files, "Scenario files")->required();
   add_scenario_options(*val, o);
+  add_vary_option(*val, o);
 
   auto* show = app.add_subcommand("show", "Print the resolved scenario, every default filled in");
   show->add_option("scenario", file, "Scenario file")->required();
   add_scenario_options(*show, o);
+  add_vary_option(*show, o);
 
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
   schema->add_flag("--markdown", markdown, "Print the key reference (docs/scenarios.md) instead");
@@ -68,9 +100,15 @@ int main(int argc, char** argv) {
   try {
     if (*run) return run_command(file, o);
     if (*cmp) return compare_command(files, o);
+    if (*sweep) return sweep_command(file, o);
+    if (*report) return report_command(files, o);
     if (*val) return validate_command(files, o);
     if (*show) return show_command(file, o);
     if (*schema) return schema_command(markdown);
+  } catch (const linksim::Cancelled& e) {
+    end_progress(o);
+    spdlog::warn("interrupted by signal {}; nothing was written", e.signal);
+    return exit_for_signal(e.signal);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return exit_failure;

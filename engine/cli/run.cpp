@@ -14,12 +14,17 @@ int run_command(const std::string& file, const CommonOptions& o) {
   RunOptions opts;
   opts.threads = thread_count(o);
   opts.progress = progress_reporter(o, s.name);
+  opts.cancel = install_signal_handlers();
+  if (!s.sweep.empty()) {
+    spdlog::info("{} has a sweep block; run ignores it (linksim sweep runs it)", file);
+  }
   spdlog::info("running {}: {} replications of {} days, {} buyers, {} threads", s.name,
                s.replications, s.calendar.days, s.population.buyers, opts.threads);
   const RunResult r = run(s, opts);
   end_progress(o);
   const std::string dir = o.out.empty() ? "out/" + s.name : o.out;
   write_run(r, dir);
+  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << run_table(r) << "\n" << monthly_table(r);
   spdlog::info(
       "{:.1f}s; wrote {}/summary.json, timeseries.csv, monthly.csv, replications.csv, "
@@ -43,7 +48,8 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   opts.threads = thread_count(o);
   std::string label;
   for (const auto& s : scenarios) label += (label.empty() ? "" : " vs ") + s.name;
-  opts.progress = progress_reporter(o, label);
+  opts.progress = progress_reporter(o, label, "scenario");
+  opts.cancel = install_signal_handlers();
   spdlog::info("comparing {}: {} replications each, {} threads", label,
                o.replications > 0 ? o.replications : scenarios[0].replications, opts.threads);
   const Comparison c = compare(scenarios, opts);
@@ -55,18 +61,70 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   }
   // One folder per scenario; a name used twice gets its position as a suffix.
   for (std::size_t i = 0; i < c.runs.size(); ++i) {
-    std::string folder = c.runs[i].scenario.name;
-    for (std::size_t j = 0; j < i; ++j) {
-      if (c.runs[j].scenario.name == folder) folder += "-" + std::to_string(i + 1);
-    }
-    write_run(c.runs[i], std::filesystem::path(dir) / folder);
+    write_run(c.runs[i], std::filesystem::path(dir) / c.folders[i]);
   }
   write_comparison(c, dir);
+  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << comparison_table(c);
   double seconds = 0;
   for (const auto& r : c.runs) seconds += r.seconds;
   spdlog::info("{:.1f}s; wrote {}/comparison.json, comparison.csv and one folder per scenario",
                seconds, dir);
+  return exit_ok;
+}
+
+int sweep_command(const std::string& file, const CommonOptions& o) {
+  SweepPlan plan;
+  try {
+    plan = plan_sweep(file, scenario_overrides(o), o.vary);
+  } catch (const ScenarioError& e) {
+    print_problems(file, e);
+    return exit_invalid;
+  }
+  const std::string dir = o.out.empty() ? "out/sweep-" + plan.base.name : o.out;
+  RunOptions opts;
+  opts.threads = thread_count(o);
+  opts.progress = progress_reporter(o, "sweep " + plan.base.name, "point");
+  opts.cancel = install_signal_handlers();
+  std::string axes;
+  for (const auto& a : plan.axes) {
+    axes += (axes.empty() ? "" : " x ") + a.key + " (" + std::to_string(a.grid().size()) + ")";
+  }
+  spdlog::info("sweeping {}: {} = {} points, {} replications each, {} threads, into {}",
+               plan.base.name, axes, plan.points.size(), plan.base.replications, opts.threads, dir);
+  SweepResult r;
+  try {
+    r = run_sweep(plan, dir, opts);
+  } catch (const SweepMismatch& e) {
+    spdlog::error("{}", e.what());
+    return exit_invalid;
+  } catch (const Cancelled& e) {
+    end_progress(o);
+    spdlog::warn(
+        "interrupted; the finished points are kept in {}/points: run the same command "
+        "again to resume",
+        dir);
+    return exit_for_signal(e.signal);
+  }
+  end_progress(o);
+  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  std::cout << sweep_table(r);
+  int resumed = 0;
+  for (const auto& p : r.points) resumed += p.resumed ? 1 : 0;
+  spdlog::info(
+      "{:.1f}s ({} points read from an earlier run); wrote {}/sweep.csv, "
+      "sweep_summary.csv, sweep.json",
+      r.seconds, resumed, dir);
+  return exit_ok;
+}
+
+int report_command(const std::vector<std::string>& dirs, const CommonOptions& o) {
+  std::vector<std::filesystem::path> folders(dirs.begin(), dirs.end());
+  const std::filesystem::path file =
+      !o.out.empty() ? std::filesystem::path(o.out)
+                     : (folders.size() == 1 ? folders.front() / "report.html" : "report.html");
+  write_report(folders, file);
+  spdlog::info("wrote {}", file.string());
   return exit_ok;
 }
 

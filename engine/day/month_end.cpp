@@ -92,6 +92,9 @@ void record_day(const Scenario& s, World& w) {
   for (int n : w.visible_per_category) rich += n >= s.reports.richness_min_listings;
   rec.at(day, Daily::rich_categories) = rich;
   rec.at(day, Daily::live_streamers) = static_cast<double>(w.live_ids.size());
+  const double gmv =
+      rec.at(day, Daily::gmv_store) + rec.at(day, Daily::gmv_taobao) + rec.at(day, Daily::gmv_jd);
+  rec.at(day, Daily::in_store_share) = gmv > 0 ? rec.at(day, Daily::gmv_store) / gmv : std::nan("");
 }
 
 }  // namespace linksim::detail

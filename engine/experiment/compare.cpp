@@ -48,14 +48,35 @@ Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
   RunOptions opts = options;
   if (opts.replications <= 0) opts.replications = scenarios.front().replications;
   const std::uint64_t seed = scenarios.front().seed;
+  opts.run_count = static_cast<int>(scenarios.size());
+  for (const auto& s : scenarios) {
+    opts.work_total +=
+        static_cast<long>(opts.replications) * (s.calendar.days + s.calendar.warmup_days);
+  }
   for (auto& s : scenarios) {
     // Saved with each run, so that its scenario.yaml reproduces it.
     s.seed = seed;
     s.replications = opts.replications;
     c.runs.push_back(run(s, opts));
+    opts.work_before +=
+        static_cast<long>(opts.replications) * (s.calendar.days + s.calendar.warmup_days);
+    opts.runs_done = ++opts.run_index;
   }
   for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));
+  c.folders = comparison_folders(c);
   return c;
+}
+
+std::vector<std::string> comparison_folders(const Comparison& c) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < c.runs.size(); ++i) {
+    std::string folder = c.runs[i].scenario.name;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.runs[j].scenario.name == folder) folder.append("-").append(std::to_string(i + 1));
+    }
+    out.push_back(folder);
+  }
+  return out;
 }
 
 }  // namespace linksim

@@ -76,23 +76,34 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
   std::mutex progress_mutex;
   const long days_total =
       static_cast<long>(reps) * (scenario.calendar.days + scenario.calendar.warmup_days);
+  auto report = [&](int done, long days) {
+    if (!options.progress) return;
+    Progress p;
+    p.days_done = days;
+    p.days_total = days_total;
+    p.replications_done = done;
+    p.replications_total = reps;
+    p.run = options.run_index;
+    p.runs = options.run_count;
+    p.runs_done = options.runs_done;
+    p.fraction = options.work_total > 0
+                     ? static_cast<double>(options.work_before + days) / options.work_total
+                     : static_cast<double>(days) / std::max(1L, days_total);
+    std::lock_guard lock(progress_mutex);
+    options.progress(p);
+  };
   detail::parallel_for(reps, outer, [&](std::int64_t rep) {
     const int r = static_cast<int>(rep);
     Simulation sim(scenario, detail::replication_seed(scenario.seed, r), inner);
     while (!sim.done()) {
-      sim.step();
-      const long d = ++days_done;
-      if (options.progress) {
-        std::lock_guard lock(progress_mutex);
-        options.progress(finished.load(), reps, d, days_total);
+      if (options.cancel != nullptr && options.cancel->load() != 0) {
+        throw Cancelled(options.cancel->load());
       }
+      sim.step();
+      report(finished.load(), ++days_done);
     }
     result.replications[r] = sim.result(r);
-    const int done = ++finished;
-    if (options.progress) {
-      std::lock_guard lock(progress_mutex);
-      options.progress(done, reps, days_done.load(), days_total);
-    }
+    report(++finished, days_done.load());
   });
   aggregate(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -33,6 +33,8 @@ const std::array<ColumnDef, daily_count>& daily_columns() {
       {"rich_categories", Unit::count, "categories with at least richness_min_listings listings"},
       {"live_streamers", Unit::count, "streamers live"},
       {"returns", Unit::count, "dormant external merchants back when their links reopened"},
+      {"in_store_share", Unit::share,
+       "store share of the day's GMV (empty on a day without sales)"},
   }};
   return cols;
 }

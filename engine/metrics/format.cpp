@@ -128,6 +128,15 @@ static std::string pad(const std::string& s, std::size_t width, bool right = fal
   return right ? fill + s : s + fill;
 }
 
+std::string format_metric(const Interval& iv, const std::string& unit) {
+  const std::string iv_text = format_interval(iv, unit);
+  return format_value(iv.mean, unit) + (iv_text.empty() ? "" : " " + iv_text);
+}
+
+std::string format_paired(const Difference& d, const std::string& unit) {
+  return format_difference(d, unit);
+}
+
 std::string run_table(const RunResult& r) {
   std::ostringstream out;
   out << "scenario " << r.scenario.name << ": " << r.replications.size() << " replications, seed "
@@ -190,6 +199,51 @@ std::string comparison_table(const Comparison& c) {
     for (std::size_t i = 1; i < c.runs.size(); ++i) {
       const Difference& d = c.differences[i][m];
       out << pad(format_difference(d, info.unit), 46, true);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string sweep_table(const SweepResult& r) {
+  std::ostringstream out;
+  const auto& base = r.plan.base;
+  out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
+      << base.replications << " replications each, seed " << base.seed
+      << " at every point (common random numbers); mean ± half the 95% interval\n";
+  std::vector<std::size_t> widths;
+  out << pad("point", 6);
+  for (const auto& a : r.plan.axes) {
+    widths.push_back(std::max<std::size_t>(8, a.key.size() + 2));
+    out << pad(a.key, widths.back(), true);
+  }
+  for (int m : headline_indices()) out << pad(metric_info()[m].name, 34, true);
+  out << "\n";
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    out << pad(std::to_string(i), 6);
+    for (std::size_t a = 0; a < widths.size(); ++a) {
+      out << pad(r.plan.points[i].values[a], widths[a], true);
+    }
+    for (int m : headline_indices()) {
+      const auto& info = metric_info()[m];
+      const Interval& iv = r.points[i].metrics[m];
+      std::string cell = format_value(iv.mean, info.unit);
+      if (iv.n >= 2 && !std::isnan(iv.lo)) {
+        const double half = (iv.hi - iv.lo) / 2;
+        if (info.unit == "fen") {
+          // The half-width in the scale of the mean, unit after it.
+          const RmbScale sc = rmb_scale(iv.mean);
+          cell = grouped(iv.mean / sc.divisor, sc.decimals) + " ± " +
+                 grouped(half / sc.divisor, sc.decimals) + sc.suffix;
+        } else if (info.unit == "share") {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.2f%% ± %.2f", 100 * iv.mean, 100 * half);
+          cell = buf;
+        } else {
+          cell += " ± " + format_value(half, info.unit == "days" ? "count" : info.unit);
+        }
+      }
+      out << pad(cell, 34, true);
     }
     out << "\n";
   }

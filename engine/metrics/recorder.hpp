@@ -43,6 +43,7 @@ enum class Daily : int {
   rich_categories,
   live_streamers,
   returns,
+  in_store_share,
   count_
 };
 inline constexpr int daily_count = static_cast<int>(Daily::count_);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "linksim/experiment.hpp"
+#include "metrics/files.hpp"
 
 namespace linksim {
 
@@ -42,18 +43,21 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   }
 }
 
-namespace {
-
-std::string num(double v) {
+std::string detail::csv_number(double v) {
   if (std::isnan(v)) return "";
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);
 }
 
-json interval_json(const Interval& iv) {
+nlohmann::json detail::interval_json(const Interval& iv) {
   return {{"mean", iv.mean}, {"sd", iv.sd}, {"ci95_low", iv.lo}, {"ci95_high", iv.hi}, {"n", iv.n}};
 }
+
+namespace {
+
+using detail::interval_json;
+std::string num(double v) { return detail::csv_number(v); }
 
 json metrics_json(const RunResult& r) {
   json out = json::object();
@@ -164,6 +168,7 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
   for (std::size_t i = 0; i < c.runs.size(); ++i) {
     const RunResult& r = c.runs[i];
     json sj{{"name", r.scenario.name},
+            {"folder", c.folders.empty() ? r.scenario.name : c.folders[i]},
             {"file", r.scenario.source.string()},
             {"metrics", json::object()}};
     for (std::size_t m = 0; m < metric_info().size(); ++m) {
@@ -196,3 +201,18 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
 }
 
 }  // namespace linksim
+
+namespace linksim::detail {
+
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace linksim::detail

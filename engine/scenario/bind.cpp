@@ -189,6 +189,7 @@ struct Binder {
         anywhere.push_back(p);
       }
     }
+    if constexpr (std::is_same_v<T, SweepAxis>) siblings.push_back("values");
     if (top && rel.empty()) {
       for (const auto& l : list_keys()) siblings.push_back(l.path);
       siblings.push_back("extends");
@@ -215,10 +216,47 @@ struct Binder {
       bind_items(e, policy_keys(), s.policy, true);
     } else if (e.key == "events") {
       bind_items(e, event_keys(), s.events, false);
+    } else if (e.key == "sweep") {
+      bind_items(e, sweep_keys(), s.sweep, false);
     } else {
       return false;
     }
     return true;
+  }
+
+  // A sweep axis's `values`: a list of scalars, kept as written. Removed from
+  // `item` so that the key table binds the rest.
+  void bind_values(Node& item, SweepAxis& axis, const std::string& shown,
+                   std::set<std::string>& present) {
+    const auto it = std::find_if(item.map.begin(), item.map.end(),
+                                 [](const Node::Entry& x) { return x.key == "values"; });
+    if (it == item.map.end()) return;
+    const std::string display = shown + ".values";
+    marks.at[display] = it->value.mark;
+    present.insert("values");
+    if (it->value.kind != Node::Kind::seq || it->value.seq.empty()) {
+      diags.add(it->value.mark, display,
+                std::string("expected a non-empty list of values, got ") +
+                    (it->value.kind == Node::Kind::seq ? "an empty list" : it->value.kind_name()));
+      marks.failed.insert(display);
+    } else {
+      for (std::size_t v = 0; v < it->value.seq.size(); ++v) {
+        const Node& x = it->value.seq[v];
+        const std::string at = display + "[" + std::to_string(v) + "]";
+        marks.at[at] = x.mark;
+        if (x.kind != Node::Kind::scalar) {
+          diags.add(x.mark, at, std::string("expected a single value, got ") + x.kind_name());
+          marks.failed.insert(display);
+        } else if (x.quoted) {  // kept as YAML text, so that a quoted string stays one
+          std::string q = "'";
+          for (char c : x.scalar) q += c == '\'' ? std::string("''") : std::string(1, c);
+          axis.values.push_back(q + "'");
+        } else {
+          axis.values.push_back(x.scalar);
+        }
+      }
+    }
+    item.map.erase(it);
   }
 
   template <class T>
@@ -242,7 +280,13 @@ struct Binder {
         continue;
       }
       std::set<std::string> present;
-      bind_map(item, keys, value, shown + ".", "", present, false);
+      if constexpr (std::is_same_v<T, SweepAxis>) {
+        Node rest = item;
+        bind_values(rest, value, shown, present);
+        bind_map(rest, keys, value, shown + ".", "", present, false);
+      } else {
+        bind_map(item, keys, value, shown + ".", "", present, false);
+      }
       for (const auto& k : keys) {
         if (k.required && !present.count(k.path)) {
           diags.add(item.mark, shown, std::string("missing required key '") + k.path + "'");

@@ -107,6 +107,40 @@ void markdown_rows(std::ostringstream& out, const std::vector<Key<T>>& keys, con
   }
 }
 
+YAML::Node sweep_node(const std::vector<SweepAxis>& axes) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& a : axes) {
+    YAML::Node n(YAML::NodeType::Map);
+    n["key"] = a.key;
+    if (a.points > 0) {
+      SweepAxis copy = a;
+      for (const auto& k : detail::sweep_keys()) {
+        if (std::string(k.path) != "key") n[k.path] = detail::field_text(k.field(copy), k.type);
+      }
+    } else {
+      YAML::Node values(YAML::NodeType::Sequence);
+      for (const auto& v : a.values) {
+        // A quoted value only matters for string keys, which take plain text the same way.
+        if (v.size() >= 2 && v.front() == '\'') {
+          std::string plain;
+          for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+            plain += v[i];
+            if (v[i] == '\'') ++i;
+          }
+          values.push_back(plain);
+        } else {
+          values.push_back(v);
+        }
+      }
+      values.SetStyle(YAML::EmitterStyle::Flow);
+      n["values"] = values;
+    }
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    list.push_back(n);
+  }
+  return list;
+}
+
 }  // namespace
 
 std::string to_yaml(const Scenario& scenario) {
@@ -115,6 +149,7 @@ std::string to_yaml(const Scenario& scenario) {
   root["categories"] = list_node(s.categories, detail::category_keys());
   root["policy"] = list_node(s.policy, detail::policy_keys());
   root["events"] = list_node(s.events, detail::event_keys());
+  root["sweep"] = sweep_node(s.sweep);
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -138,6 +173,13 @@ std::string json_schema() {
   list("categories", schema_of(detail::category_keys()));
   list("policy", schema_of(detail::policy_keys()));
   list("events", schema_of(detail::event_keys()));
+  json axis = schema_of(detail::sweep_keys());
+  axis["properties"]["values"] = {
+      {"type", "array"},
+      {"minItems", 1},
+      {"items", {{"type", {"number", "string", "boolean"}}}},
+      {"description", "The values to run, each as it would be written for the key."}};
+  list("sweep", axis);
   return root.dump(2) + "\n";
 }
 
@@ -160,6 +202,9 @@ std::string keys_markdown() {
   markdown_rows(out, detail::category_keys(), Category{}, "categories[].");
   markdown_rows(out, detail::policy_keys(), PolicyEntry{}, "policy[].");
   markdown_rows(out, detail::event_keys(), Event{}, "events[].");
+  markdown_rows(out, detail::sweep_keys(), SweepAxis{}, "sweep[].");
+  out << "| `sweep[].values` | list | | | | The values to run, each written as for the key "
+         "(give either values or from, to and points). | |\n";
   return out.str();
 }
 

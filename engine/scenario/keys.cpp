@@ -227,6 +227,9 @@ const std::vector<ListKey>& list_keys() {
        "first must start on or before calendar.start. A field left out of an entry keeps its "
        "value from the entry before (the first starts from closed links, no fee, all eligible)."},
       {"events", "Dated events (promotions, lockdowns, demand shocks), inside the horizon."},
+      {"sweep",
+       "Axes of `linksim sweep` (cartesian product); each gives `key` and either `values` or "
+       "`from`, `to` and `points`. Other commands ignore it; `sweep --vary` replaces it."},
   };
   return keys;
 }

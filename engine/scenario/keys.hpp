@@ -61,7 +61,8 @@ const std::vector<Key<Scenario>>& scenario_keys();
 const std::vector<Key<Category>>& category_keys();
 const std::vector<Key<PolicyEntry>>& policy_keys();
 const std::vector<Key<Event>>& event_keys();
-const std::vector<ListKey>& list_keys();  // categories, policy, events
+const std::vector<Key<SweepAxis>>& sweep_keys();  // besides `values`, a list of scalars
+const std::vector<ListKey>& list_keys();          // categories, policy, events, sweep
 
 // The value of a field as the YAML scalar text that reads back to it exactly.
 std::string field_text(const FieldRef& ref, KeyType type);

@@ -111,6 +111,25 @@ const std::vector<Key<Event>>& event_keys() {
   return keys;
 }
 
+const std::vector<Key<SweepAxis>>& sweep_keys() {
+  using A = SweepAxis;
+  static const std::vector<Key<A>> keys{
+      item<A>(
+          "key", KeyType::string, any, "",
+          "The scenario key to vary, written as for --set (list items by index, e.g. "
+          "policy.1.taobao.fee).",
+          "", [](A& a) -> FieldRef { return &a.key; }, true),
+      item<A>("from", KeyType::real, any, "", "First value of an evenly spaced grid.", "",
+              [](A& a) -> FieldRef { return &a.from; }),
+      item<A>("to", KeyType::real, any, "", "Last value of an evenly spaced grid.", "",
+              [](A& a) -> FieldRef { return &a.to; }),
+      item<A>("points", KeyType::integer, Range(2, 10000), "values",
+              "Values in the grid from `from` to `to` (0: use `values`).", "",
+              [](A& a) -> FieldRef { return &a.points; }),
+  };
+  return keys;
+}
+
 const char* key_type_name(KeyType t) {
   switch (t) {
     case KeyType::real:
@@ -163,6 +182,19 @@ std::string field_text(const FieldRef& ref, KeyType type) {
 }  // namespace linksim::detail
 
 namespace linksim {
+
+std::vector<std::string> SweepAxis::grid() const {
+  if (points <= 0) return values;
+  std::vector<std::string> out;
+  for (int i = 0; i < points; ++i) {
+    // Twelve significant digits, so that 0:0.15:4 gives 0.05 and not 0.049999999999999996.
+    const double v = i == points - 1 ? to : from + (to - from) * i / (points - 1);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.12g", v);
+    out.emplace_back(buf);
+  }
+  return out;
+}
 
 std::vector<Category> Scenario::default_categories() {
   // name, reference price (RMB), price sigma, demand weight, origin strength

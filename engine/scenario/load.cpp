@@ -2,6 +2,7 @@
 // bind and validate; every problem is collected before anything is thrown.
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -80,19 +81,11 @@ Node load_tree(const std::string& text, const fs::path& file, std::vector<fs::pa
   return base;
 }
 
-// Applies one "a.b.c=VALUE" override; VALUE is YAML.
-void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
-  const std::string where = "--set " + arg;
-  const Mark mark{where, 1, 1};
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    diags.add(mark, "", "expected KEY=VALUE, got '" + arg + "'");
-    return;
-  }
-  const std::string path = arg.substr(0, eq);
-  Node value = detail::parse_yaml(arg.substr(eq + 1), where, diags);
-  if (arg.substr(eq + 1).find_first_not_of(" \t") == std::string::npos) value = Node{};
-  value.mark = Mark{where, 1, static_cast<int>(eq) + 2};
+// Sets the node at dotted `path` (list items by index) to `value`, creating
+// maps on the way. `at_column(i)` marks the path segment starting at index i.
+template <class MarkOf>
+void set_path(Node& root, const std::string& path, const Node& value, MarkOf at_column,
+              Diagnostics& diags) {
   Node* at = &root;
   std::string walked;
   std::size_t start = 0;
@@ -100,7 +93,7 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
     const auto dot = path.find('.', start);
     const std::string seg = path.substr(start, dot == std::string::npos ? dot : dot - start);
     walked += (walked.empty() ? "" : ".") + seg;
-    const Mark seg_mark{where, 1, static_cast<int>(start) + 1};
+    const Mark seg_mark = at_column(start);
     if (seg.empty()) {
       diags.add(seg_mark, path, "empty key segment (expected a.b.c=VALUE)");
       return;
@@ -118,7 +111,7 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
       }
       next = &at->seq[idx];
     } else {
-      if (at->kind != Node::Kind::map) *at = Node{Node::Kind::map, "", false, mark, {}, {}};
+      if (at->kind != Node::Kind::map) *at = Node{Node::Kind::map, "", false, seg_mark, {}, {}};
       next = at->find(seg);
       if (next == nullptr) {
         at->map.push_back(
@@ -135,12 +128,134 @@ void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
   }
 }
 
+// Applies one "a.b.c=VALUE" override; VALUE is YAML.
+void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
+  const std::string where = "--set " + arg;
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    diags.add(Mark{where, 1, 1}, "", "expected KEY=VALUE, got '" + arg + "'");
+    return;
+  }
+  Node value = detail::parse_yaml(arg.substr(eq + 1), where, diags);
+  if (arg.substr(eq + 1).find_first_not_of(" \t") == std::string::npos) value = Node{};
+  value.mark = Mark{where, 1, static_cast<int>(eq) + 2};
+  set_path(
+      root, arg.substr(0, eq), value,
+      [&](std::size_t i) {
+        return Mark{where, 1, static_cast<int>(i) + 1};
+      },
+      diags);
+}
+
+Node scalar_node(const std::string& text, const Mark& mark) {
+  return Node{Node::Kind::scalar, text, false, mark, {}, {}};
+}
+
+// One `--vary KEY=v1,v2,...` or `--vary KEY=FROM:TO:POINTS` as a sweep axis
+// node, marked with the argument and column, for the binder to check.
+Node vary_node(const std::string& arg, Diagnostics& diags) {
+  const std::string where = "--vary " + arg;
+  auto mark = [&](std::size_t i) { return Mark{where, 1, static_cast<int>(i) + 1}; };
+  Node axis{Node::Kind::map, "", false, mark(0), {}, {}};
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+    diags.add(mark(0), "", "expected KEY=v1,v2,... or KEY=FROM:TO:POINTS, got '" + arg + "'");
+    return axis;
+  }
+  axis.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
+  const std::string spec = arg.substr(eq + 1);
+  std::vector<std::pair<std::string, std::size_t>> parts;  // text, position in arg
+  const char sep = std::count(spec.begin(), spec.end(), ':') == 2 ? ':' : ',';
+  for (std::size_t b = 0;;) {
+    const auto e = spec.find(sep, b);
+    parts.emplace_back(spec.substr(b, e == std::string::npos ? e : e - b), eq + 1 + b);
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  if (sep == ':') {
+    const char* names[] = {"from", "to", "points"};
+    for (int i = 0; i < 3; ++i) {
+      const auto& [text, at] = parts[i];
+      axis.map.push_back({names[i], mark(at), scalar_node(text, mark(at))});
+    }
+  } else {
+    Node values{Node::Kind::seq, "", false, mark(eq + 1), {}, {}};
+    for (const auto& [text, at] : parts) {
+      if (text.empty()) {
+        diags.add(mark(at), arg.substr(0, eq), "empty value (expected v1,v2,...)");
+        continue;
+      }
+      values.seq.push_back(scalar_node(text, mark(at)));
+    }
+    axis.map.push_back({"values", mark(eq + 1), values});
+  }
+  return axis;
+}
+
+// Each value of each sweep axis, set over the scenario and checked like a key
+// written there; problems are marked where the value was written.
+void check_sweep_values(const Node& root, const Scenario& s, const fs::path& file,
+                        Diagnostics& diags) {
+  const Node* sweep = root.find("sweep");
+  if (sweep == nullptr || sweep->kind != Node::Kind::seq) return;
+  std::set<std::string> seen;  // the scenario's own problems are reported once, not per value
+  for (const auto& d : diags.items()) seen.insert(d.str());
+  for (std::size_t a = 0; a < s.sweep.size() && a < sweep->seq.size(); ++a) {
+    if (s.sweep[a].points > 0 && !s.sweep[a].values.empty()) continue;  // reported already
+    const Node& item = sweep->seq[a];
+    const Node* key = item.find("key");
+    if (key == nullptr) continue;
+    const Node* values = item.find("values");
+    const Node* from = item.find("from");
+    const auto grid = s.sweep[a].grid();
+    for (std::size_t v = 0; v < grid.size(); ++v) {
+      Mark at = from != nullptr ? from->mark : key->mark;
+      if (values != nullptr && v < values->seq.size()) at = values->seq[v].mark;
+      Diagnostics local;
+      Node value = detail::parse_yaml(grid[v], at.file, local);
+      value.mark = at;
+      Node tree = root;
+      tree.map.erase(std::remove_if(tree.map.begin(), tree.map.end(),
+                                    [](const Node::Entry& e) { return e.key == "sweep"; }),
+                     tree.map.end());
+      const Mark key_mark = key->mark;
+      set_path(
+          tree, key->scalar, value,
+          [&](std::size_t i) {
+            return Mark{key_mark.file, key_mark.line, key_mark.column + static_cast<int>(i)};
+          },
+          local);
+      Scenario probe;
+      detail::KeyMarks marks;
+      marks.root = Mark{file.string(), 1, 1};
+      detail::bind_scenario(tree, probe, marks, local);
+      detail::validate_scenario(probe, marks, local);
+      for (const auto& d : local.items()) {
+        const std::string where = "sweep[" + std::to_string(a) + "] " + key->scalar + "=" + grid[v];
+        if (seen.insert(d.str()).second) diags.add(d.mark, d.path, d.message + " in " + where);
+      }
+    }
+  }
+}
+
 Scenario resolve(const std::string& text, const fs::path& file,
-                 const std::vector<std::string>& overrides) {
+                 const std::vector<std::string>& overrides, const std::vector<std::string>& vary) {
   Diagnostics diags;
   std::vector<fs::path> chain;
   Node root = load_tree(text, file, chain, diags);
   for (const auto& o : overrides) apply_override(root, o, diags);
+  if (!vary.empty()) {
+    Node axes{Node::Kind::seq, "", false, Mark{"--vary", 1, 1}, {}, {}};
+    for (const auto& v : vary) {
+      if (Node axis = vary_node(v, diags); !axis.map.empty()) axes.seq.push_back(std::move(axis));
+    }
+    set_path(
+        root, "sweep", axes,
+        [](std::size_t) {
+          return Mark{"--vary", 1, 1};
+        },
+        diags);
+  }
   Scenario s;
   s.source = file;
   // Bind and check whatever could be read, so that every problem is reported
@@ -149,12 +264,13 @@ Scenario resolve(const std::string& text, const fs::path& file,
   marks.root = Mark{file.string(), 1, 1};
   detail::bind_scenario(root, s, marks, diags);
   detail::validate_scenario(s, marks, diags);
+  check_sweep_values(root, s, file, diags);
   if (!diags.empty()) {
     // Scenario files first, by position; then --set arguments, in the order given.
     std::vector<detail::Diagnostic> items = diags.items();
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-      const bool a_set = a.mark.file.rfind("--set", 0) == 0;
-      const bool b_set = b.mark.file.rfind("--set", 0) == 0;
+      const bool a_set = a.mark.file.rfind("--", 0) == 0;
+      const bool b_set = b.mark.file.rfind("--", 0) == 0;
       if (a_set || b_set) return !a_set && b_set;  // --set arguments keep their order
       return std::tie(a.mark.file, a.mark.line, a.mark.column) <
              std::tie(b.mark.file, b.mark.line, b.mark.column);
@@ -177,18 +293,20 @@ std::string join_lines(const std::vector<std::string>& lines) {
 ScenarioError::ScenarioError(std::vector<std::string> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
-Scenario load_scenario(const fs::path& file, const std::vector<std::string>& overrides) {
+Scenario load_scenario(const fs::path& file, const std::vector<std::string>& overrides,
+                       const std::vector<std::string>& vary) {
   std::string text;
   if (!read_file(file, text)) {
     throw ScenarioError({file.string() + ":1:1: cannot read the scenario file (expected an "
                                          "existing, readable YAML file)"});
   }
-  return resolve(text, file, overrides);
+  return resolve(text, file, overrides, vary);
 }
 
 Scenario load_scenario_text(const std::string& text, const fs::path& file,
-                            const std::vector<std::string>& overrides) {
-  return resolve(text, file, overrides);
+                            const std::vector<std::string>& overrides,
+                            const std::vector<std::string>& vary) {
+  return resolve(text, file, overrides, vary);
 }
 
 }  // namespace linksim

@@ -111,6 +111,37 @@ struct Checker {
       }
     }
   }
+
+  void sweep() {
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < s.sweep.size(); ++i) {
+      const auto& a = s.sweep[i];
+      const std::string at = "sweep[" + std::to_string(i) + "]";
+      const bool listed = marks.has(at + ".values");
+      const bool grid =
+          marks.has(at + ".from") || marks.has(at + ".to") || marks.has(at + ".points");
+      if (listed && grid) {
+        fail(at, "expected either 'values' or 'from', 'to' and 'points', got both");
+      } else if (!listed && !grid) {
+        fail(at, "expected 'values' or 'from', 'to' and 'points', got neither");
+      } else if (grid) {
+        for (const char* k : {"from", "to", "points"}) {
+          if (!marks.has(at + "." + k)) {
+            fail(at, std::string("an evenly spaced grid needs '") + k +
+                         "' (expected from, to and "
+                         "points, got no " +
+                         k + ")");
+          }
+        }
+      }
+      if (a.key.rfind("sweep", 0) == 0 || a.key == "extends") {
+        fail(at + ".key", "expected a scenario key to vary, got '" + a.key + "'");
+      } else if (!a.key.empty() && !keys.insert(a.key).second) {
+        fail(at + ".key",
+             "key varied twice (expected each key on one axis, got '" + a.key + "' again)");
+      }
+    }
+  }
 };
 
 }  // namespace
@@ -121,6 +152,7 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.merchants();
   c.policy();
   c.events();
+  c.sweep();
 }
 
 }  // namespace linksim::detail

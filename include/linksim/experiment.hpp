@@ -1,7 +1,9 @@
 // Comparing scenarios with common random numbers, and writing results.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,13 +23,62 @@ struct Difference {
 struct Comparison {
   std::vector<RunResult> runs;
   std::vector<std::vector<Difference>> differences;  // [run][metric]; run 0 against itself
+  std::vector<std::string> folders;                  // each run's subfolder of the output folder
 };
+// One subfolder name per run: the scenario name, with its position appended
+// when an earlier run has the same name.
+std::vector<std::string> comparison_folders(const Comparison& c);
 
 // Runs every scenario with the first one's seed and replication count, so
 // that replication r of each shares its random streams.
 Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options);
 // Differences of already-run results (same seeds and replication counts).
 std::vector<Difference> paired_differences(const RunResult& base, const RunResult& other);
+
+// A sweep: every point of the cartesian product of a scenario's sweep axes,
+// each run with the base seed (common random numbers across points).
+struct SweepPoint {
+  int index = 0;
+  std::vector<std::string> values;  // one per axis, as YAML scalars
+  Scenario scenario;                // the base with the point's values set
+};
+struct SweepPlan {
+  Scenario base;
+  std::vector<SweepAxis> axes;
+  std::vector<SweepPoint> points;
+  std::string fingerprint;  // of linksim's version and every point's resolved scenario
+};
+// Loads the scenario (with --set overrides and --vary axes, which replace its
+// sweep block) and resolves every point; throws ScenarioError listing every
+// problem, or when there is nothing to vary.
+SweepPlan plan_sweep(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                     const std::vector<std::string>& vary);
+
+struct SweepPointResult {
+  std::vector<std::vector<double>> replications;  // [replication][metric]
+  std::vector<std::uint64_t> seeds;
+  std::vector<Interval> metrics;  // over replications, metric_info() order
+  bool resumed = false;           // read from an earlier run's record
+};
+struct SweepResult {
+  SweepPlan plan;
+  std::vector<SweepPointResult> points;
+  double seconds = 0;  // spent running points in this call
+};
+
+// Thrown when `dir` holds a different sweep (other axes, scenario, overrides or
+// linksim version); the message says what differs.
+struct SweepMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs the points `dir` holds no valid record of, recording each in
+// dir/points/ as soon as it finishes (a damaged record is run again), then
+// writes sweep.csv, sweep_summary.csv and, last, sweep.json. Run again after
+// an interruption, it ends with the same files as an uninterrupted run.
+SweepResult run_sweep(const SweepPlan& plan, const std::filesystem::path& dir,
+                      const RunOptions& options);
+std::string sweep_table(const SweepResult& r);
 
 // Files. Each is written to a temporary name and renamed into place.
 void write_run(const RunResult& result, const std::filesystem::path& dir);
@@ -40,5 +91,15 @@ std::string monthly_table(const RunResult& result);
 std::string comparison_table(const Comparison& c);
 // An amount of fen as RMB, in 亿 or 万 where large, with thousands separators.
 std::string format_rmb(double fen);
+// "mean [lo, hi]" in the unit ("fen", "share", "count" or "days").
+std::string format_metric(const Interval& iv, const std::string& unit);
+// A paired difference: "+x [lo, hi] (+r%)*" (shares in percentage points).
+std::string format_paired(const Difference& d, const std::string& unit);
+
+// report.html from the output folders of run, compare or sweep: charts
+// (Chart.js, inlined), tables and the sources, self-contained and offline.
+std::string report_html(const std::vector<std::filesystem::path>& folders);
+void write_report(const std::vector<std::filesystem::path>& folders,
+                  const std::filesystem::path& file);
 
 }  // namespace linksim

@@ -78,6 +78,18 @@ struct Event {
   std::array<double, channel_count> logistics{1.0, 1.0, 1.0};  // store, taobao, jd
 };
 
+// One axis of a sweep: a scenario key, written as for --set (list items by
+// index, e.g. policy.1.taobao.fee), and the values it takes, either listed
+// (YAML scalars, as written) or `points` evenly spaced from `from` to `to`.
+struct SweepAxis {
+  std::string key;
+  std::vector<std::string> values;
+  double from = 0.0;
+  double to = 0.0;
+  int points = 0;
+  std::vector<std::string> grid() const;  // the values to run, as YAML scalars
+};
+
 struct Scenario {
   std::string name = "base";
   std::filesystem::path source;  // the file it was loaded from (not a key)
@@ -199,6 +211,8 @@ struct Scenario {
   std::vector<PolicyEntry> policy{
       PolicyEntry{18262, {true, true, 0.0, 1.0}, {true, true, 0.0, 1.0}}};  // from 2020-01-01
   std::vector<Event> events;
+  // Read by `linksim sweep` only: the grid it runs (cartesian product of the axes).
+  std::vector<SweepAxis> sweep;
 
   struct Reports {
     int richness_min_listings = 5;
@@ -234,11 +248,15 @@ class ScenarioError : public std::runtime_error {
 
 // Loads a scenario file, following `extends` chains and applying `--set`
 // overrides (each "a.b.c=VALUE", VALUE read as YAML), then validates it all.
+// `vary` ("KEY=v1,v2,v3" or "KEY=FROM:TO:POINTS", as given to `linksim sweep
+// --vary`) replaces the file's sweep block when not empty.
 Scenario load_scenario(const std::filesystem::path& file,
-                       const std::vector<std::string>& overrides = {});
+                       const std::vector<std::string>& overrides = {},
+                       const std::vector<std::string>& vary = {});
 // The same from text; `file` is only used in messages and to resolve `extends`.
 Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
-                            const std::vector<std::string>& overrides = {});
+                            const std::vector<std::string>& overrides = {},
+                            const std::vector<std::string>& vary = {});
 
 // The resolved scenario as YAML with every key filled in; loading it again
 // gives the same scenario.

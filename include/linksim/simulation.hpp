@@ -2,8 +2,11 @@
 // scenario over its replications (run).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "linksim/result.hpp"
 #include "linksim/scenario.hpp"
@@ -39,12 +42,33 @@ class Simulation {
   int day_ = 0;
 };
 
+// How far a run (or a compare or sweep, made of several runs) has got.
+struct Progress {
+  long days_done = 0, days_total = 0;  // replication-days of this run
+  int replications_done = 0, replications_total = 0;
+  int run = 0, runs = 1;  // this run's position among the runs of a compare or sweep
+  int runs_done = 0;      // runs finished before this one (a resumed sweep's included)
+  double fraction = 0;    // of all the work of this command still to do when it started
+};
+
+// Thrown by run() when its cancel flag is set (e.g. by SIGINT); nothing is returned.
+struct Cancelled : std::runtime_error {
+  explicit Cancelled(int signal)
+      : std::runtime_error("interrupted by signal " + std::to_string(signal)), signal(signal) {}
+  int signal;
+};
+
 struct RunOptions {
   int threads = 1;
   int replications = 0;  // 0: the scenario's
   // Called after every simulated day of any replication (from worker threads,
-  // serialised): replications finished, total, days done in all.
-  std::function<void(int finished, int total, long days_done, long days_total)> progress;
+  // serialised).
+  std::function<void(const Progress&)> progress;
+  // Checked every simulated day: non-zero stops the run with Cancelled(value).
+  const std::atomic<int>* cancel = nullptr;
+  // For compare and sweep: where this run sits among theirs (progress only).
+  int run_index = 0, run_count = 1, runs_done = 0;
+  long work_before = 0, work_total = 0;  // replication-days; 0 total: this run alone
 };
 
 RunResult run(const Scenario& scenario, const RunOptions& options = {});

@@ -16,21 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-  int code = -1;
-  std::string text;  // stdout and stderr together
-};
-
-Output linksim(const std::string& args) {
-  const std::string cmd = std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
-  Output out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using test::linksim;
+using test::Output;
 
 std::string scenario(const char* name) {
   return (test::source_dir() / "scenarios" / name).string();
@@ -45,7 +32,7 @@ TEST(Cli, VersionAndHelp) {
   const Output v = linksim("--version");
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.text.find(version()), std::string::npos);
-  for (const char* cmd : {"run", "compare", "validate", "show", "schema"}) {
+  for (const char* cmd : {"run", "compare", "sweep", "report", "validate", "show", "schema"}) {
     const Output h = linksim(std::string(cmd) + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.text.find("--help"), std::string::npos) << cmd;

@@ -1,0 +1,365 @@
+// Sweeps: the cartesian product of a scenario's sweep axes, each point run
+// over the replications with the base seed, so that neighbouring points share
+// their random streams and the curves are smooth (common random numbers).
+//
+// Resumable: the folder holds sweep.json (what is being swept, with a
+// fingerprint) from the start, and points/NNNNNN.json for every finished point,
+// written atomically with a checksum. A second call skips the points whose
+// record is intact and matches, and refuses a folder of another sweep.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+#include "metrics/files.hpp"
+
+namespace linksim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// A grid value for CSV and reports: a quoted YAML string without its quotes.
+std::string plain(const std::string& yaml) {
+  if (yaml.size() < 2 || yaml.front() != '\'') return yaml;
+  std::string out;
+  for (std::size_t i = 1; i + 1 < yaml.size(); ++i) {
+    out += yaml[i];
+    if (yaml[i] == '\'') ++i;
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+json axes_json(const std::vector<SweepAxis>& axes) {
+  json out = json::array();
+  for (const auto& a : axes) {
+    json values = json::array();
+    for (const auto& v : a.grid()) values.push_back(plain(v));
+    out.push_back({{"key", a.key}, {"values", values}});
+  }
+  return out;
+}
+
+std::string point_name(int index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06d.json", index);
+  return buf;
+}
+
+// What the manifest says about the sweep, for a mismatch message.
+json manifest(const SweepPlan& plan) {
+  Scenario base = plan.base;
+  base.sweep.clear();
+  return {{"linksim", {{"version", version()}, {"commit", git_commit()}}},
+          {"fingerprint", plan.fingerprint},
+          {"scenario",
+           {{"name", plan.base.name},
+            {"file", plan.base.source.string()},
+            {"seed", plan.base.seed},
+            {"replications", plan.base.replications},
+            {"resolved_yaml", to_yaml(base)}}},
+          {"axes", axes_json(plan.axes)},
+          {"points", plan.points.size()}};
+}
+
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream x(a), y(b);
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(x, la));
+    const bool gb = static_cast<bool>(std::getline(y, lb));
+    if (!ga && !gb) return "";
+    if (!ga || !gb || la != lb)
+      return "'" + (ga ? la : "") + "' there, '" + (gb ? lb : "") + "' now";
+  }
+}
+
+// Refuses `dir` when it holds another sweep; says what differs.
+void check_same_sweep(const fs::path& dir, const json& now) {
+  const fs::path file = dir / "sweep.json";
+  if (!fs::exists(file)) return;
+  json old;
+  try {
+    old = json::parse(read_text(file));
+  } catch (const json::exception&) {
+    throw SweepMismatch(file.string() +
+                        " is unreadable, so the finished points there cannot be trusted (expected "
+                        "a sweep.json written by linksim; use another --out folder or delete it)");
+  }
+  if (old.value("fingerprint", "") == now["fingerprint"]) return;
+  std::string why;
+  if (old.value("axes", json()) != now["axes"]) {
+    why = "the axes differ (" + old.value("axes", json()).dump() + " there, " + now["axes"].dump() +
+          " now)";
+  } else if (old["scenario"].value("resolved_yaml", "") != now["scenario"]["resolved_yaml"]) {
+    why = "the scenario differs (file, --set, --seed or --replications: " +
+          first_difference(old["scenario"].value("resolved_yaml", ""),
+                           now["scenario"]["resolved_yaml"]) +
+          ")";
+  } else if (old.value("linksim", json()) != now["linksim"]) {
+    why = "it was made by linksim " + old["linksim"].dump() + ", this is " + now["linksim"].dump();
+  } else {
+    why = "a point's scenario differs";
+  }
+  throw SweepMismatch(dir.string() + " holds a different sweep: " + why +
+                      "; use another --out folder, or delete it to start over");
+}
+
+json point_payload(const SweepPlan& plan, int i, const SweepPointResult& p) {
+  json reps = json::array();
+  for (std::size_t r = 0; r < p.replications.size(); ++r) {
+    reps.push_back({{"seed", p.seeds[r]}, {"metrics", p.replications[r]}});
+  }
+  return {{"point", i},
+          {"values", plan.points[i].values},
+          {"scenario", detail::fnv1a_hex(to_yaml(plan.points[i].scenario))},
+          {"metrics",
+           [] {
+             json names = json::array();
+             for (const auto& m : metric_info()) names.push_back(m.name);
+             return names;
+           }()},
+          {"replications", reps}};
+}
+
+void write_point(const SweepPlan& plan, int i, const SweepPointResult& p, const fs::path& dir) {
+  const json payload = point_payload(plan, i, p);
+  const json record{{"payload", payload}, {"checksum", detail::fnv1a_hex(payload.dump())}};
+  write_file_atomic(dir / "points" / point_name(i), record.dump() + "\n");
+}
+
+// Reads point i's record; false (with the reason) when absent, damaged or for another point.
+bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointResult& out,
+                std::string& why) {
+  const fs::path file = dir / "points" / point_name(i);
+  if (!fs::exists(file)) return false;
+  try {
+    const json record = json::parse(read_text(file));
+    const json& payload = record.at("payload");
+    if (record.at("checksum").get<std::string>() != detail::fnv1a_hex(payload.dump())) {
+      why = "checksum mismatch";
+      return false;
+    }
+    const json expected = point_payload(plan, i, SweepPointResult{});
+    for (const char* k : {"point", "values", "scenario", "metrics"}) {
+      if (payload.at(k) != expected.at(k)) {
+        why = std::string("its ") + k + " differs";
+        return false;
+      }
+    }
+    const auto n = static_cast<std::size_t>(plan.points[i].scenario.replications);
+    const json& reps = payload.at("replications");
+    if (reps.size() != n) {
+      why = "it holds " + std::to_string(reps.size()) + " replications, expected " +
+            std::to_string(n);
+      return false;
+    }
+    out = SweepPointResult{};
+    for (const auto& r : reps) {
+      out.seeds.push_back(r.at("seed").get<std::uint64_t>());
+      std::vector<double> values;
+      for (const auto& v : r.at("metrics")) {
+        values.push_back(v.is_null() ? std::nan("") : v.get<double>());
+      }
+      if (values.size() != metric_info().size()) {
+        why = "a replication has the wrong number of metrics";
+        return false;
+      }
+      out.replications.push_back(std::move(values));
+    }
+  } catch (const json::exception& e) {
+    why = std::string("unreadable (") + e.what() + ")";
+    return false;
+  }
+  out.resumed = true;
+  return true;
+}
+
+void summarize_point(SweepPointResult& p) {
+  p.metrics.assign(metric_info().size(), {});
+  std::vector<double> values(p.replications.size());
+  for (std::size_t m = 0; m < p.metrics.size(); ++m) {
+    for (std::size_t r = 0; r < values.size(); ++r) values[r] = p.replications[r][m];
+    p.metrics[m] = summarize(values);
+  }
+}
+
+void write_outputs(const SweepResult& r, const fs::path& dir) {
+  const auto& plan = r.plan;
+  std::string keys;
+  for (const auto& a : plan.axes) keys.append(",").append(csv_field(a.key));
+  std::ostringstream all, summary;
+  all << "point" << keys << ",replication,seed,metric,unit,value\n";
+  summary << "point" << keys << ",metric,unit,n,mean,sd,ci95_low,ci95_high\n";
+  json points = json::array();
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    std::string at = std::to_string(i);
+    for (const auto& v : plan.points[i].values) at.append(",").append(csv_field(plain(v)));
+    const SweepPointResult& p = r.points[i];
+    json metrics = json::object();
+    for (std::size_t m = 0; m < metric_info().size(); ++m) {
+      const auto& info = metric_info()[m];
+      for (std::size_t rep = 0; rep < p.replications.size(); ++rep) {
+        all << at << "," << rep << "," << p.seeds[rep] << "," << info.name << "," << info.unit
+            << "," << detail::csv_number(p.replications[rep][m]) << "\n";
+      }
+      const Interval& iv = p.metrics[m];
+      summary << at << "," << info.name << "," << info.unit << "," << iv.n << ","
+              << detail::csv_number(iv.mean) << "," << detail::csv_number(iv.sd) << ","
+              << detail::csv_number(iv.lo) << "," << detail::csv_number(iv.hi) << "\n";
+      json mj = detail::interval_json(iv);
+      mj["unit"] = info.unit;
+      metrics[info.name] = mj;
+    }
+    json values = json::array();
+    for (const auto& v : plan.points[i].values) values.push_back(plain(v));
+    points.push_back({{"point", i}, {"values", values}, {"metrics", metrics}});
+  }
+  write_file_atomic(dir / "sweep.csv", all.str());
+  write_file_atomic(dir / "sweep_summary.csv", summary.str());
+  json done = manifest(plan);
+  done["status"] = "complete";
+  done["units"] = "money in fen (1/100 RMB); shares in [0, 1]";
+  done["results"] = points;
+  write_file_atomic(dir / "sweep.json", done.dump(2) + "\n");
+}
+
+}  // namespace
+
+SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overrides,
+                     const std::vector<std::string>& vary) {
+  SweepPlan plan;
+  plan.base = load_scenario(file, overrides, vary);
+  plan.axes = plan.base.sweep;
+  if (plan.axes.empty()) {
+    throw ScenarioError({file.string() +
+                         ":1:1: sweep: nothing to vary (expected --vary KEY=v1,v2,... or "
+                         "KEY=FROM:TO:POINTS, or a sweep block in the scenario)"});
+  }
+  std::vector<std::vector<std::string>> grids;
+  std::size_t count = 1;
+  for (const auto& a : plan.axes) {
+    grids.push_back(a.grid());
+    count *= grids.back().size();
+  }
+  if (count > 100000) {
+    throw ScenarioError({file.string() + ":1:1: sweep: " + std::to_string(count) +
+                         " points (expected at most 100000; split the sweep)"});
+  }
+  std::vector<std::string> problems;
+  std::set<std::string> seen;
+  std::string fingerprint = version() + "\n" + git_commit() + "\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    SweepPoint p;
+    p.index = static_cast<int>(i);
+    std::vector<std::string> sets = overrides;
+    // The first axis varies slowest, as in nested loops written in axis order.
+    std::size_t rest = i;
+    std::vector<std::size_t> at(grids.size());
+    for (std::size_t a = grids.size(); a-- > 0;) {
+      at[a] = rest % grids[a].size();
+      rest /= grids[a].size();
+    }
+    for (std::size_t a = 0; a < grids.size(); ++a) {
+      p.values.push_back(grids[a][at[a]]);
+      sets.push_back(plan.axes[a].key + "=" + grids[a][at[a]]);
+    }
+    try {
+      p.scenario = load_scenario(file, sets, vary);
+    } catch (const ScenarioError& e) {
+      for (const auto& msg : e.problems()) {
+        if (seen.insert(msg).second) problems.push_back(msg);
+      }
+      continue;
+    }
+    fingerprint += to_yaml(p.scenario);
+    plan.points.push_back(std::move(p));
+  }
+  if (!problems.empty()) throw ScenarioError(problems);
+  plan.fingerprint = detail::fnv1a_hex(fingerprint);
+  return plan;
+}
+
+SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  SweepResult result;
+  result.plan = plan;
+  result.points.resize(plan.points.size());
+  const json now = manifest(plan);
+  check_same_sweep(dir, now);
+  fs::create_directories(dir / "points");
+  for (const char* f : {"sweep.csv", "sweep_summary.csv"}) fs::remove(dir / f);
+  json running = now;
+  running["status"] = "running";
+  write_file_atomic(dir / "sweep.json", running.dump(2) + "\n");
+
+  std::vector<int> todo;
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    std::string why;
+    const int idx = static_cast<int>(i);
+    if (read_point(plan, idx, dir, result.points[i], why)) continue;
+    if (!why.empty()) {
+      spdlog::warn("point {}: its record {} is damaged ({}); running it again", i,
+                   (dir / "points" / point_name(idx)).string(), why);
+    }
+    todo.push_back(idx);
+  }
+  const int resumed = static_cast<int>(plan.points.size() - todo.size());
+  if (resumed > 0) {
+    spdlog::info("resuming {}: {} of {} points already done", dir.string(), resumed,
+                 plan.points.size());
+  }
+  RunOptions opts = options;
+  opts.replications = 0;  // each point's scenario carries its replications
+  opts.run_count = static_cast<int>(plan.points.size());
+  opts.runs_done = resumed;
+  for (int i : todo) {
+    const Scenario& s = plan.points[i].scenario;
+    opts.work_total +=
+        static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);
+  }
+  for (int i : todo) {
+    const Scenario& s = plan.points[i].scenario;
+    opts.run_index = i;
+    RunResult r = run(s, opts);
+    SweepPointResult& p = result.points[i];
+    for (const auto& rep : r.replications) {
+      p.replications.push_back(rep.metrics);
+      p.seeds.push_back(rep.seed);
+    }
+    write_point(plan, i, p, dir);
+    opts.work_before +=
+        static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);
+    ++opts.runs_done;
+    std::string values;
+    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+      values += (a ? ", " : "") + plan.axes[a].key + "=" + plan.points[i].values[a];
+    }
+    spdlog::debug("point {} done ({}) in {:.1f}s", i, values, r.seconds);
+  }
+  for (auto& p : result.points) summarize_point(p);
+  write_outputs(result, dir);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace linksim

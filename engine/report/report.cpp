@@ -1,0 +1,368 @@
+// report.html: one self-contained page from the output folders of run,
+// compare and sweep. The data comes from the files those commands wrote
+// (summary.json, timeseries.csv, comparison.json, sweep.json), so the page
+// shows exactly what they hold; Chart.js and the page's script are inlined.
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+
+namespace linksim {
+
+namespace detail {
+extern const char* const chartjs_source;
+extern const char* const report_js_source;
+}  // namespace detail
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+json read_json(const fs::path& p) {
+  try {
+    return json::parse(read_text(p));
+  } catch (const json::exception& e) {
+    throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+std::string html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// JSON inside <script>: "</" would end the element early.
+std::string script_safe(std::string s) {
+  for (std::size_t at = 0; (at = s.find("</", at)) != std::string::npos; at += 3) {
+    s.replace(at, 2, "<\\/");
+  }
+  return s;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) out.push_back(cell);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+// The daily series the charts use, from timeseries.csv: mean, lo and hi per column.
+json daily_series(const fs::path& file, const std::vector<std::string>& columns, json& dates) {
+  std::istringstream in(read_text(file));
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_csv_line(line);
+  auto index = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return i;
+    }
+    throw std::runtime_error(file.string() + " has no column " + name);
+  };
+  const std::size_t date_col = index("date");
+  json out = json::object();
+  for (const auto& c : columns)
+    out[c] = {{"mean", json::array()}, {"lo", json::array()}, {"hi", json::array()}};
+  dates = json::array();
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto cells = split_csv_line(line);
+    dates.push_back(cells.at(date_col));
+    for (const auto& c : columns) {
+      for (const char* stat : {"mean", "lo", "hi"}) {
+        const std::string name = std::string(stat) == "mean" ? c : c + "_" + stat;
+        const std::string& text = cells.at(index(name));
+        double v = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc{}) {
+          out[c][stat].push_back(nullptr);
+        } else {
+          out[c][stat].push_back(v);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+struct Report {
+  json runs = json::array();
+  json sweeps = json::array();
+  std::string sources;  // HTML list items
+  std::string tables;   // HTML sections
+};
+
+Interval interval_of(const json& j) {
+  Interval iv;
+  auto get = [&](const char* k) {
+    return j.contains(k) && j[k].is_number() ? j[k].get<double>() : std::nan("");
+  };
+  iv.mean = get("mean");
+  iv.sd = get("sd");
+  iv.lo = get("ci95_low");
+  iv.hi = get("ci95_high");
+  iv.n = j.value("n", 0);
+  return iv;
+}
+
+void add_run(Report& rep, const fs::path& dir, const std::string& label) {
+  const json summary = read_json(dir / "summary.json");
+  json dates;
+  json daily = daily_series(
+      dir / "timeseries.csv",
+      {"gmv_store", "gmv_taobao", "gmv_jd", "in_store_share", "active_merchants"}, dates);
+  json months = json::array();
+  json retention{{"mean", json::array()}, {"lo", json::array()}, {"hi", json::array()}};
+  for (const auto& row : summary.at("monthly")) {
+    months.push_back(row.at("month"));
+    const json& r = row.at("new_merchant_retention");
+    retention["mean"].push_back(r.at("mean"));
+    retention["lo"].push_back(r.at("ci95_low"));
+    retention["hi"].push_back(r.at("ci95_high"));
+  }
+  const json& sc = summary.at("scenario");
+  rep.runs.push_back({{"label", label},
+                      {"folder", dir.string()},
+                      {"dates", dates},
+                      {"months", months},
+                      {"daily", daily},
+                      {"monthly", {{"new_merchant_retention", retention}}}});
+  rep.sources += "<li><b>" + html(label) + "</b>: scenario file <code>" +
+                 html(sc.value("file", "")) + "</code>, seed " +
+                 std::to_string(sc.value("seed", 0ULL)) + ", " +
+                 std::to_string(summary.value("replications", 0)) + " replications; linksim " +
+                 html(summary["linksim"].value("version", "")) + " (" +
+                 html(summary["linksim"].value("commit", "")) + "); folder <code>" +
+                 html(dir.string()) + "</code></li>\n";
+}
+
+// The headline metrics of several runs side by side, with paired differences when compared.
+std::string metrics_table(const std::vector<std::string>& names, const std::vector<json>& metrics,
+                          bool paired) {
+  std::ostringstream t;
+  t << "<table><thead><tr><th>metric</th>";
+  for (const auto& n : names) t << "<th>" << html(n) << "</th>";
+  if (paired) {
+    for (std::size_t i = 1; i < names.size(); ++i) {
+      t << "<th>paired difference<br>" << html(names[i]) << " − " << html(names[0]) << "</th>";
+    }
+  }
+  t << "</tr></thead><tbody>\n";
+  for (int m : headline_indices()) {
+    const auto& info = metric_info()[m];
+    t << "<tr><td title=\"" << html(info.doc) << "\">" << html(info.name) << "</td>";
+    for (const auto& mj : metrics) {
+      t << "<td class=num>" << html(format_metric(interval_of(mj.at(info.name)), info.unit))
+        << "</td>";
+    }
+    if (paired) {
+      for (std::size_t i = 1; i < metrics.size(); ++i) {
+        const json& mj = metrics[i].at(info.name);
+        Difference d;
+        d.diff = interval_of(mj.at("paired_difference"));
+        d.relative = mj.at("relative_change").is_number() ? mj["relative_change"].get<double>()
+                                                          : std::nan("");
+        d.significant = mj.value("significant", false);
+        t << "<td class=\"num" << (d.significant ? " sig" : "") << "\">"
+          << html(format_paired(d, info.unit)) << "</td>";
+      }
+    }
+    t << "</tr>\n";
+  }
+  t << "</tbody></table>\n";
+  return t.str();
+}
+
+void add_comparison(Report& rep, const fs::path& dir) {
+  const json c = read_json(dir / "comparison.json");
+  std::vector<std::string> names;
+  std::vector<json> metrics;
+  for (const auto& s : c.at("scenarios")) {
+    const std::string folder = s.value("folder", s.at("name").get<std::string>());
+    add_run(rep, dir / folder, s.at("name").get<std::string>());
+    names.push_back(s.at("name"));
+    metrics.push_back(s.at("metrics"));
+  }
+  rep.tables += "<section><h2>Paired comparison against " + html(c.value("baseline", "")) +
+                "</h2><p>" + std::to_string(c.value("replications", 0)) +
+                " replications each with the same seeds (common random numbers), seed " +
+                std::to_string(c.value("seed", 0ULL)) +
+                ". Mean [95% interval]; a difference marked * and in bold has an interval that "
+                "excludes zero. Shares' differences are in percentage points.</p>\n" +
+                metrics_table(names, metrics, true) + "</section>\n";
+}
+
+void add_sweep(Report& rep, const fs::path& dir) {
+  const json s = read_json(dir / "sweep.json");
+  if (s.value("status", "") != "complete") {
+    throw std::runtime_error("the sweep in " + dir.string() +
+                             " is not finished (run the same linksim sweep command again to "
+                             "finish it)");
+  }
+  const json& sc = s.at("scenario");
+  json points = json::array();
+  for (const auto& p : s.at("results")) points.push_back(p);
+  rep.sweeps.push_back({{"name", sc.at("name")}, {"axes", s.at("axes")}, {"points", points}});
+  std::string axes;
+  for (const auto& a : s.at("axes")) {
+    axes += (axes.empty() ? "" : " × ") + a.at("key").get<std::string>() + " = " +
+            a.at("values").dump();
+  }
+  rep.sources += "<li><b>sweep of " + html(sc.value("name", "")) + "</b>: scenario file <code>" +
+                 html(sc.value("file", "")) + "</code>, " + html(axes) + ", seed " +
+                 std::to_string(sc.value("seed", 0ULL)) + " at every point, " +
+                 std::to_string(sc.value("replications", 0)) + " replications per point; linksim " +
+                 html(s["linksim"].value("version", "")) + " (" +
+                 html(s["linksim"].value("commit", "")) + "); folder <code>" + html(dir.string()) +
+                 "</code></li>\n";
+  std::ostringstream t;
+  t << "<section><h2>Sweep of " << html(sc.value("name", "")) << "</h2>"
+    << "<p>Mean [95% interval] at each point.</p><table><thead><tr><th>point</th>";
+  for (const auto& a : s.at("axes")) t << "<th>" << html(a.at("key").get<std::string>()) << "</th>";
+  for (int m : headline_indices()) t << "<th>" << html(metric_info()[m].name) << "</th>";
+  t << "</tr></thead><tbody>\n";
+  for (const auto& p : points) {
+    t << "<tr><td>" << p.at("point").get<int>() << "</td>";
+    for (const auto& v : p.at("values")) t << "<td>" << html(v.get<std::string>()) << "</td>";
+    for (int m : headline_indices()) {
+      const auto& info = metric_info()[m];
+      t << "<td class=num>"
+        << html(format_metric(interval_of(p.at("metrics").at(info.name)), info.unit)) << "</td>";
+    }
+    t << "</tr>\n";
+  }
+  t << "</tbody></table></section>\n";
+  rep.tables += t.str();
+}
+
+const char* style = R"css(
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei",
+       system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
+h1 { font-size: 24px; margin-bottom: 4px; }
+h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+p, li { font-size: 14px; line-height: 1.5; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.sig { font-weight: bold; }
+.chart { position: relative; height: 340px; margin: 12px 0 24px; }
+code { font-size: 12px; }
+)css";
+
+}  // namespace
+
+std::string report_html(const std::vector<fs::path>& folders) {
+  Report rep;
+  for (const auto& dir : folders) {
+    if (fs::exists(dir / "comparison.json")) {
+      add_comparison(rep, dir);
+    } else if (fs::exists(dir / "sweep.json")) {
+      add_sweep(rep, dir);
+    } else if (fs::exists(dir / "summary.json")) {
+      const json summary = read_json(dir / "summary.json");
+      const std::string name = summary.at("scenario").value("name", dir.filename().string());
+      add_run(rep, dir, name);
+      std::vector<json> metrics{summary.at("metrics")};
+      rep.tables += "<section><h2>" + html(name) + "</h2><p>" +
+                    std::to_string(summary.value("replications", 0)) +
+                    " replications; mean [95% interval].</p>\n" +
+                    metrics_table({name}, metrics, false) + "</section>\n";
+    } else {
+      throw std::runtime_error(dir.string() +
+                               " holds no linksim results (expected summary.json, comparison.json "
+                               "or sweep.json)");
+    }
+  }
+  json headline = json::array();
+  for (int m : headline_indices()) {
+    headline.push_back({{"name", metric_info()[m].name}, {"unit", metric_info()[m].unit}});
+  }
+  const json data{{"runs", rep.runs},
+                  {"sweeps", rep.sweeps},
+                  {"headline", headline},
+                  {"channel_labels",
+                   {{"gmv_store", "store 快手小店"},
+                    {"gmv_taobao", "Taobao Union 淘宝联盟"},
+                    {"gmv_jd", "JD Union 京东联盟"}}}};
+  std::string title;
+  for (const auto& r : rep.runs)
+    title += (title.empty() ? "" : " vs ") + r["label"].get<std::string>();
+  for (const auto& s : rep.sweeps) {
+    title += (title.empty() ? "" : ", ") + std::string("sweep of ") + s["name"].get<std::string>();
+  }
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    << "<title>linksim report: " << html(title) << "</title>\n<style>" << style << "</style>\n"
+    << "</head><body>\n<h1>linksim report: " << html(title) << "</h1>\n"
+    << "<p>Closed loop (every sale through the platform's store, 快手小店) or open links (Taobao "
+       "Union 淘宝联盟, JD Union 京东联盟)? Money in RMB (万 = 10<sup>4</sup>, 亿 = "
+       "10<sup>8</sup>); shaded bands are 95% intervals over replications.</p>\n"
+    << "<h2>Sources</h2><ul>\n"
+    << rep.sources << "</ul>\n"
+    << rep.tables;
+  if (!rep.runs.empty()) {
+    h << "<h2>Over time</h2>\n";
+    for (std::size_t i = 0; i < rep.runs.size(); ++i) {
+      h << "<div class=chart><canvas id=\"gmv-" << i << "\"></canvas></div>\n";
+    }
+    for (const char* id : {"share", "merchants", "retention"}) {
+      h << "<div class=chart><canvas id=\"" << id << "\"></canvas></div>\n";
+    }
+  }
+  for (std::size_t k = 0; k < rep.sweeps.size(); ++k) {
+    h << "<h2>Sweep of " << html(rep.sweeps[k]["name"].get<std::string>())
+      << ": headline metrics</h2>\n";
+    for (int m : headline_indices()) {
+      h << "<div class=chart><canvas id=\"sweep-" << k << "-" << metric_info()[m].name
+        << "\"></canvas></div>\n";
+    }
+  }
+  h << "<pre id=\"linksim-rendered\" hidden></pre>\n"
+    << "<script id=\"linksim-data\" type=\"application/json\">" << script_safe(data.dump())
+    << "</script>\n"
+    << "<script>\n"
+    << detail::chartjs_source << "\n</script>\n"
+    << "<script>\n"
+    << detail::report_js_source << "\n</script>\n"
+    << "</body></html>\n";
+  return h.str();
+}
+
+void write_report(const std::vector<fs::path>& folders, const fs::path& file) {
+  write_file_atomic(file, report_html(folders));
+}
+
+}  // namespace linksim
