@@ -1,0 +1,231 @@
+// report.html in a real browser: Debian's headless Chromium loads the reports
+// of a comparison and of a sweep, with no console messages, and every value
+// the charts plot equals the output files' (timeseries.csv, summary.json,
+// sweep.json), through the scale factor the chart shows it in.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::linksim;
+using test::Output;
+
+const std::string small =
+    "--set population.buyers=3000 --set population.merchants=80 "
+    "--set population.streamers=20 --set calendar.days=70 "
+    "--set calendar.warmup_days=10 --replications 3 --quiet";
+
+std::string scenario(const char* name) {
+  return (test::source_dir() / "scenarios" / name).string();
+}
+
+struct Page {
+  json rendered;
+  std::string dom;
+  std::string console;  // Chromium's CONSOLE lines, if any
+};
+
+std::string unescape(std::string s) {
+  const std::pair<const char*, const char*> entities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}};
+  for (const auto& [from, to] : entities) {
+    for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += 1) {
+      s.replace(at, std::string(from).size(), to);
+    }
+  }
+  return s;
+}
+
+// Loads the page in headless Chromium and reads what its script recorded.
+Page load_in_chromium(const fs::path& html) {
+  Page page;
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+    ADD_FAILURE() << "chromium is not installed (bash .ci/test installs Debian's chromium)";
+    return page;
+  }
+  const fs::path dom = test::temp_path("linksim_report_dom.html");
+  const fs::path log = test::temp_path("linksim_report_log.txt");
+  const fs::path profile = test::temp_path("linksim_report_profile");
+  const std::string cmd =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+      "--no-first-run --user-data-dir=" +
+      profile.string() + " --enable-logging=stderr --v=0 --dump-dom 'file://" +
+      fs::absolute(html).string() + "' >" + dom.string() + " 2>" + log.string();
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << test::read_file(log);
+  page.dom = test::read_file(dom);
+  std::istringstream lines(test::read_file(log));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("CONSOLE") != std::string::npos) page.console += line + "\n";
+  }
+  const std::string open = "<pre id=\"linksim-rendered\" hidden=\"\">";
+  const auto b = page.dom.find(open);
+  const auto e = page.dom.find("</pre>", b);
+  if (b == std::string::npos || e == std::string::npos) {
+    ADD_FAILURE() << "no rendered block in the page";
+    return page;
+  }
+  page.rendered =
+      json::parse(unescape(page.dom.substr(b + open.size(), e - b - open.size())), nullptr, false);
+  fs::remove(dom);
+  fs::remove(log);
+  fs::remove_all(profile);
+  return page;
+}
+
+// Columns of a CSV file by header name; empty cells are NaN.
+std::map<std::string, std::vector<double>> read_csv(const fs::path& file) {
+  std::istringstream in(test::read_file(file));
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  std::istringstream h(line);
+  for (std::string cell; std::getline(h, cell, ',');) header.push_back(cell);
+  std::map<std::string, std::vector<double>> cols;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream r(line);
+    for (std::string cell; std::getline(r, cell, ',');) cells.push_back(cell);
+    cells.resize(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      char* end = nullptr;
+      const double v = std::strtod(cells[i].c_str(), &end);
+      cols[header[i]].push_back(cells[i].empty() || *end != '\0' ? std::nan("") : v);
+    }
+  }
+  return cols;
+}
+
+double json_number(const json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
+
+// A plotted value against the file's: the same number through the chart's factor.
+void expect_plotted(const json& plotted, double file_value, double factor,
+                    const std::string& what) {
+  if (std::isnan(file_value)) {
+    EXPECT_TRUE(plotted.is_null()) << what;
+    return;
+  }
+  ASSERT_TRUE(plotted.is_number()) << what;
+  const double v = plotted.get<double>() / factor;
+  EXPECT_NEAR(v, file_value, 1e-12 * std::max(1.0, std::fabs(file_value))) << what;
+}
+
+void expect_clean(const Page& page) {
+  EXPECT_TRUE(page.console.empty()) << page.console;
+  ASSERT_TRUE(page.rendered.is_object()) << "the page's script did not finish";
+  EXPECT_EQ(page.rendered["status"], "ok") << page.rendered["errors"].dump();
+  // Self-contained: no script, style or image fetched from anywhere.
+  EXPECT_EQ(page.dom.find("<script src"), std::string::npos);
+  EXPECT_EQ(page.dom.find("<link"), std::string::npos);
+  EXPECT_EQ(page.dom.find("http://"), std::string::npos);
+}
+
+TEST(Report, ComparisonChartsPlotTheFilesValues) {
+  const fs::path out = test::temp_path("linksim_report_compare");
+  fs::remove_all(out);
+  const Output o =
+      linksim("compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml") + " " +
+              small + " --report --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const Page page = load_in_chromium(out / "report.html");
+  expect_clean(page);
+  const json comparison = json::parse(test::read_file(out / "comparison.json"));
+  std::vector<fs::path> folders;
+  for (const auto& s : comparison["scenarios"])
+    folders.push_back(out / s["folder"].get<std::string>());
+  // GMV by channel for each scenario, then in-store share, active merchants and retention.
+  ASSERT_EQ(page.rendered["charts"].size(), folders.size() + 3);
+  int checked = 0;
+  for (const auto& chart : page.rendered["charts"]) {
+    const double factor = chart["factor"].get<double>();
+    ASSERT_FALSE(chart["datasets"].empty()) << chart["id"];
+    for (const auto& d : chart["datasets"]) {
+      const json& key = d["key"];
+      const fs::path folder = folders.at(key["run"].get<std::size_t>());
+      const std::string column = key["column"];
+      const std::string stat = key["stat"];
+      if (key["source"] == "daily") {
+        const auto csv = read_csv(folder / "timeseries.csv");
+        const auto& values = csv.at(stat == "mean" ? column : column + "_" + stat);
+        ASSERT_EQ(d["data"].size(), values.size()) << column;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          expect_plotted(d["data"][i], values[i], factor, column + " day " + std::to_string(i));
+          ++checked;
+        }
+      } else {
+        ASSERT_EQ(key["source"], "monthly");
+        const json summary = json::parse(test::read_file(folder / "summary.json"));
+        const std::string field = stat == "mean" ? "mean" : stat == "lo" ? "ci95_low" : "ci95_high";
+        ASSERT_EQ(d["data"].size(), summary["monthly"].size());
+        for (std::size_t i = 0; i < d["data"].size(); ++i) {
+          expect_plotted(d["data"][i], json_number(summary["monthly"][i][column][field]), factor,
+                         column + " month " + std::to_string(i));
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 2000);
+  // Tables and labels as a user reads them: RMB in 万, Chinese labels intact.
+  EXPECT_NE(page.dom.find("万 RMB"), std::string::npos);
+  EXPECT_NE(page.dom.find("快手小店"), std::string::npos);
+  EXPECT_NE(page.dom.find("Paired comparison against closed_loop"), std::string::npos);
+  EXPECT_NE(page.dom.find("seed 20220301"), std::string::npos);
+  EXPECT_NE(page.dom.find("closed_loop.yaml"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(Report, SweepChartsPlotTheFilesValues) {
+  const fs::path out = test::temp_path("linksim_report_sweep");
+  fs::remove_all(out);
+  const Output o = linksim("sweep " + scenario("open_links.yaml") + " " + small +
+                           " --vary policy.0.taobao.fee=0,0.2 --vary conversion.jump_loss=0.2,0.6"
+                           " --report --out " +
+                           out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const Page page = load_in_chromium(out / "report.html");
+  expect_clean(page);
+  const json sweep = json::parse(test::read_file(out / "sweep.json"));
+  ASSERT_EQ(page.rendered["charts"].size(), headline_indices().size());
+  for (const auto& chart : page.rendered["charts"]) {
+    const double factor = chart["factor"].get<double>();
+    // A line per value of the second axis, each over the first axis's two values.
+    ASSERT_EQ(chart["datasets"].size(), 2u * 3u) << chart["id"];
+    for (const auto& d : chart["datasets"]) {
+      const json& key = d["key"];
+      const std::string stat = key["stat"];
+      const std::string field = stat == "mean" ? "mean" : stat == "lo" ? "ci95_low" : "ci95_high";
+      ASSERT_EQ(d["data"].size(), key["points"].size());
+      for (std::size_t i = 0; i < d["data"].size(); ++i) {
+        const int point = key["points"][i];
+        expect_plotted(
+            d["data"][i],
+            json_number(
+                sweep["results"][point]["metrics"][key["metric"].get<std::string>()][field]),
+            factor, key.dump());
+      }
+    }
+  }
+  EXPECT_NE(page.dom.find("Sweep of open_links"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(Report, FolderWithoutResultsIsAClearError) {
+  const fs::path empty = test::temp_path("linksim_report_empty");
+  fs::create_directories(empty);
+  const Output o = linksim("report " + empty.string());
+  EXPECT_EQ(o.code, 1) << o.text;
+  EXPECT_NE(o.text.find("holds no linksim results"), std::string::npos) << o.text;
+  EXPECT_FALSE(fs::exists(empty / "report.html"));
+  fs::remove_all(empty);
+}
+
+}  // namespace
+}  // namespace linksim
