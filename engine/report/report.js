@@ -64,6 +64,17 @@
   function chart(id, title, labels, datasets, scale, xTitle) {
     const canvas = document.getElementById(id);
     const decimals = scale.decimals;
+    // An interval reaching below zero around non-negative means is cut at zero on screen
+    // (the data keeps it): GMV or merchants below zero are not a reading anyone needs.
+    let minMean = Infinity, minAll = Infinity;
+    for (const d of datasets) {
+      for (const v of d.data) {
+        if (v == null) continue;
+        minAll = Math.min(minAll, v);
+        if (!d.band) minMean = Math.min(minMean, v);
+      }
+    }
+    const yMin = minAll < 0 && minMean >= 0 ? 0 : undefined;
     const c = new Chart(canvas, {
       type: 'line',
       data: {labels: labels, datasets: datasets},
@@ -86,7 +97,7 @@
         scales: {
           x: {title: {display: !!xTitle, text: xTitle || ''},
               ticks: {maxTicksLimit: 12, autoSkip: true, maxRotation: 0}},
-          y: {title: {display: true, text: scale.unit},
+          y: {title: {display: true, text: scale.unit}, min: yMin,
               ticks: {callback: (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3})}},
         },
       },
