@@ -78,7 +78,9 @@ std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
     if (now - last < std::chrono::milliseconds(tty ? 100 : 5000) && !end) return;
     last = now;
     const double frac = std::clamp(p.fraction, 0.0, 1.0);
-    const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+    // No ETA before 1% of the work: the first seconds include set-up and say little.
+    const std::string eta =
+        frac >= 0.01 ? fmt::format("ETA {:.0f}s", elapsed * (1 - frac) / frac) : "ETA ?";
     std::string where;
     if (p.runs > 1) {
       where = fmt::format("{} {}/{} ({} done), ", unit, p.run + 1, p.runs, p.runs_done);
@@ -87,13 +89,12 @@ std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
     if (tty) {
       const int width = 30;
       const int fill = static_cast<int>(frac * width);
-      std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %s  %.0fs elapsed, ETA %.0fs \x1b[K",
-                   label.c_str(), fill, "##############################", width - fill, "",
-                   100 * frac, where.c_str(), elapsed, eta);
+      std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %s  %.0fs elapsed, %s \x1b[K", label.c_str(),
+                   fill, "##############################", width - fill, "", 100 * frac,
+                   where.c_str(), elapsed, eta.c_str());
       std::fflush(stderr);
     } else {
-      spdlog::info("{}: {:.0f}%, {}, {:.0f}s elapsed, ETA {:.0f}s", label, 100 * frac, where,
-                   elapsed, eta);
+      spdlog::info("{}: {:.0f}%, {}, {:.0f}s elapsed, {}", label, 100 * frac, where, elapsed, eta);
     }
   };
 }
