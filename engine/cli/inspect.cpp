@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "linksim/experiment.hpp"
 
 namespace linksim::cli {
 
@@ -9,11 +10,21 @@ int validate_command(const std::vector<std::string>& files, const CommonOptions&
   int status = exit_ok;
   for (const auto& f : files) {
     Scenario s;
-    if (load(f, o, s, true)) {
-      if (!o.quiet) std::cout << f << ": ok (" << s.name << ")\n";
-    } else {
+    if (!load(f, o, s, true)) {
       status = exit_invalid;
+      continue;
     }
+    if (!s.sweep.empty()) {  // every point of the grid, for problems only a combination shows
+      try {
+        const SweepPlan plan = plan_sweep(f, scenario_overrides(o), o.vary);
+        if (!o.quiet) std::cout << f << ": sweep of " << plan.points.size() << " points ok\n";
+      } catch (const ScenarioError& e) {
+        print_problems(f, e);
+        status = exit_invalid;
+        continue;
+      }
+    }
+    if (!o.quiet) std::cout << f << ": ok (" << s.name << ")\n";
   }
   return status;
 }

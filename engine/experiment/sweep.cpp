@@ -24,13 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 // A grid value for CSV and reports: a quoted YAML string without its quotes.
 std::string plain(const std::string& yaml) {
   if (yaml.size() < 2 || yaml.front() != '\'') return yaml;
@@ -99,7 +92,7 @@ void check_same_sweep(const fs::path& dir, const json& now) {
   if (!fs::exists(file)) return;
   json old;
   try {
-    old = json::parse(read_text(file));
+    old = json::parse(detail::read_text(file));
   } catch (const json::exception&) {
     throw SweepMismatch(file.string() +
                         " is unreadable, so the finished points there cannot be trusted (expected "
@@ -153,7 +146,7 @@ bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointRes
   const fs::path file = dir / "points" / point_name(i);
   if (!fs::exists(file)) return false;
   try {
-    const json record = json::parse(read_text(file));
+    const json record = json::parse(detail::read_text(file));
     const json& payload = record.at("payload");
     if (record.at("checksum").get<std::string>() != detail::fnv1a_hex(payload.dump())) {
       why = "checksum mismatch";

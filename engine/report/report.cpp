@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "linksim/experiment.hpp"
+#include "metrics/files.hpp"
 
 namespace linksim {
 
@@ -22,17 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 json read_json(const fs::path& p) {
   try {
-    return json::parse(read_text(p));
+    return json::parse(detail::read_text(p));
   } catch (const json::exception& e) {
     throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + ")");
   }
@@ -80,7 +73,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 // The daily series the charts use, from timeseries.csv: mean, lo and hi per column.
 json daily_series(const fs::path& file, const std::vector<std::string>& columns, json& dates) {
-  std::istringstream in(read_text(file));
+  std::istringstream in(detail::read_text(file));
   std::string line;
   std::getline(in, line);
   const auto header = split_csv_line(line);
