@@ -56,6 +56,17 @@ const std::atomic<int>* install_signal_handlers();
 inline int exit_for_signal(int sig) { return 128 + sig; }
 void end_progress(const CommonOptions& o);
 
+struct BenchOptions {
+  std::string scenario;
+  std::vector<std::int64_t> buyers{100000, 1000000, 10000000};
+  std::vector<int> threads{1, 2};
+  int days = 90;
+  int kernel_days = 10;
+  std::string json;
+  bool child = false;  // run one configuration and print it as JSON
+};
+int bench_command(const BenchOptions& b, const CommonOptions& o);
+
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);
 int sweep_command(const std::string& file, const CommonOptions& o);

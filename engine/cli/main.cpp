@@ -72,6 +72,29 @@ int main(int argc, char** argv) {
                      "The HTML file (default: report.html in the folder, or ./report.html for "
                      "several)");
 
+  BenchOptions bench_opts;
+  bench_opts.scenario = std::string(LINKSIM_SOURCE_DIR) + "/scenarios/open_links.yaml";
+  auto* bench = app.add_subcommand(
+      "bench",
+      "Measure buyer-days per second, seconds per day and peak memory at several sizes and "
+      "thread counts, next to a bare kernel on the same world");
+  bench->add_option("--scenario", bench_opts.scenario, "Scenario to measure")
+      ->capture_default_str();
+  bench->add_option("--buyers", bench_opts.buyers, "Buyer counts")
+      ->delimiter(',')
+      ->capture_default_str();
+  bench->add_option("--threads", bench_opts.threads, "Thread counts")
+      ->delimiter(',')
+      ->capture_default_str();
+  bench->add_option("--days", bench_opts.days, "Simulated days per run (no warm-up)")
+      ->check(CLI::Range(1, 36600))
+      ->capture_default_str();
+  bench->add_option("--kernel-days", bench_opts.kernel_days, "Days of the bare kernel")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  bench->add_option("--json", bench_opts.json, "Also write the figures to this JSON file");
+  bench->add_flag("--child", bench_opts.child, "(internal) one configuration, as JSON")->group("");
+
   auto* val = app.add_subcommand("validate", "Check scenario files and report every problem");
   val->add_option("scenarios", files, "Scenario files")->required();
   add_scenario_options(*val, o);
@@ -102,6 +125,7 @@ int main(int argc, char** argv) {
     if (*cmp) return compare_command(files, o);
     if (*sweep) return sweep_command(file, o);
     if (*report) return report_command(files, o);
+    if (*bench) return bench_command(bench_opts, o);
     if (*val) return validate_command(files, o);
     if (*show) return show_command(file, o);
     if (*schema) return schema_command(markdown);
