@@ -2,7 +2,6 @@
 // process of its own, so that its peak memory is its own; the parent prints
 // the table.
 #include "linksim/bench.hpp"
-#include "linksim/experiment.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "linksim/experiment.hpp"
 
 namespace linksim::cli {
 
@@ -64,8 +64,8 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
   const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
   if (n <= 0) throw std::runtime_error("cannot find the linksim binary (/proc/self/exe)");
   std::cout << "linksim bench: " << b.scenario << ", " << b.days
-            << "-day runs from set-up to metrics, no warm-up; " << cpu_model() << ", "
-            << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores\n";
+            << "-day runs from set-up to metrics, no warm-up, fastest of " << b.repeat << "; "
+            << cpu_model() << ", " << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores\n";
   std::printf("%12s %8s %14s %12s %10s %12s %14s %10s %10s\n", "buyers", "threads", "buyer-days/s",
               "s per day", "set-up s", "peak MB", "bytes/buyer", "kernel/s", "of kernel");
   nlohmann::json all = nlohmann::json::array();
@@ -77,17 +77,28 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
                               " --days " + std::to_string(b.days) + " --kernel-days " +
                               std::to_string(b.kernel_days) + " --quiet";
       if (!o.quiet) spdlog::info("{} buyers, {} threads", buyers, threads);
-      FILE* pipe = ::popen(cmd.c_str(), "r");
-      std::string text;
-      std::array<char, 4096> buf{};
-      while (pipe != nullptr && std::fgets(buf.data(), buf.size(), pipe) != nullptr) {
-        text += buf.data();
+      nlohmann::json j;
+      for (int r = 0; r < b.repeat; ++r) {
+        FILE* pipe = ::popen(cmd.c_str(), "r");
+        std::string text;
+        std::array<char, 4096> buf{};
+        while (pipe != nullptr && std::fgets(buf.data(), buf.size(), pipe) != nullptr) {
+          text += buf.data();
+        }
+        if (pipe == nullptr || ::pclose(pipe) != 0) {
+          throw std::runtime_error("the benchmark of " + std::to_string(buyers) + " buyers on " +
+                                   std::to_string(threads) + " threads failed");
+        }
+        auto run = nlohmann::json::parse(text);
+        if (j.is_null() || run["rate"].get<double>() > j["rate"].get<double>()) {
+          run["kernel_rate"] = std::max(run["kernel_rate"].get<double>(),
+                                        j.is_null() ? 0.0 : j["kernel_rate"].get<double>());
+          j = run;
+        } else {
+          j["kernel_rate"] =
+              std::max(run["kernel_rate"].get<double>(), j["kernel_rate"].get<double>());
+        }
       }
-      if (pipe == nullptr || ::pclose(pipe) != 0) {
-        throw std::runtime_error("the benchmark of " + std::to_string(buyers) + " buyers on " +
-                                 std::to_string(threads) + " threads failed");
-      }
-      const auto j = nlohmann::json::parse(text);
       all.push_back(j);
       const double rate = j["rate"], kernel = j["kernel_rate"], rss = j["peak_rss_bytes"];
       std::printf("%12lld %8d %13.1fM %12.4f %10.2f %12.0f %14.0f %9.1fM %10.2f\n",

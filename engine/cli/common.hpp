@@ -62,6 +62,7 @@ struct BenchOptions {
   std::vector<int> threads{1, 2};
   int days = 90;
   int kernel_days = 10;
+  int repeat = 3;  // runs per configuration; the fastest is reported
   std::string json;
   bool child = false;  // run one configuration and print it as JSON
 };

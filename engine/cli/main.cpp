@@ -92,6 +92,11 @@ int main(int argc, char** argv) {
   bench->add_option("--kernel-days", bench_opts.kernel_days, "Days of the bare kernel")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  bench
+      ->add_option("--repeat", bench_opts.repeat,
+                   "Runs per configuration; the fastest is reported (shared machines are noisy)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   bench->add_option("--json", bench_opts.json, "Also write the figures to this JSON file");
   bench->add_flag("--child", bench_opts.child, "(internal) one configuration, as JSON")->group("");
 

@@ -9,13 +9,29 @@
 namespace linksim::detail {
 
 void clear_market(const Scenario& s, World& w) {
+  // Orders by listing, then lottery key: a counting pass by listing (linear in
+  // orders and listings), then a sort of each listing's few orders. The order
+  // is total, so this is the order a full sort would give.
   auto& orders = w.orders;
-  std::sort(orders.begin(), orders.end(), [](const Order& a, const Order& b) {
-    if (a.listing != b.listing) return a.listing < b.listing;
-    if (a.key != b.key) return a.key < b.key;
-    if (a.buyer != b.buyer) return a.buyer < b.buyer;
-    return a.session < b.session;
-  });
+  std::vector<std::uint32_t>& start = w.order_starts;
+  start.assign(w.listings.size() + 1, 0);
+  for (const Order& o : orders) ++start[o.listing + 1];
+  for (std::size_t l = 1; l < start.size(); ++l) start[l] += start[l - 1];
+  w.orders_scratch.resize(orders.size());
+  {
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (const Order& o : orders) w.orders_scratch[next[o.listing]++] = o;
+  }
+  orders.swap(w.orders_scratch);
+  for (std::size_t l = 0; l + 1 < start.size(); ++l) {
+    if (start[l + 1] - start[l] < 2) continue;
+    std::sort(orders.begin() + start[l], orders.begin() + start[l + 1],
+              [](const Order& a, const Order& b) {
+                if (a.key != b.key) return a.key < b.key;
+                if (a.buyer != b.buyer) return a.buyer < b.buyer;
+                return a.session < b.session;
+              });
+  }
   const int day = w.today.day;
   const bool unlimited = s.merchants.stock.unlimited;
   const float penalty = static_cast<float>(s.buyers.trust.stockout_penalty);

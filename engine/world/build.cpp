@@ -41,7 +41,9 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   b.apps[i] = static_cast<std::uint8_t>((rng.bernoulli(p.app_share.taobao) ? 1 : 0) |
                                         (rng.bernoulli(p.app_share.jd) ? 2 : 0));
   const int k_count = b.categories;
-  std::vector<double> w(mean_pref);
+  // One buffer per thread: a vector per buyer would be a heap allocation per buyer.
+  thread_local std::vector<double> w;
+  w.assign(mean_pref.begin(), mean_pref.end());
   if (p.preference_concentration > 0) {
     double total = 0;
     for (int k = 0; k < k_count; ++k) {

@@ -148,7 +148,9 @@ struct World {
   Buyers buyers;
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;
-  std::vector<ListingHot> hot;  // parallel to listings
+  std::vector<Order> orders_scratch;        // clearing's counting sort
+  std::vector<std::uint32_t> order_starts;  // first order of each listing, after clearing
+  std::vector<ListingHot> hot;              // parallel to listings
   std::vector<Streamer> streamers;
   int cart_size = 0;
   std::vector<std::int32_t> carts;  // streamers * cart_size
