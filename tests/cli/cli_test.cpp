@@ -32,7 +32,8 @@ TEST(Cli, VersionAndHelp) {
   const Output v = linksim("--version");
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.text.find(version()), std::string::npos);
-  for (const char* cmd : {"run", "compare", "sweep", "report", "validate", "show", "schema"}) {
+  for (const char* cmd :
+       {"run", "compare", "sweep", "report", "bench", "validate", "show", "schema"}) {
     const Output h = linksim(std::string(cmd) + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.text.find("--help"), std::string::npos) << cmd;
@@ -111,6 +112,27 @@ TEST(Cli, CompareWritesPairedDifferences) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   fs::remove_all(out);
+}
+
+// The benchmark's plumbing (child processes, table, JSON), not its figures.
+TEST(Cli, BenchPrintsOneRowPerConfiguration) {
+  const fs::path json = test::temp_path("linksim_cli_bench.json");
+  const Output o = linksim(
+      "bench --buyers 2000,3000 --threads 1,2 --days 3 --kernel-days 1 "
+      "--repeat 1 --quiet --json " +
+      json.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_NE(o.text.find("buyer-days/s"), std::string::npos) << o.text;
+  const auto rows = nlohmann::json::parse(test::read_file(json));
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& r : rows) {
+    EXPECT_GT(r["rate"].get<double>(), 0);
+    EXPECT_GT(r["kernel_rate"].get<double>(), 0);
+    EXPECT_GT(r["peak_rss_bytes"].get<double>(), 0);
+  }
+  EXPECT_EQ(rows[3]["buyers"], 3000);
+  EXPECT_EQ(rows[3]["threads"], 2);
+  fs::remove(json);
 }
 
 TEST(Cli, CompareKeepsScenariosWithTheSameNameApart) {
