@@ -41,8 +41,9 @@ struct Output {
   int code = -1;
   std::string text;
 };
-inline Output linksim(const std::string& args) {
-  const std::string cmd = std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
+inline Output linksim(const std::string& args, const std::string& env = "") {
+  const std::string cmd =
+      (env.empty() ? "" : "env " + env + " ") + std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
   Output out;
   FILE* pipe = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
@@ -50,6 +51,11 @@ inline Output linksim(const std::string& args) {
   const int status = pclose(pipe);
   out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+// The same with environment variables, "NAME=VALUE ...".
+inline Output linksim_env(const std::string& env, const std::string& args) {
+  return linksim(args, env);
 }
 
 // The binary started in the background (output discarded); returns its pid.

@@ -28,7 +28,29 @@ void add_vary_option(CLI::App& cmd, CommonOptions& o) {
                  "are the cartesian product); replaces the scenario's sweep block");
 }
 
+bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o) {
+  const MemoryEstimate m = estimate_memory(s, opts);
+  const double gb = 1e9;
+  if (m.fits()) return true;
+  const std::string what = fmt::format(
+      "{}: {} needs about {:.1f} GB ({} replication{} at once x {:.1f} GB per world of {} "
+      "buyers) but {:.1f} GB is available",
+      s.source.string(), s.name, m.total / gb, m.concurrent, m.concurrent == 1 ? "" : "s",
+      m.per_world / gb, s.population.buyers, m.available / gb);
+  if (o.force) {
+    spdlog::warn("{}; running anyway (--force)", what);
+    return true;
+  }
+  spdlog::error(
+      "{}; nothing was run (use --threads 1 to build one world at a time, fewer buyers, or "
+      "--force to run anyway)",
+      what);
+  return false;
+}
+
 void add_run_options(CLI::App& cmd, CommonOptions& o) {
+  cmd.add_flag("--force", o.force,
+               "Run even when the memory estimate exceeds the machine's available memory");
   cmd.add_option("--out", o.out, "Output folder (default out/<scenario name>/)");
   cmd.add_option("--threads", o.threads,
                  "Worker threads (default: all cores); results do not depend on it")

@@ -23,6 +23,7 @@ struct CommonOptions {
   std::vector<std::string> sets;
   std::vector<std::string> vary;
   bool report = false;
+  bool force = false;  // run even when the memory estimate exceeds what is available
   std::string log_level = "info";
   bool quiet = false;
 };
@@ -37,6 +38,10 @@ void add_run_options(CLI::App& cmd, CommonOptions& o);
 // Loads a scenario with --set/--seed/--replications applied as overrides;
 // prints every problem and returns false when it is invalid.
 bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool with_vary = false);
+
+// False (with a message giving the estimate and the limit) when the run would
+// not fit in the machine's available memory, unless --force.
+bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o);
 
 // --set, --seed and --replications as overrides; printing a scenario's problems.
 std::vector<std::string> scenario_overrides(const CommonOptions& o);

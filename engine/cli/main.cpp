@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -120,6 +121,9 @@ int main(int argc, char** argv) {
     return code == 0 ? exit_ok : exit_invalid;
   }
 
+  // A file size limit (ulimit -f) makes writes fail with EFBIG, reported like a
+  // full disk, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto logger = spdlog::stderr_color_mt("linksim");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");

@@ -18,6 +18,7 @@ int run_command(const std::string& file, const CommonOptions& o) {
   if (!s.sweep.empty()) {
     spdlog::info("{} has a sweep block; run ignores it (linksim sweep runs it)", file);
   }
+  if (!memory_fits(s, opts, o)) return exit_invalid;
   spdlog::info("running {}: {} replications of {} days, {} buyers, {} threads", s.name,
                s.replications, s.calendar.days, s.population.buyers, opts.threads);
   const RunResult r = run(s, opts);
@@ -50,6 +51,11 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   for (const auto& s : scenarios) label += (label.empty() ? "" : " vs ") + s.name;
   opts.progress = progress_reporter(o, label, "scenario");
   opts.cancel = install_signal_handlers();
+  for (const auto& s : scenarios) {
+    RunOptions each = opts;
+    each.replications = scenarios[0].replications;
+    if (!memory_fits(s, each, o)) return exit_invalid;
+  }
   spdlog::info("comparing {}: {} replications each, {} threads", label,
                o.replications > 0 ? o.replications : scenarios[0].replications, opts.threads);
   const Comparison c = compare(scenarios, opts);
@@ -59,10 +65,8 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
     dir = "out/compare";
     for (const auto& s : scenarios) dir += "-" + s.name;
   }
-  // One folder per scenario; a name used twice gets its position as a suffix.
-  for (std::size_t i = 0; i < c.runs.size(); ++i) {
-    write_run(c.runs[i], std::filesystem::path(dir) / c.folders[i]);
-  }
+  // One folder per scenario (a name used twice gets its position as a suffix),
+  // all written before any is renamed into place.
   write_comparison(c, dir);
   if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << comparison_table(c);
@@ -86,6 +90,9 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
   opts.threads = thread_count(o);
   opts.progress = progress_reporter(o, "sweep " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
+  for (const auto& p : plan.points) {
+    if (!memory_fits(p.scenario, opts, o)) return exit_invalid;
+  }
   std::string axes;
   for (const auto& a : plan.axes) {
     axes += (axes.empty() ? "" : " x ") + a.key + " (" + std::to_string(a.grid().size()) + ")";

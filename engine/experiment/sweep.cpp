@@ -244,13 +244,15 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
     for (const auto& v : plan.points[i].values) values.push_back(plain(v));
     points.push_back({{"point", i}, {"values", values}, {"metrics", metrics}});
   }
-  write_file_atomic(dir / "sweep.csv", all.str());
-  write_file_atomic(dir / "sweep_summary.csv", summary.str());
   json done = manifest(plan);
   done["status"] = "complete";
   done["units"] = "money in fen (1/100 RMB); shares in [0, 1]";
   done["results"] = points;
-  write_file_atomic(dir / "sweep.json", done.dump(2) + "\n");
+  detail::Staged files;  // all three or none; sweep.json, the mark of a finished sweep, last
+  files.add(dir / "sweep.csv", all.str());
+  files.add(dir / "sweep_summary.csv", summary.str());
+  files.add(dir / "sweep.json", done.dump(2) + "\n");
+  files.commit();
 }
 
 }  // namespace
@@ -317,10 +319,11 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
   const json now = manifest(plan);
   check_same_sweep(dir, now);
   fs::create_directories(dir / "points");
-  for (const char* f : {"sweep.csv", "sweep_summary.csv"}) fs::remove(dir / f);
-  json running = now;
-  running["status"] = "running";
-  write_file_atomic(dir / "sweep.json", running.dump(2) + "\n");
+  if (!fs::exists(dir / "sweep.json")) {  // a finished sweep keeps its files until replaced
+    json running = now;
+    running["status"] = "running";
+    write_file_atomic(dir / "sweep.json", running.dump(2) + "\n");
+  }
 
   std::vector<int> todo;
   for (std::size_t i = 0; i < plan.points.size(); ++i) {

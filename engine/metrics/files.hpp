@@ -6,10 +6,32 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "linksim/result.hpp"
 
 namespace linksim::detail {
+
+// Files written together: each goes to a temporary name when added (throwing,
+// and removing what was added, when it cannot); commit() renames them into
+// place in the order added. Destroyed uncommitted, it removes its temporaries,
+// so a failure leaves the files of an earlier run untouched.
+class Staged {
+ public:
+  Staged() = default;
+  Staged(const Staged&) = delete;
+  Staged& operator=(const Staged&) = delete;
+  ~Staged();
+  void add(const std::filesystem::path& path, const std::string& content);
+  void commit();
+
+ private:
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> files_;  // temp, final
+};
+
+// A run's files (summary.json last) added to `files`.
+void stage_run(Staged& files, const RunResult& r, const std::filesystem::path& dir);
 
 // A number as CSV text: shortest form that reads back exactly; NaN as empty.
 std::string csv_number(double v);

@@ -19,28 +19,62 @@ namespace linksim {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void write_file_atomic(const fs::path& path, const std::string& content) {
+namespace {
+
+// Writes `content` to a temporary name beside `path` (fsynced) and returns it;
+// throws, leaving nothing behind, when it cannot.
+fs::path write_temp(const fs::path& path, const std::string& content) {
   const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) {
-      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
-    }
-    const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
-                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    const int err = errno;
-    if (std::fclose(f) != 0 || !ok) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + path.string() + ": " +
-                               std::strerror(ok ? errno : err));
-    }
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
   }
+  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
+                  std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  const int err = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!ok || !closed) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path.string() + ": " +
+                             std::strerror(ok ? errno : err));
+  }
+  return tmp;
+}
+
+void rename_into_place(const fs::path& tmp, const fs::path& path) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
     std::remove(tmp.c_str());
     throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
   }
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  rename_into_place(write_temp(path, content), path);
+}
+
+void detail::Staged::add(const fs::path& path, const std::string& content) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path().empty() ? "." : path.parent_path(), ec);
+  if (ec) {
+    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+  }
+  if (fs::is_directory(path)) {
+    throw std::runtime_error("cannot write " + path.string() + ": it is a folder");
+  }
+  files_.emplace_back(write_temp(path, content), path);
+}
+
+void detail::Staged::commit() {
+  for (const auto& [tmp, path] : files_) rename_into_place(tmp, path);
+  files_.clear();
+}
+
+detail::Staged::~Staged() {
+  for (const auto& f : files_) std::remove(f.first.c_str());
 }
 
 std::string detail::csv_number(double v) {
@@ -113,20 +147,17 @@ std::string series_csv(const Eigen::MatrixXd& mean, const Eigen::MatrixXd& lo,
 
 static json run_json(const RunResult& r, const std::string& scenario_yaml);
 
-void write_run(const RunResult& r, const fs::path& dir) {
-  fs::create_directories(dir);
-  // An earlier run's summary.json would make a half-rewritten folder look complete.
-  fs::remove(dir / "summary.json");
+void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
   std::vector<std::string> dates;
   for (int d = 0; d < r.scenario.calendar.days; ++d) {
     dates.push_back(format_date(r.scenario.calendar.start + d));
   }
   const std::string yaml = to_yaml(r.scenario);
-  write_file_atomic(dir / "scenario.yaml", yaml);
-  write_file_atomic(dir / "timeseries.csv", series_csv(r.daily_mean, r.daily_lo, r.daily_hi,
-                                                       daily_info(), dates, "date", true));
-  write_file_atomic(dir / "monthly.csv", series_csv(r.monthly_mean, r.monthly_lo, r.monthly_hi,
-                                                    monthly_info(), r.months, "month", false));
+  files.add(dir / "scenario.yaml", yaml);
+  files.add(dir / "timeseries.csv",
+            series_csv(r.daily_mean, r.daily_lo, r.daily_hi, daily_info(), dates, "date", true));
+  files.add(dir / "monthly.csv", series_csv(r.monthly_mean, r.monthly_lo, r.monthly_hi,
+                                            monthly_info(), r.months, "month", false));
   std::ostringstream reps;
   reps << "replication,seed";
   for (const auto& m : metric_info()) reps << "," << m.name;
@@ -136,9 +167,18 @@ void write_run(const RunResult& r, const fs::path& dir) {
     for (double v : rep.metrics) reps << "," << num(v);
     reps << "\n";
   }
-  write_file_atomic(dir / "replications.csv", reps.str());
+  files.add(dir / "replications.csv", reps.str());
   // summary.json last: its presence marks a complete run.
-  write_file_atomic(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
+  files.add(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
+}
+
+// Every file is written to a temporary name first; only when all are written
+// are they renamed into place, summary.json last. A failure (a full disk, say)
+// removes the temporary files and leaves an earlier run's files as they were.
+void write_run(const RunResult& r, const fs::path& dir) {
+  detail::Staged files;
+  detail::stage_run(files, r, dir);
+  files.commit();
 }
 
 static json run_json(const RunResult& r, const std::string& scenario_yaml) {
@@ -156,7 +196,10 @@ static json run_json(const RunResult& r, const std::string& scenario_yaml) {
 }
 
 void write_comparison(const Comparison& c, const fs::path& dir) {
-  fs::create_directories(dir);
+  detail::Staged files;
+  const auto folders = c.folders.empty() ? comparison_folders(c) : c.folders;
+  for (std::size_t i = 0; i < c.runs.size(); ++i)
+    detail::stage_run(files, c.runs[i], dir / folders[i]);
   json out{{"linksim", {{"version", version()}, {"commit", git_commit()}}},
            {"seed", c.runs.front().scenario.seed},
            {"replications", c.runs.front().replications.size()},
@@ -196,8 +239,9 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
     }
     out["scenarios"].push_back(sj);
   }
-  write_file_atomic(dir / "comparison.csv", csv.str());
-  write_file_atomic(dir / "comparison.json", out.dump(2) + "\n");
+  files.add(dir / "comparison.csv", csv.str());
+  files.add(dir / "comparison.json", out.dump(2) + "\n");
+  files.commit();
 }
 
 }  // namespace linksim

@@ -1,0 +1,85 @@
+// The memory a run will need, estimated before anything is allocated, so that
+// a scenario too large for the machine is refused with figures rather than
+// killed by the kernel halfway.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "linksim/simulation.hpp"
+#include "world/world.hpp"
+
+namespace linksim {
+
+double world_bytes(const Scenario& s) {
+  using namespace detail;
+  const double buyers = static_cast<double>(s.population.buyers);
+  const double streamers = static_cast<double>(s.population.streamers);
+  const double k = static_cast<double>(s.categories.size());
+  const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
+  // Buyers: rate, exp(-rate), elasticity, trust, apps, preferences, follow offset;
+  // follow lists twice over while they are built (per-chunk lists, then one array).
+  const double follows = std::min(s.buyers.follows, streamers);
+  const double per_buyer = 4 + 4 + 4 + 4 + 1 + 2 * k + 8 + 2 * 4 * follows;
+  // Orders of a day (placed, and the clearing copy): at most max_orders per
+  // session, with the day's traffic at its highest.
+  double traffic = 1;
+  for (const auto& e : s.events) traffic = std::max(traffic, e.traffic);
+  const double sessions = buyers * s.buyers.session_rate * traffic;
+  const double orders =
+      std::min(sessions * std::min(s.buyers.max_orders_per_session, s.buyers.browse_depth),
+               sessions * s.buyers.browse_depth * std::min(1.0, 4 * s.conversion.base * traffic));
+  // Merchants: those of day 0 and every entry the horizon can see, with two listings each.
+  const double merchants =
+      static_cast<double>(s.population.merchants) +
+      days * (s.merchants.entry.native_per_day + s.merchants.entry.external_per_day) * 3;
+  const double per_merchant = sizeof(Merchant) + 2 * (sizeof(Listing) + sizeof(ListingHot) + 8);
+  const double per_streamer = sizeof(Streamer) + 4.0 * s.streamers.cart_size + 64;
+  const double recorder = days * (daily_count + 1) * 8 + days / 28 * monthly_count * 8;
+  return buyers * per_buyer + 2 * orders * sizeof(Order) + merchants * per_merchant +
+         streamers * per_streamer + recorder + 4e6;  // + fixed scratch
+}
+
+MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
+  MemoryEstimate m;
+  const int reps = std::max(1, options.replications > 0 ? options.replications : s.replications);
+  m.concurrent = std::min(std::max(1, options.threads), reps);
+  m.per_world = world_bytes(s);
+  // Each finished replication keeps its daily and monthly tables until the end.
+  const double days = s.calendar.days;
+  const double kept = reps * (days * 26 + days / 28 * 15 + 64) * 8;
+  m.total = m.concurrent * m.per_world + kept + 16e6;  // + the program itself
+  m.available = available_memory_bytes();
+  return m;
+}
+
+double available_memory_bytes() {
+  // LINKSIM_AVAILABLE_MEMORY (bytes) stands in for a smaller machine.
+  if (const char* forced = std::getenv("LINKSIM_AVAILABLE_MEMORY")) {
+    char* end = nullptr;
+    const double v = std::strtod(forced, &end);
+    if (end != forced && v > 0) return v;
+  }
+  double available = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                     static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string line; std::getline(meminfo, line);) {
+    if (line.rfind("MemAvailable:", 0) == 0) available = std::stod(line.substr(13)) * 1024.0;
+  }
+  // In a container, the cgroup's limit (v2, then v1) is the real one.
+  for (const char* file :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(file);
+    std::string text;
+    if (in >> text && text != "max") {
+      char* end = nullptr;
+      const double limit = std::strtod(text.c_str(), &end);
+      if (end != text.c_str() && limit > 0) available = std::min(available, limit);
+    }
+  }
+  return available;
+}
+
+}  // namespace linksim

@@ -1,0 +1,178 @@
+// Failures a user meets on a real machine: a full disk, an output path that
+// is a file or read-only, SIGINT/SIGTERM mid-run, a world too large for the
+// memory. Each ends with a clear message and a non-zero exit, writes nothing
+// that looks complete and leaves earlier results as they were.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "linksim/simulation.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+using test::linksim;
+using test::Output;
+
+std::string scenario(const char* name) {
+  return (test::source_dir() / "scenarios" / name).string();
+}
+
+const std::string small =
+    "--set population.buyers=3000 --set population.merchants=80 "
+    "--set population.streamers=20 --set calendar.days=120 "
+    "--set calendar.warmup_days=10 --replications 2 --quiet";
+
+// Every file under `dir` with its content.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = test::read_file(e.path());
+  }
+  return out;
+}
+
+bool has_temporary_files(const fs::path& dir) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A file size limit (ulimit -f, in KiB) makes every large write fail as on a
+// full disk. The earlier results must come out untouched.
+TEST(Reliability, FullDiskKeepsEarlierResults) {
+  const fs::path out = test::temp_path("linksim_rel_full");
+  fs::remove_all(out);
+  const std::string cmp = "compare " + scenario("closed_loop.yaml") + " " +
+                          scenario("open_links.yaml") + " " + small + " --out " + out.string();
+  ASSERT_EQ(linksim(cmp).code, 0);
+  const auto before = snapshot(out);
+  // Another seed, so that every file would change; 16 KiB is less than a timeseries.csv.
+  const std::string limited =
+      "bash -c 'ulimit -f 16; exec " + std::string(LINKSIM_BINARY) + " " + cmp + " --seed 7' 2>&1";
+  FILE* pipe = popen(limited.c_str(), "r");
+  std::string text;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) text += buf.data();
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << text;
+  EXPECT_NE(text.find("cannot write"), std::string::npos) << text;
+  EXPECT_NE(text.find("File too large"), std::string::npos) << text;
+  EXPECT_EQ(snapshot(out), before);
+  EXPECT_FALSE(has_temporary_files(out));
+  fs::remove_all(out);
+}
+
+TEST(Reliability, OutputPathThatIsAFileOrReadOnly) {
+  const fs::path file = test::temp_path("linksim_rel_file");
+  std::ofstream(file) << "not a folder";
+  Output o =
+      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + file.string());
+  EXPECT_EQ(o.code, 1) << o.text;
+  EXPECT_NE(o.text.find("cannot write " + file.string()), std::string::npos) << o.text;
+  EXPECT_EQ(test::read_file(file), "not a folder");
+  fs::remove(file);
+
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only folders";
+  const fs::path ro = test::temp_path("linksim_rel_ro");
+  fs::create_directories(ro);
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+  o = linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + ro.string());
+  EXPECT_EQ(o.code, 1) << o.text;
+  EXPECT_NE(o.text.find("Permission denied"), std::string::npos) << o.text;
+  fs::permissions(ro, fs::perms::owner_all);
+  EXPECT_TRUE(fs::is_empty(ro));
+  fs::remove_all(ro);
+}
+
+// SIGINT or SIGTERM while replications run: out within two seconds, exit
+// 128 + signal, earlier results untouched and nothing new.
+void interrupt(const std::string& command, int sig) {
+  const fs::path out = test::temp_path("linksim_rel_signal");
+  fs::remove_all(out);
+  std::vector<std::string> args;
+  std::istringstream in(command + " --out " + out.string());
+  for (std::string a; in >> a;) args.push_back(a);
+  // Long enough to be caught running: 60,000 buyers for 400 days.
+  for (const char* a : {"--set", "population.buyers=60000", "--set", "calendar.days=400"}) {
+    args.emplace_back(a);
+  }
+  const pid_t pid = test::start_linksim(args);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(pid, sig);
+  const auto sent = std::chrono::steady_clock::now();
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  ASSERT_TRUE(WIFEXITED(status)) << command;
+  EXPECT_EQ(WEXITSTATUS(status), 128 + sig) << command;
+  EXPECT_LT(seconds, 2.0) << command;
+  EXPECT_FALSE(fs::exists(out)) << command;
+  fs::remove_all(out);
+}
+
+TEST(Reliability, SignalsStopRunAndCompare) {
+  const std::string run = "run " + scenario("open_links.yaml") + " " + small;
+  const std::string cmp =
+      "compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml") + " " + small;
+  interrupt(run, SIGINT);
+  interrupt(run, SIGTERM);
+  interrupt(cmp, SIGINT);
+  interrupt(cmp, SIGTERM);
+}
+
+TEST(Reliability, WorldTooLargeForTheMemoryIsRefused) {
+  Output o = linksim("run " + scenario("open_links.yaml") + " --set population.buyers=2000000000");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("needs about"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("GB is available; nothing was run"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("--force"), std::string::npos) << o.text;
+  // A machine with 1 MB: refused, then run anyway with --force.
+  const fs::path out = test::temp_path("linksim_rel_force");
+  const std::string tiny =
+      "run " + scenario("open_links.yaml") + " " + small + " --out " + out.string();
+  o = linksim("--log-level warn " + tiny);
+  ASSERT_EQ(o.code, 0) << o.text;
+  fs::remove_all(out);
+  o = test::linksim_env("LINKSIM_AVAILABLE_MEMORY=1000000", tiny);
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_FALSE(fs::exists(out));
+  o = test::linksim_env("LINKSIM_AVAILABLE_MEMORY=1000000", tiny + " --force --log-level warn");
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_NE(o.text.find("running anyway (--force)"), std::string::npos) << o.text;
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  fs::remove_all(out);
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+// The estimate against the peak resident memory `linksim bench` measures
+// (sanitizer builds double the memory, so only in plain builds).
+TEST(Reliability, MemoryEstimateIsCloseToThePeak) {
+  const fs::path json = test::temp_path("linksim_rel_mem.json");
+  const Output o = linksim(
+      "bench --buyers 2000000 --threads 1 --days 2 --kernel-days 1 --repeat 1 --quiet --json " +
+      json.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const double peak = nlohmann::json::parse(test::read_file(json))[0]["peak_rss_bytes"];
+  const Scenario s = load_scenario(
+      scenario("open_links.yaml"),
+      {"population.buyers=2000000", "calendar.days=2", "calendar.warmup_days=0", "replications=1"});
+  RunOptions one;
+  one.threads = 1;
+  const double estimate = estimate_memory(s, one).total;
+  EXPECT_NEAR(estimate / peak, 1.0, 0.25) << "estimate " << estimate << ", peak " << peak;
+  fs::remove(json);
+}
+#endif
+
+}  // namespace
+}  // namespace linksim
