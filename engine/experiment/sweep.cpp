@@ -319,6 +319,13 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
   const json now = manifest(plan);
   check_same_sweep(dir, now);
   fs::create_directories(dir / "points");
+  // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
+  // used, so cleared.
+  for (const auto& folder : {dir, dir / "points"}) {
+    for (const auto& e : fs::directory_iterator(folder)) {
+      if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path());
+    }
+  }
   if (!fs::exists(dir / "sweep.json")) {  // a finished sweep keeps its files until replaced
     json running = now;
     running["status"] = "running";

@@ -6,6 +6,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "linksim/experiment.hpp"
@@ -203,6 +205,36 @@ TEST_F(SweepResume, AfterSigterm) {
 }
 TEST_F(SweepResume, AfterSigkill) {
   interrupt_and_resume(*reference_, SIGKILL, 3, "linksim_sw_kill");
+}
+
+// SIGTERM and SIGKILL at pseudo-random moments, over and over on the same
+// folder (a fixed schedule, so that a failure can be replayed), then the
+// sweep run to its end: the same files as the uninterrupted run. After each
+// interruption, nothing may look complete unless it is.
+TEST_F(SweepResume, RepeatedKillsAtRandomMoments) {
+  const fs::path out = test::temp_path("linksim_sweep_random");
+  fs::remove_all(out);
+  std::mt19937 schedule(20221111);
+  std::uniform_int_distribution<int> delay_ms(20, 900);
+  for (int round = 0; round < 8; ++round) {
+    const pid_t pid = test::start_linksim(sweep_args(out, 1 + round % 2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(schedule)));
+    ::kill(pid, round % 2 == 0 ? SIGKILL : SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (fs::exists(out / "sweep.csv")) {
+      const auto manifest = nlohmann::json::parse(test::read_file(out / "sweep.json"));
+      EXPECT_EQ(manifest["status"], "complete") << "round " << round;
+      EXPECT_EQ(points_done(out), 12) << "round " << round;
+    }
+  }
+  const Output o = linksim(joined(sweep_args(out, 2)));
+  ASSERT_EQ(o.code, 0) << o.text;
+  expect_same_files(*reference_, out);
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+  }
+  fs::remove_all(out);
 }
 
 TEST_F(SweepResume, AnotherSweepInTheFolderIsRefused) {
