@@ -24,6 +24,9 @@ struct Range {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
   bool lo_open = false;
+  constexpr Range() = default;
+  constexpr Range(double lo_, double hi_, bool lo_open_ = false)
+      : lo(lo_), hi(hi_), lo_open(lo_open_) {}
   bool contains(double v) const { return (lo_open ? v > lo : v >= lo) && v <= hi; }
   std::string str() const;  // e.g. "[0, 1]" or "(0, inf)"
 };

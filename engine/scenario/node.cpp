@@ -1,5 +1,6 @@
 #include "scenario/node.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -118,6 +119,13 @@ Node parse_yaml(const std::string& text, const std::string& file, Diagnostics& d
   YAML::Node doc;
   try {
     doc = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard (before its stack runs out): the same words as ours.
+    diags.add(mark_of(e.mark, file), "",
+              "nesting deeper than " + std::to_string(max_depth) +
+                  " levels (expected a scenario, got at least " + std::to_string(e.depth()) +
+                  " levels)");
+    return Node{};
   } catch (const YAML::Exception& e) {
     diags.add(mark_of(e.mark, file), "", "YAML syntax error: " + e.msg);
     return Node{};

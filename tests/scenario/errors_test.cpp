@@ -156,6 +156,11 @@ TEST(ScenarioErrors, TooDeepOrTooLarge) {
   const auto p = problems(deep + "\n");
   ASSERT_FALSE(p.empty());
   EXPECT_NE(p.front().find("nesting deeper than 64 levels"), std::string::npos) << p.front();
+  // Deep enough for the YAML parser's own guard, which stops before the stack runs out.
+  const std::string abyss = "a: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  const auto r = problems(abyss);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_NE(r.front().find("nesting deeper than 64 levels"), std::string::npos) << r.front();
   // An alias bomb: each level doubles the size.
   std::string bomb = "a0: &a0 [x, x]\n";
   for (int i = 1; i < 25; ++i) {
