@@ -168,8 +168,8 @@ void generate_demand(const Scenario& s, World& w, int threads) {
       // The buyer a few steps ahead: its preferences and follows are read only
       // if it has a session, at addresses the hardware cannot guess.
       if (b + 16 < end) {
-        __builtin_prefetch(&w.buyers.prefs[(b + 16) * w.buyers.categories]);
-        __builtin_prefetch(&w.buyers.follows[w.buyers.follow_begin[b + 16]]);
+        __builtin_prefetch(w.buyers.prefs.data() + (b + 16) * w.buyers.categories);
+        __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[b + 16]);
       }
       buyer_day(v, b, trust[b], outs[c]);
     }
