@@ -28,6 +28,18 @@ inline std::filesystem::path temp_path(const std::string& name) {
          (name + "_" + std::to_string(static_cast<long>(::getpid())));
 }
 
+// A bundled scenario's path, e.g. bundled("open_links.yaml").
+inline std::string bundled(const std::string& name) {
+  return (source_dir() / "scenarios" / name).string();
+}
+
+// Command-line flags for a small, quick world of `days` days, 2 replications, quiet.
+inline std::string small_flags(int days) {
+  return "--set population.buyers=3000 --set population.merchants=80 "
+         "--set population.streamers=20 --set calendar.days=" +
+         std::to_string(days) + " --set calendar.warmup_days=10 --replications 2 --quiet";
+}
+
 // A whole file as a string.
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);

@@ -19,14 +19,9 @@ namespace fs = std::filesystem;
 using test::linksim;
 using test::Output;
 
-std::string scenario(const char* name) {
-  return (test::source_dir() / "scenarios" / name).string();
-}
+std::string scenario(const char* name) { return test::bundled(name); }
 
-const std::string small =
-    "--set population.buyers=3000 --set population.merchants=80 "
-    "--set population.streamers=20 --set calendar.days=40 "
-    "--set calendar.warmup_days=10 --replications 2 --quiet";
+const std::string small = test::small_flags(40);
 
 TEST(Cli, VersionAndHelp) {
   const Output v = linksim("--version");

@@ -18,14 +18,9 @@ using nlohmann::json;
 using test::linksim;
 using test::Output;
 
-const std::string small =
-    "--set population.buyers=3000 --set population.merchants=80 "
-    "--set population.streamers=20 --set calendar.days=70 "
-    "--set calendar.warmup_days=10 --replications 3 --quiet";
+const std::string small = test::small_flags(70);
 
-std::string scenario(const char* name) {
-  return (test::source_dir() / "scenarios" / name).string();
-}
+std::string scenario(const char* name) { return test::bundled(name); }
 
 struct Page {
   json rendered;
