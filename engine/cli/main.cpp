@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   sweep->add_flag("--report", o.report,
                   "Also write report.html (charts, offline) in the output folder");
+  sweep->add_flag("--force", o.force,
+                  "Run even when the memory estimate exceeds the machine's available memory");
 
   auto* report = app.add_subcommand(
       "report",
