@@ -131,7 +131,7 @@ TEST(Reliability, WorldTooLargeForTheMemoryIsRefused) {
   EXPECT_NE(o.text.find("needs about"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("GB is available; nothing was run"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("--force"), std::string::npos) << o.text;
-  for (const std::string cmd :
+  for (const std::string& cmd :
        {"compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml"),
         "sweep " + scenario("open_links.yaml") + " --vary buyers.follows=1,2"}) {
     o = linksim(cmd + " --set population.buyers=2000000000");
