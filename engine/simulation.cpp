@@ -24,6 +24,12 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads
   build_world(scenario, w, seed, threads_);
 }
 
+Simulation::Simulation(const Scenario& scenario, const Simulation& warmed)
+    : scenario_(scenario),
+      world_(std::make_unique<World>(*warmed.world_)),
+      threads_(warmed.threads_),
+      day_(warmed.day_) {}
+
 Simulation::~Simulation() = default;
 
 // One day, in the order of model.md.

@@ -54,6 +54,7 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   for (const auto& s : scenarios) {
     RunOptions each = opts;
     each.replications = scenarios[0].replications;
+    each.threads *= 2;  // a shared warm-up keeps its world beside each scenario's copy
     if (!memory_fits(s, each, o)) return exit_invalid;
   }
   spdlog::info("comparing {}: {} replications each, {} threads", label,

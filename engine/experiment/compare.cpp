@@ -48,18 +48,38 @@ Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
   RunOptions opts = options;
   if (opts.replications <= 0) opts.replications = scenarios.front().replications;
   const std::uint64_t seed = scenarios.front().seed;
-  opts.run_count = static_cast<int>(scenarios.size());
-  for (const auto& s : scenarios) {
-    opts.work_total +=
-        static_cast<long>(opts.replications) * (s.calendar.days + s.calendar.warmup_days);
-  }
   for (auto& s : scenarios) {
     // Saved with each run, so that its scenario.yaml reproduces it.
     s.seed = seed;
     s.replications = opts.replications;
-    c.runs.push_back(run(s, opts));
-    opts.work_before +=
-        static_cast<long>(opts.replications) * (s.calendar.days + s.calendar.warmup_days);
+  }
+  // The scenarios whose warm-up is the first one's (closed loop and open
+  // links: the same world until the cut) run it once per replication.
+  std::vector<std::size_t> shared{0}, alone;
+  for (std::size_t i = 1; i < scenarios.size(); ++i) {
+    const bool same = opts.share_warmup && same_warmup(scenarios[0], scenarios[i]);
+    (same ? shared : alone).push_back(i);
+  }
+  auto work = [&](const Scenario& s, bool warmup) {
+    return static_cast<long>(opts.replications) *
+           (s.calendar.days + (warmup ? s.calendar.warmup_days : 0));
+  };
+  opts.run_count = static_cast<int>(alone.size() + 1);
+  opts.work_total = 0;
+  for (std::size_t k = 0; k < shared.size(); ++k)
+    opts.work_total += work(scenarios[shared[k]], k == 0);
+  for (std::size_t i : alone) opts.work_total += work(scenarios[i], true);
+  c.runs.resize(scenarios.size());
+  std::vector<Scenario> group;
+  for (std::size_t i : shared) group.push_back(scenarios[i]);
+  std::vector<RunResult> results = run_shared_warmup(group, opts);
+  for (std::size_t k = 0; k < shared.size(); ++k) c.runs[shared[k]] = std::move(results[k]);
+  for (std::size_t k = 0; k < shared.size(); ++k)
+    opts.work_before += work(scenarios[shared[k]], k == 0);
+  opts.runs_done = ++opts.run_index;
+  for (std::size_t i : alone) {
+    c.runs[i] = run(scenarios[i], opts);
+    opts.work_before += work(scenarios[i], true);
     opts.runs_done = ++opts.run_index;
   }
   for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));

@@ -57,15 +57,50 @@ void aggregate(RunResult& result) {
 }
 
 RunResult run(const Scenario& scenario, const RunOptions& options) {
+  return run_shared_warmup({scenario}, options).front();
+}
+
+namespace {
+
+// The scenario with only what its warm-up reads: no name, no events (they lie
+// inside the horizon), only the policy entries in force before the start.
+Scenario warmup_view(Scenario s) {
+  s.name.clear();
+  s.source.clear();
+  s.events.clear();
+  s.sweep.clear();
+  std::vector<PolicyEntry> before;
+  for (const auto& p : s.policy) {
+    if (p.from < s.calendar.start) before.push_back(p);
+  }
+  if (before.empty() && !s.policy.empty()) before.push_back(s.policy.front());
+  s.policy = before;
+  return s;
+}
+
+}  // namespace
+
+bool same_warmup(const Scenario& a, const Scenario& b) {
+  return a.calendar.warmup_days > 0 && to_yaml(warmup_view(a)) == to_yaml(warmup_view(b));
+}
+
+std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
+                                         const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  RunResult result;
-  result.scenario = scenario;
-  result.version = version();
-  result.commit = git_commit();
-  result.months = detail::month_labels(scenario);
+  const Scenario& first = scenarios.front();
   const int reps =
-      std::max(1, options.replications > 0 ? options.replications : scenario.replications);
-  result.replications.resize(reps);
+      std::max(1, options.replications > 0 ? options.replications : first.replications);
+  std::vector<RunResult> results(scenarios.size());
+  long days_total = static_cast<long>(reps) * first.calendar.warmup_days;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    RunResult& r = results[i];
+    r.scenario = scenarios[i];
+    r.version = version();
+    r.commit = git_commit();
+    r.months = detail::month_labels(scenarios[i]);
+    r.replications.resize(reps);
+    days_total += static_cast<long>(reps) * scenarios[i].calendar.days;
+  }
   const int threads = std::max(1, options.threads);
   // Replications side by side when they can fill the threads; else threads inside each.
   const int outer = std::min(threads, reps);
@@ -74,8 +109,6 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
   std::atomic<int> finished{0};
   std::atomic<long> days_done{0};
   std::mutex progress_mutex;
-  const long days_total =
-      static_cast<long>(reps) * (scenario.calendar.days + scenario.calendar.warmup_days);
   auto report = [&](int done, long days) {
     if (!options.progress) return;
     Progress p;
@@ -92,22 +125,37 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
     std::lock_guard lock(progress_mutex);
     options.progress(p);
   };
-  detail::parallel_for(reps, outer, [&](std::int64_t rep) {
-    const int r = static_cast<int>(rep);
-    Simulation sim(scenario, detail::replication_seed(scenario.seed, r), inner);
-    while (!sim.done()) {
+  auto advance = [&](Simulation& sim, bool warmup_only) {
+    while (!sim.done() && !(warmup_only && sim.day() >= 0)) {
       if (options.cancel != nullptr && options.cancel->load() != 0) {
         throw Cancelled(options.cancel->load());
       }
       sim.step();
       report(finished.load(), ++days_done);
     }
-    result.replications[r] = sim.result(r);
+  };
+  detail::parallel_for(reps, outer, [&](std::int64_t rep) {
+    const int r = static_cast<int>(rep);
+    Simulation base(first, detail::replication_seed(first.seed, r), inner);
+    if (scenarios.size() > 1) advance(base, true);
+    // Every scenario but the first continues from a copy of the warmed world;
+    // the first continues from the world itself.
+    for (std::size_t i = 1; i < scenarios.size(); ++i) {
+      Simulation sim(scenarios[i], base);
+      advance(sim, false);
+      results[i].replications[r] = sim.result(r);
+    }
+    advance(base, false);
+    results[0].replications[r] = base.result(r);
     report(++finished, days_done.load());
   });
-  aggregate(result);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto& r : results) {
+    aggregate(r);
+    r.seconds = seconds / static_cast<double>(results.size());
+  }
+  return results;
 }
 
 }  // namespace linksim

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "linksim/result.hpp"
 #include "linksim/scenario.hpp"
@@ -22,6 +23,9 @@ class Simulation {
   // One replication of `scenario` with the given replication seed; the demand
   // phase runs on `threads` threads and the results do not depend on it.
   Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1);
+  // A copy of `warmed`'s world and day, continued under `scenario`. For
+  // scenarios whose warm-up is the same world (same_warmup), so that it runs once.
+  Simulation(const Scenario& scenario, const Simulation& warmed);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -69,7 +73,20 @@ struct RunOptions {
   // For compare and sweep: where this run sits among theirs (progress only).
   int run_index = 0, run_count = 1, runs_done = 0;
   long work_before = 0, work_total = 0;  // replication-days; 0 total: this run alone
+  // compare: run the warm-up once for scenarios that share it (same_warmup).
+  bool share_warmup = true;
 };
+
+// True when two scenarios simulate the same warm-up: everything but the name,
+// the events (inside the horizon) and the policy entries that start on or
+// after calendar.start is the same.
+bool same_warmup(const Scenario& a, const Scenario& b);
+
+// Replications of several scenarios that share their warm-up (same_warmup
+// with the first): each replication's warm-up runs once and every scenario
+// continues from a copy of it. The results are those of run() on each.
+std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
+                                         const RunOptions& options);
 
 RunResult run(const Scenario& scenario, const RunOptions& options = {});
 

@@ -65,3 +65,48 @@ TEST(Compare, PairingNarrowsTheInterval) {
 
 }  // namespace
 }  // namespace linksim
+
+namespace linksim {
+namespace {
+
+// Closed loop and open links are the same world until the cut: compare runs
+// their warm-up once and continues both from copies of it. Every output must
+// be bit for bit what two separate runs give; a scenario whose warm-up
+// differs (another key before the start) must not share.
+TEST(Compare, SharedWarmupChangesNothing) {
+  const std::vector<std::string> small{"population.buyers=2000",  "population.merchants=100",
+                                       "population.streamers=30", "calendar.days=365",
+                                       "calendar.warmup_days=40", "replications=3"};
+  const Scenario closed = load_scenario(test::bundled("closed_loop.yaml"), small);
+  const Scenario open = load_scenario(test::bundled("open_links.yaml"), small);
+  const Scenario kuaishou = load_scenario(test::bundled("kuaishou_2022.yaml"), small);
+  EXPECT_TRUE(same_warmup(closed, open));
+  Scenario other = open;
+  other.buyers.follows = 3;
+  EXPECT_FALSE(same_warmup(closed, other));
+
+  RunOptions shared = test::threads(2);
+  RunOptions separate = shared;
+  separate.share_warmup = false;
+  const Comparison a = compare({closed, open, kuaishou, other}, shared);
+  const Comparison b = compare({closed, open, kuaishou, other}, separate);
+  ASSERT_EQ(a.runs.size(), b.runs.size());
+  for (std::size_t i = 0; i < a.runs.size(); ++i) {
+    for (std::size_t r = 0; r < a.runs[i].replications.size(); ++r) {
+      const auto& x = a.runs[i].replications[r];
+      const auto& y = b.runs[i].replications[r];
+      EXPECT_EQ(x.seed, y.seed);
+      ASSERT_EQ(x.metrics.size(), y.metrics.size());
+      for (std::size_t m = 0; m < x.metrics.size(); ++m) {
+        if (std::isnan(x.metrics[m]) && std::isnan(y.metrics[m])) continue;
+        EXPECT_EQ(x.metrics[m], y.metrics[m]) << "scenario " << i << " metric " << m;
+      }
+      EXPECT_TRUE(x.daily.cwiseEqual(y.daily).count() + x.daily.array().isNaN().count() ==
+                  x.daily.size())
+          << "scenario " << i << " replication " << r;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace linksim
