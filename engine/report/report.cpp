@@ -81,7 +81,9 @@ json daily_series(const fs::path& file, const std::vector<std::string>& columns,
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (header[i] == name) return i;
     }
-    throw std::runtime_error(file.string() + " has no column " + name);
+    throw std::runtime_error(file.string() + " has no column " + name +
+                             " (expected the files of this linksim; an older one wrote it: run "
+                             "the scenario again)");
   };
   const std::size_t date_col = index("date");
   json out = json::object();
