@@ -96,8 +96,9 @@ void interrupt(const std::string& command, int sig) {
   std::vector<std::string> args;
   std::istringstream in(command + " --out " + out.string());
   for (std::string a; in >> a;) args.push_back(a);
-  // Long enough to be caught running: 60,000 buyers for 400 days.
-  for (const char* a : {"--set", "population.buyers=60000", "--set", "calendar.days=400"}) {
+  // Long enough to be caught running on a fast machine too: 100,000 buyers for 1,000 days
+  // (seconds, where the signal comes at 0.7 s).
+  for (const char* a : {"--set", "population.buyers=100000", "--set", "calendar.days=1000"}) {
     args.emplace_back(a);
   }
   const pid_t pid = test::start_linksim(args);
