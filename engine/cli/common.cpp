@@ -48,13 +48,15 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
   return false;
 }
 
-void add_run_options(CLI::App& cmd, CommonOptions& o) {
-  cmd.add_flag("--force", o.force,
-               "Run even when the memory estimate exceeds the machine's available memory");
-  cmd.add_option("--out", o.out, "Output folder (default out/<scenario name>/)");
+void add_run_options(CLI::App& cmd, CommonOptions& o, const std::string& default_out) {
+  cmd.add_option("--out", o.out, "Output folder (default " + default_out + ")");
   cmd.add_option("--threads", o.threads,
                  "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
+  cmd.add_flag("--report", o.report,
+               "Also write report.html (charts, offline) in the output folder");
+  cmd.add_flag("--force", o.force,
+               "Run even when the memory estimate exceeds the machine's available memory");
 }
 
 std::vector<std::string> scenario_overrides(const CommonOptions& o) {

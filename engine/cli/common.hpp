@@ -32,8 +32,9 @@ struct CommonOptions {
 void add_scenario_options(CLI::App& cmd, CommonOptions& o);
 // Adds --vary (sweep axes).
 void add_vary_option(CLI::App& cmd, CommonOptions& o);
-// Adds --out and --threads (run options).
-void add_run_options(CLI::App& cmd, CommonOptions& o);
+// Adds --out (its default described by `default_out`), --threads, --report
+// and --force: the options of commands that run.
+void add_run_options(CLI::App& cmd, CommonOptions& o, const std::string& default_out);
 
 // Loads a scenario with --set/--seed/--replications applied as overrides;
 // prints every problem and returns false when it is invalid.

@@ -31,9 +31,7 @@ int main(int argc, char** argv) {
                                  "retention and more with 95% intervals");
   run->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*run, o);
-  add_run_options(*run, o);
-  run->add_flag("--report", o.report,
-                "Also write report.html (charts, offline) in the output folder");
+  add_run_options(*run, o, "out/<scenario name>/");
 
   auto* cmp =
       app.add_subcommand("compare",
@@ -43,9 +41,7 @@ int main(int argc, char** argv) {
       ->required()
       ->expected(2, 64);
   add_scenario_options(*cmp, o);
-  add_run_options(*cmp, o);
-  cmp->add_flag("--report", o.report,
-                "Also write report.html (charts, offline) in the output folder");
+  add_run_options(*cmp, o, "out/compare-<first name>-<second name>.../");
 
   auto* sweep = app.add_subcommand(
       "sweep",
@@ -54,15 +50,7 @@ int main(int argc, char** argv) {
   sweep->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*sweep, o);
   add_vary_option(*sweep, o);
-  sweep->add_option("--out", o.out, "Output folder (default out/sweep-<scenario name>/)");
-  sweep
-      ->add_option("--threads", o.threads,
-                   "Worker threads (default: all cores); results do not depend on it")
-      ->check(CLI::Range(1, 1024));
-  sweep->add_flag("--report", o.report,
-                  "Also write report.html (charts, offline) in the output folder");
-  sweep->add_flag("--force", o.force,
-                  "Run even when the memory estimate exceeds the machine's available memory");
+  add_run_options(*sweep, o, "out/sweep-<scenario name>/");
 
   auto* report = app.add_subcommand(
       "report",

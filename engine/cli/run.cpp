@@ -91,9 +91,12 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
   opts.threads = thread_count(o);
   opts.progress = progress_reporter(o, "sweep " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
+  // Points run one after another: the largest world decides (one check, not one per point).
+  const SweepPoint* largest = &plan.points.front();
   for (const auto& p : plan.points) {
-    if (!memory_fits(p.scenario, opts, o)) return exit_invalid;
+    if (world_bytes(p.scenario) > world_bytes(largest->scenario)) largest = &p;
   }
+  if (!memory_fits(largest->scenario, opts, o)) return exit_invalid;
   std::string axes;
   for (const auto& a : plan.axes) {
     axes += (axes.empty() ? "" : " x ") + a.key + " (" + std::to_string(a.grid().size()) + ")";

@@ -64,18 +64,19 @@ Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
     return static_cast<long>(opts.replications) *
            (s.calendar.days + (warmup ? s.calendar.warmup_days : 0));
   };
+  long shared_work = 0;  // one warm-up, then every sharing scenario's horizon
+  std::vector<Scenario> group;
+  for (std::size_t k = 0; k < shared.size(); ++k) {
+    group.push_back(scenarios[shared[k]]);
+    shared_work += work(group.back(), k == 0);
+  }
   opts.run_count = static_cast<int>(alone.size() + 1);
-  opts.work_total = 0;
-  for (std::size_t k = 0; k < shared.size(); ++k)
-    opts.work_total += work(scenarios[shared[k]], k == 0);
+  opts.work_total = shared_work;
   for (std::size_t i : alone) opts.work_total += work(scenarios[i], true);
   c.runs.resize(scenarios.size());
-  std::vector<Scenario> group;
-  for (std::size_t i : shared) group.push_back(scenarios[i]);
   std::vector<RunResult> results = run_shared_warmup(group, opts);
   for (std::size_t k = 0; k < shared.size(); ++k) c.runs[shared[k]] = std::move(results[k]);
-  for (std::size_t k = 0; k < shared.size(); ++k)
-    opts.work_before += work(scenarios[shared[k]], k == 0);
+  opts.work_before = shared_work;
   opts.runs_done = ++opts.run_index;
   for (std::size_t i : alone) {
     c.runs[i] = run(scenarios[i], opts);

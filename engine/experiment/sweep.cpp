@@ -16,6 +16,7 @@
 
 #include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
+#include "scenario/keys.hpp"
 
 namespace linksim {
 
@@ -23,17 +24,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// A grid value for CSV and reports: a quoted YAML string without its quotes.
-std::string plain(const std::string& yaml) {
-  if (yaml.size() < 2 || yaml.front() != '\'') return yaml;
-  std::string out;
-  for (std::size_t i = 1; i + 1 < yaml.size(); ++i) {
-    out += yaml[i];
-    if (yaml[i] == '\'') ++i;
-  }
-  return out;
-}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -46,7 +36,7 @@ json axes_json(const std::vector<SweepAxis>& axes) {
   json out = json::array();
   for (const auto& a : axes) {
     json values = json::array();
-    for (const auto& v : a.grid()) values.push_back(plain(v));
+    for (const auto& v : a.grid()) values.push_back(detail::yaml_unquote(v));
     out.push_back({{"key", a.key}, {"values", values}});
   }
   return out;
@@ -219,7 +209,8 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
   json points = json::array();
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     std::string at = std::to_string(i);
-    for (const auto& v : plan.points[i].values) at.append(",").append(csv_field(plain(v)));
+    for (const auto& v : plan.points[i].values)
+      at.append(",").append(csv_field(detail::yaml_unquote(v)));
     const SweepPointResult& p = r.points[i];
     json metrics = json::object();
     for (std::size_t m = 0; m < metric_info().size(); ++m) {
@@ -241,7 +232,7 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
       metrics[info.name] = mj;
     }
     json values = json::array();
-    for (const auto& v : plan.points[i].values) values.push_back(plain(v));
+    for (const auto& v : plan.points[i].values) values.push_back(detail::yaml_unquote(v));
     points.push_back({{"point", i}, {"values", values}, {"metrics", metrics}});
   }
   json done = manifest(plan);
@@ -277,6 +268,9 @@ SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overr
     throw ScenarioError({file.string() + ":1:1: sweep: " + std::to_string(count) +
                          " points (expected at most 100000; split the sweep)"});
   }
+  // Each point: the file read once, its sweep block dropped (its values were
+  // checked with the base) and the point's values set over it.
+  const std::string text = detail::read_text(file);
   std::vector<std::string> problems;
   std::set<std::string> seen;
   std::string fingerprint = version() + "\n" + git_commit() + "\n";
@@ -284,6 +278,7 @@ SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overr
     SweepPoint p;
     p.index = static_cast<int>(i);
     std::vector<std::string> sets = overrides;
+    sets.push_back("sweep=[]");
     // The first axis varies slowest, as in nested loops written in axis order.
     std::size_t rest = i;
     std::vector<std::size_t> at(grids.size());
@@ -296,7 +291,7 @@ SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overr
       sets.push_back(plan.axes[a].key + "=" + grids[a][at[a]]);
     }
     try {
-      p.scenario = load_scenario(file, sets, vary);
+      p.scenario = load_scenario_text(text, file, sets);
     } catch (const ScenarioError& e) {
       for (const auto& msg : e.problems()) {
         if (seen.insert(msg).second) problems.push_back(msg);

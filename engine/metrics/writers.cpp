@@ -211,7 +211,7 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
   for (std::size_t i = 0; i < c.runs.size(); ++i) {
     const RunResult& r = c.runs[i];
     json sj{{"name", r.scenario.name},
-            {"folder", c.folders.empty() ? r.scenario.name : c.folders[i]},
+            {"folder", folders[i]},
             {"file", r.scenario.source.string()},
             {"metrics", json::object()}};
     for (std::size_t m = 0; m < metric_info().size(); ++m) {

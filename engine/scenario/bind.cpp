@@ -247,12 +247,8 @@ struct Binder {
         if (x.kind != Node::Kind::scalar) {
           diags.add(x.mark, at, std::string("expected a single value, got ") + x.kind_name());
           marks.failed.insert(display);
-        } else if (x.quoted) {  // kept as YAML text, so that a quoted string stays one
-          std::string q = "'";
-          for (char c : x.scalar) q += c == '\'' ? std::string("''") : std::string(1, c);
-          axis.values.push_back(q + "'");
-        } else {
-          axis.values.push_back(x.scalar);
+        } else {  // kept as YAML text, so that a quoted string stays one
+          axis.values.push_back(x.quoted ? yaml_quote(x.scalar) : x.scalar);
         }
       }
     }

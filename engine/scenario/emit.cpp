@@ -119,19 +119,8 @@ YAML::Node sweep_node(const std::vector<SweepAxis>& axes) {
       }
     } else {
       YAML::Node values(YAML::NodeType::Sequence);
-      for (const auto& v : a.values) {
-        // A quoted value only matters for string keys, which take plain text the same way.
-        if (v.size() >= 2 && v.front() == '\'') {
-          std::string plain;
-          for (std::size_t i = 1; i + 1 < v.size(); ++i) {
-            plain += v[i];
-            if (v[i] == '\'') ++i;
-          }
-          values.push_back(plain);
-        } else {
-          values.push_back(v);
-        }
-      }
+      // A quoted value only matters for string keys, which take plain text the same way.
+      for (const auto& v : a.values) values.push_back(detail::yaml_unquote(v));
       values.SetStyle(YAML::EmitterStyle::Flow);
       n["values"] = values;
     }

@@ -67,6 +67,11 @@ const std::vector<Key<Event>>& event_keys();
 const std::vector<Key<SweepAxis>>& sweep_keys();  // besides `values`, a list of scalars
 const std::vector<ListKey>& list_keys();          // categories, policy, events, sweep
 
+// A scalar kept as YAML text (sweep values): a quoted string is written
+// 'single-quoted' so that it stays a string; yaml_unquote gives its text back.
+std::string yaml_quote(const std::string& text);
+std::string yaml_unquote(const std::string& yaml);
+
 // The value of a field as the YAML scalar text that reads back to it exactly.
 std::string field_text(const FieldRef& ref, KeyType type);
 

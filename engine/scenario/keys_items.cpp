@@ -163,6 +163,22 @@ std::string Range::str() const {
   return out;
 }
 
+std::string yaml_quote(const std::string& text) {
+  std::string q = "'";
+  for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string yaml_unquote(const std::string& yaml) {
+  if (yaml.size() < 2 || yaml.front() != '\'') return yaml;
+  std::string out;
+  for (std::size_t i = 1; i + 1 < yaml.size(); ++i) {
+    out += yaml[i];
+    if (yaml[i] == '\'') ++i;
+  }
+  return out;
+}
+
 std::string field_text(const FieldRef& ref, KeyType type) {
   struct Visitor {
     KeyType type;

@@ -49,7 +49,9 @@ MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
   m.per_world = world_bytes(s);
   // Each finished replication keeps its daily and monthly tables until the end.
   const double days = s.calendar.days;
-  const double kept = reps * (days * 26 + days / 28 * 15 + 64) * 8;
+  const double kept =
+      reps *
+      (days * detail::daily_count + days / 28 * detail::monthly_count + detail::metric_count) * 8.0;
   m.total = m.concurrent * m.per_world + kept + 16e6;  // + the program itself
   m.available = available_memory_bytes();
   return m;

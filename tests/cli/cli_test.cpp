@@ -19,8 +19,6 @@ namespace fs = std::filesystem;
 using test::linksim;
 using test::Output;
 
-std::string scenario(const char* name) { return test::bundled(name); }
-
 const std::string small = test::small_flags(40);
 
 TEST(Cli, VersionAndHelp) {
@@ -41,7 +39,7 @@ TEST(Cli, VersionAndHelp) {
 
 TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {
   const fs::path bad = test::temp_path("linksim_cli_bad.yaml");
-  std::ofstream(bad) << "extends: " << scenario("base.yaml")
+  std::ofstream(bad) << "extends: " << test::bundled("base.yaml")
                      << "\nbuyers: { sesion_rate: 1, follows: -1 }\n";
   const Output o = linksim("validate " + bad.string());
   EXPECT_EQ(o.code, 2);
@@ -52,17 +50,17 @@ TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {
   EXPECT_NE(o.text.find("buyers.follows: out of range"), std::string::npos);
   EXPECT_NE(o.text.find("2 problems; nothing was run"), std::string::npos);
   EXPECT_EQ(linksim("run " + bad.string()).code, 2);
-  EXPECT_EQ(linksim("validate " + scenario("open_links.yaml") + " --set nope=1").code, 2);
+  EXPECT_EQ(linksim("validate " + test::bundled("open_links.yaml") + " --set nope=1").code, 2);
   fs::remove(bad);
 }
 
 TEST(Cli, BundledScenariosAreValid) {
-  const Output o = linksim("validate " + scenario("*.yaml"));
+  const Output o = linksim("validate " + test::bundled("*.yaml"));
   EXPECT_EQ(o.code, 0) << o.text;
 }
 
 TEST(Cli, ShowAndSchema) {
-  const Output show = linksim("show " + scenario("kuaishou_2022.yaml"));
+  const Output show = linksim("show " + test::bundled("kuaishou_2022.yaml"));
   EXPECT_EQ(show.code, 0);
   EXPECT_NE(show.text.find("name: kuaishou_2022"), std::string::npos);
   EXPECT_NE(show.text.find("session_rate: 0.3"), std::string::npos);  // defaults filled in
@@ -77,7 +75,7 @@ TEST(Cli, RunWritesItsFilesAndTable) {
   const fs::path out = test::temp_path("linksim_cli_run");
   fs::remove_all(out);
   const Output o =
-      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + out.string());
+      linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_NE(o.text.find("in_store_share"), std::string::npos);
   EXPECT_NE(o.text.find("RMB"), std::string::npos);
@@ -89,7 +87,7 @@ TEST(Cli, UnwritableOutputExitsOne) {
   const fs::path file = test::temp_path("linksim_cli_not_a_dir");
   std::ofstream(file) << "x";
   const Output o =
-      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + file.string());
+      linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + file.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("[error]"), std::string::npos) << o.text;
   fs::remove(file);
@@ -98,8 +96,9 @@ TEST(Cli, UnwritableOutputExitsOne) {
 TEST(Cli, CompareWritesPairedDifferences) {
   const fs::path out = test::temp_path("linksim_cli_compare");
   fs::remove_all(out);
-  const Output o = linksim("compare " + scenario("closed_loop.yaml") + " " +
-                           scenario("open_links.yaml") + " " + small + " --out " + out.string());
+  const Output o =
+      linksim("compare " + test::bundled("closed_loop.yaml") + " " +
+              test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_NE(o.text.find("difference open_links"), std::string::npos) << o.text;
   for (const char* f : {"comparison.json", "comparison.csv", "closed_loop/summary.json",
@@ -133,8 +132,9 @@ TEST(Cli, BenchPrintsOneRowPerConfiguration) {
 TEST(Cli, CompareKeepsScenariosWithTheSameNameApart) {
   const fs::path out = test::temp_path("linksim_cli_same_name");
   fs::remove_all(out);
-  const Output o = linksim("compare " + scenario("open_links.yaml") + " " +
-                           scenario("open_links.yaml") + " " + small + " --out " + out.string());
+  const Output o =
+      linksim("compare " + test::bundled("open_links.yaml") + " " +
+              test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_TRUE(fs::exists(out / "open_links" / "summary.json"));
   EXPECT_TRUE(fs::exists(out / "open_links-2" / "summary.json"));

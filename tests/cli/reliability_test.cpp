@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 using test::linksim;
 using test::Output;
 
-std::string scenario(const char* name) { return test::bundled(name); }
-
 const std::string small = test::small_flags(120);
 
 // Every file under `dir` with its content.
@@ -45,8 +43,8 @@ bool has_temporary_files(const fs::path& dir) {
 TEST(Reliability, FullDiskKeepsEarlierResults) {
   const fs::path out = test::temp_path("linksim_rel_full");
   fs::remove_all(out);
-  const std::string cmp = "compare " + scenario("closed_loop.yaml") + " " +
-                          scenario("open_links.yaml") + " " + small + " --out " + out.string();
+  const std::string cmp = "compare " + test::bundled("closed_loop.yaml") + " " +
+                          test::bundled("open_links.yaml") + " " + small + " --out " + out.string();
   ASSERT_EQ(linksim(cmp).code, 0);
   const auto before = snapshot(out);
   // Another seed, so that every file would change; 16 KiB is less than a timeseries.csv.
@@ -70,7 +68,7 @@ TEST(Reliability, OutputPathThatIsAFileOrReadOnly) {
   const fs::path file = test::temp_path("linksim_rel_file");
   std::ofstream(file) << "not a folder";
   Output o =
-      linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + file.string());
+      linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + file.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("cannot write " + file.string()), std::string::npos) << o.text;
   EXPECT_EQ(test::read_file(file), "not a folder");
@@ -80,7 +78,7 @@ TEST(Reliability, OutputPathThatIsAFileOrReadOnly) {
   const fs::path ro = test::temp_path("linksim_rel_ro");
   fs::create_directories(ro);
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
-  o = linksim("run " + scenario("open_links.yaml") + " " + small + " --out " + ro.string());
+  o = linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + ro.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("Permission denied"), std::string::npos) << o.text;
   fs::permissions(ro, fs::perms::owner_all);
@@ -117,9 +115,9 @@ void interrupt(const std::string& command, int sig) {
 }
 
 TEST(Reliability, SignalsStopRunAndCompare) {
-  const std::string run = "run " + scenario("open_links.yaml") + " " + small;
-  const std::string cmp =
-      "compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml") + " " + small;
+  const std::string run = "run " + test::bundled("open_links.yaml") + " " + small;
+  const std::string cmp = "compare " + test::bundled("closed_loop.yaml") + " " +
+                          test::bundled("open_links.yaml") + " " + small;
   interrupt(run, SIGINT);
   interrupt(run, SIGTERM);
   interrupt(cmp, SIGINT);
@@ -127,14 +125,15 @@ TEST(Reliability, SignalsStopRunAndCompare) {
 }
 
 TEST(Reliability, WorldTooLargeForTheMemoryIsRefused) {
-  Output o = linksim("run " + scenario("open_links.yaml") + " --set population.buyers=2000000000");
+  Output o =
+      linksim("run " + test::bundled("open_links.yaml") + " --set population.buyers=2000000000");
   EXPECT_EQ(o.code, 2) << o.text;
   EXPECT_NE(o.text.find("needs about"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("GB is available; nothing was run"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("--force"), std::string::npos) << o.text;
   for (const std::string& cmd :
-       {"compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml"),
-        "sweep " + scenario("open_links.yaml") + " --vary buyers.follows=1,2"}) {
+       {"compare " + test::bundled("closed_loop.yaml") + " " + test::bundled("open_links.yaml"),
+        "sweep " + test::bundled("open_links.yaml") + " --vary buyers.follows=1,2"}) {
     o = linksim(cmd + " --set population.buyers=2000000000");
     EXPECT_EQ(o.code, 2) << cmd << "\n" << o.text;
     EXPECT_NE(o.text.find("needs about"), std::string::npos) << o.text;
@@ -142,7 +141,7 @@ TEST(Reliability, WorldTooLargeForTheMemoryIsRefused) {
   // A machine with 1 MB: refused, then run anyway with --force.
   const fs::path out = test::temp_path("linksim_rel_force");
   const std::string tiny =
-      "run " + scenario("open_links.yaml") + " " + small + " --out " + out.string();
+      "run " + test::bundled("open_links.yaml") + " " + small + " --out " + out.string();
   o = linksim("--log-level warn " + tiny);
   ASSERT_EQ(o.code, 0) << o.text;
   fs::remove_all(out);
@@ -167,7 +166,7 @@ TEST(Reliability, MemoryEstimateIsCloseToThePeak) {
   ASSERT_EQ(o.code, 0) << o.text;
   const double peak = nlohmann::json::parse(test::read_file(json))[0]["peak_rss_bytes"];
   const Scenario s = load_scenario(
-      scenario("open_links.yaml"),
+      test::bundled("open_links.yaml"),
       {"population.buyers=2000000", "calendar.days=2", "calendar.warmup_days=0", "replications=1"});
   RunOptions one;
   one.threads = 1;

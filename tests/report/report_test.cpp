@@ -20,8 +20,6 @@ using test::Output;
 
 const std::string small = test::small_flags(70);
 
-std::string scenario(const char* name) { return test::bundled(name); }
-
 struct Page {
   json rendered;
   std::string dom;
@@ -126,8 +124,8 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   const fs::path out = test::temp_path("linksim_report_compare");
   fs::remove_all(out);
   const Output o =
-      linksim("compare " + scenario("closed_loop.yaml") + " " + scenario("open_links.yaml") + " " +
-              small + " --report --out " + out.string());
+      linksim("compare " + test::bundled("closed_loop.yaml") + " " +
+              test::bundled("open_links.yaml") + " " + small + " --report --out " + out.string());
   ASSERT_EQ(o.code, 0) << o.text;
   const Page page = load_in_chromium(out / "report.html");
   expect_clean(page);
@@ -180,7 +178,7 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
 TEST(Report, SweepChartsPlotTheFilesValues) {
   const fs::path out = test::temp_path("linksim_report_sweep");
   fs::remove_all(out);
-  const Output o = linksim("sweep " + scenario("open_links.yaml") + " " + small +
+  const Output o = linksim("sweep " + test::bundled("open_links.yaml") + " " + small +
                            " --vary policy.0.taobao.fee=0,0.2 --vary conversion.jump_loss=0.2,0.6"
                            " --report --out " +
                            out.string());
