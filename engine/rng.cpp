@@ -1,6 +1,15 @@
 #include "rng.hpp"
 
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+
+#include "fastmath.hpp"
+
 namespace linksim::detail {
+
+double Stream::normal() { return boost::random::normal_distribution<double>()(*this); }
+
+double Stream::exponential() { return boost::random::exponential_distribution<double>()(*this); }
 
 std::int64_t Stream::poisson(double mean) {
   if (!(mean > 0)) return 0;
@@ -29,7 +38,9 @@ double Stream::gamma(double shape) {
   if (!(shape > 0)) return 0.0;
   if (shape < 1) {
     const double u = uniform();
-    return gamma(1.0 + shape) * std::pow(u, 1.0 / shape);
+    // u^(1/shape) as exp(log(u)/shape), with the demand loop's exp (relative
+    // error below 2e-7): a third of the cost of pow.
+    return gamma(1.0 + shape) * fast_exp(std::log(u) / shape);
   }
   const double d = shape - 1.0 / 3.0;
   const double c = 1.0 / std::sqrt(9.0 * d);

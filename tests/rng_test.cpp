@@ -77,6 +77,27 @@ TEST(Rng, UniformNormalAndBounded) {
               4.5, 8.25, n);
 }
 
+// The ziggurat's tails (a separate branch of Boost.Random's code) at their
+// exact probabilities: P(|Z| > 3) for the normal, P(X > 5) for the exponential.
+TEST(Rng, ExponentialAndTheZigguratTails) {
+  const int n = 400000;
+  expect_mean(
+      moments(n,
+              [](int i) { return Stream(4, Kind::buyer, i, 3, Purpose::sessions).exponential(); }),
+      1.0, 1.0, n);
+  int normal_tail = 0, exp_tail = 0;
+  for (int i = 0; i < n; ++i) {
+    Stream s(5, Kind::buyer, i, 3, Purpose::sessions);
+    normal_tail += std::fabs(s.normal()) > 3.0;
+    exp_tail += s.exponential() > 5.0;
+  }
+  const auto expect_count = [n](int count, double p) {
+    EXPECT_NEAR(count, n * p, 5 * std::sqrt(n * p * (1 - p)));
+  };
+  expect_count(normal_tail, std::erfc(3.0 / std::sqrt(2.0)));
+  expect_count(exp_tail, std::exp(-5.0));
+}
+
 TEST(Rng, StreamsAreKeyedByEveryPart) {
   const double base = Stream(1, Kind::buyer, 5, 10, Purpose::sessions).uniform();
   EXPECT_NE(base, Stream(2, Kind::buyer, 5, 10, Purpose::sessions).uniform());

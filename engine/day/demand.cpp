@@ -1,7 +1,8 @@
 // Step 2 of the day: every buyer's sessions, the streamer each one visits, the
 // listings browsed and the orders placed. Parallel over fixed chunks of buyers;
 // each buyer draws from its own stream and the chunks' outputs are joined in
-// chunk order, so the orders are the same for any thread count.
+// chunk order, so the orders are the same for any thread count. Only the buyers
+// whose next session falls in the day are visited (see Buyers in world.hpp).
 #include <algorithm>
 #include <cmath>
 
@@ -27,7 +28,7 @@ struct DayView {
   const World& w;
   double video_share, follow_share, trust_recovery;
   int browse_depth, max_orders;
-  double traffic, demand;
+  double clock_end, demand;             // the traffic clock at the end of the day
   double ext_factor[channel_count][2];  // [channel][has app]
   std::uint64_t session_base, lottery_base;
 };
@@ -69,14 +70,18 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
   return w.live_reco.empty() ? -1 : w.live_ids[w.live_reco.draw(rng)];
 }
 
-void buyer_day(const DayView& v, std::int64_t b, float trust, ChunkOut& out) {
+// A buyer with at least one session today: its sessions are the arrivals of
+// its Poisson process before the end of the day.
+void buyer_day(const DayView& v, std::int64_t b, float trust, double& next, ChunkOut& out) {
   const World& w = v.w;
   const Buyers& buyers = w.buyers;
   Stream rng(v.session_base, static_cast<std::uint64_t>(b));
   const double rate = buyers.rate[b];
-  const int n = v.traffic == 1.0 ? poisson_small(rng, rate, buyers.exp_neg_rate[b])
-                                 : static_cast<int>(rng.poisson(rate * v.traffic));
-  if (n == 0) return;
+  int n = 0;
+  do {
+    ++n;
+    next += rng.exponential() / rate;
+  } while (next < v.clock_end);
   const std::uint8_t apps = buyers.apps[b];
   const double elasticity = buyers.elasticity[b];
   const double buyer_factor = trust * v.demand;
@@ -133,7 +138,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
             s.buyers.trust.recovery,
             s.buyers.browse_depth,
             s.buyers.max_orders_per_session,
-            w.today.traffic,
+            w.traffic_clock + w.today.traffic,
             w.today.demand,
             {},
             stream_base(w.seed, Kind::buyer, day, Purpose::sessions),
@@ -147,6 +152,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
   const std::int64_t chunks = (n + demand_chunk - 1) / demand_chunk;
   std::vector<ChunkOut> outs(chunks);
   float* trust = w.buyers.trust.data();
+  double* next = w.buyers.next_session.data();
   const float recovery = static_cast<float>(v.trust_recovery);
   parallel_for(chunks, threads, [&](std::int64_t c) {
     const std::int64_t begin = c * demand_chunk;
@@ -164,16 +170,26 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     }
     for (; i < len; ++i) partial[0] += t[i];
     for (double p : partial) outs[c].trust_sum += p;
-    for (std::int64_t b = begin; b < end; ++b) {
-      // The buyer a few steps ahead: its preferences and follows are read only
-      // if it has a session, at addresses the hardware cannot guess.
-      if (b + 16 < end) {
-        __builtin_prefetch(w.buyers.prefs.data() + (b + 16) * w.buyers.categories);
-        __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[b + 16]);
+    // The buyers with a session today, gathered without a branch.
+    std::uint32_t active[demand_chunk];
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < len; ++i) {
+      active[count] = static_cast<std::uint32_t>(i);
+      count += next[begin + i] < v.clock_end;
+    }
+    for (std::int64_t k = 0; k < count; ++k) {
+      // The buyer a few steps ahead: its preferences and follows are read at
+      // addresses the hardware cannot guess.
+      if (k + 8 < count) {
+        const std::int64_t ahead = begin + active[k + 8];
+        __builtin_prefetch(w.buyers.prefs.data() + ahead * w.buyers.categories);
+        __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[ahead]);
       }
-      buyer_day(v, b, trust[b], outs[c]);
+      const std::int64_t b = begin + active[k];
+      buyer_day(v, b, trust[b], next[b], outs[c]);
     }
   });
+  w.traffic_clock = v.clock_end;
   // Join in chunk order.
   w.orders.clear();
   double trust_sum = 0;

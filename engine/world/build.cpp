@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "alias.hpp"
 #include "parallel.hpp"
@@ -34,7 +35,6 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
     rate = rng.gamma(shape) * p.session_rate / shape;
   }
   b.rate[i] = static_cast<float>(rate);
-  b.exp_neg_rate[i] = static_cast<float>(std::exp(-static_cast<double>(b.rate[i])));
   b.elasticity[i] = static_cast<float>(
       std::max(0.0, p.price_elasticity + p.price_elasticity_spread * rng.normal()));
   b.trust[i] = 1.0f;
@@ -56,6 +56,9 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
     b.prefs[i * k_count + k] =
         static_cast<std::uint16_t>(std::min(65535.0, std::round(w[k] * b.pref_scale)));
   }
+  // The first session on the traffic clock (infinite for a rate of 0).
+  b.next_session[i] = b.rate[i] > 0 ? rng.exponential() / static_cast<double>(b.rate[i])
+                                    : std::numeric_limits<double>::infinity();
 }
 
 void build_buyers(const Scenario& s, World& w, int threads) {
@@ -67,7 +70,7 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   b.pref_scale = std::floor(65535.0 / k_count);
   b.pref_unit = 1.0 / b.pref_scale;
   b.rate.resize(n);
-  b.exp_neg_rate.resize(n);
+  b.next_session.resize(n);
   b.elasticity.resize(n);
   b.trust.resize(n);
   b.apps.resize(n);

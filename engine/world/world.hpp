@@ -20,14 +20,20 @@ using Fen = std::int64_t;  // money: 1/100 RMB, exact in every sum
 // A day that never comes: days run from -warm-up, so no negative sentinel will do.
 inline constexpr int never = std::numeric_limits<int>::min();
 
-// Bytes per buyer: 4 (rate) + 4 (exp(-rate)) + 4 (elasticity) + 4 (trust)
+// Bytes per buyer: 4 (rate) + 8 (next session) + 4 (elasticity) + 4 (trust)
 // + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 8 (follow
-// offset) + 4 per followed streamer. With K = 12 and 6 follows: 73 bytes.
+// offset) + 4 per followed streamer. With K = 12 and 6 follows: 77 bytes.
+//
+// Sessions are a Poisson process of rate λ_b on the traffic clock, which
+// advances by the day's traffic multiplier each day: `next_session` is the
+// clock time of the buyer's next session, so a day's sessions are those before
+// the clock's end of the day (Poisson with mean λ_b x traffic, independent
+// across days), and a buyer with none is not visited at all.
 struct Buyers {
   std::int64_t count = 0;
   int categories = 0;
   std::vector<float> rate;                  // λ_b, sessions per day
-  std::vector<float> exp_neg_rate;          // exp(-λ_b), for days without a traffic multiplier
+  std::vector<double> next_session;         // on the traffic clock
   std::vector<float> elasticity;            // ε_b
   std::vector<float> trust;                 // ψ_b in [0, 1]
   std::vector<std::uint8_t> apps;           // bit 0: Taobao installed, bit 1: JD installed
@@ -145,6 +151,7 @@ struct World {
   std::uint64_t seed = 0;  // the replication's seed
   int warmup = 0;          // warm-up days before calendar.start
   DayConditions today;
+  double traffic_clock = 0;  // sum of the traffic multipliers of the days so far
   Buyers buyers;
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;

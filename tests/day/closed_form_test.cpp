@@ -66,6 +66,43 @@ TEST(ClosedForm, JdLinksWithFewerApps) {
                 "jd orders/day");
 }
 
+// Sessions come from each buyer's Poisson process on the traffic clock: a
+// day's total is Poisson with mean buyers x λ x traffic, independent from day
+// to day, so its variance over days equals its mean (a process that carried
+// sessions over between days, or lost them, would not).
+TEST(ClosedForm, DailySessionsArePoisson) {
+  const Scenario s = test::scenario_from(
+      test::homogeneous_yaml() +
+          "events:\n"
+          "  - { type: promotion, from: 2022-01-11, to: 2022-01-20, traffic: 3.0 }\n"
+          "  - { type: promotion, from: 2022-01-21, to: 2022-01-25, traffic: 0.2 }\n",
+      {"replications=16"});
+  const RunResult r = run(s, test::threads(2));
+  const int c = test::daily_column("sessions");
+  const auto dispersion = [&](int first, int last, double mean) {
+    double ss = 0;
+    int n = 0;
+    for (const auto& rep : r.replications) {
+      for (int d = first; d <= last; ++d, ++n) {
+        const double x = rep.daily(d, c);
+        ss += (x - mean) * (x - mean);
+      }
+    }
+    return ss / n / mean;  // 1 for Poisson; its sd is sqrt(2 / n) for n >= 100
+  };
+  // 160 days each: the ratio's sd is 0.11, and 0.6-1.45 is four of them.
+  const double quiet = dispersion(0, 9, 20000 * 0.5);
+  const double busy = dispersion(10, 19, 20000 * 0.5 * 3.0);
+  EXPECT_GT(quiet, 0.6);
+  EXPECT_LT(quiet, 1.45);
+  EXPECT_GT(busy, 0.6);
+  EXPECT_LT(busy, 1.45);
+  expect_within(test::daily_mean(r, "sessions", 0, 9), 20000 * 0.5, "sessions/day");
+  expect_within(test::daily_mean(r, "sessions", 10, 19), 3 * 20000 * 0.5, "promotion");
+  expect_within(test::daily_mean(r, "sessions", 20, 24), 0.2 * 20000 * 0.5, "quiet days");
+  expect_within(test::daily_mean(r, "sessions", 25, 29), 20000 * 0.5, "after");
+}
+
 TEST(ClosedForm, PromotionAndDemandShockMultiply) {
   const Scenario s = test::scenario_from(
       test::homogeneous_yaml() +
