@@ -166,7 +166,7 @@ struct Binder {
         continue;
       }
       if constexpr (std::is_same_v<T, Scenario>) {
-        if (top && rel.empty() && bind_list(e, target)) continue;
+        if (top && bind_list(e, path, target)) continue;
       }
       unknown(e, keys, shown, rel, top);
     }
@@ -190,9 +190,13 @@ struct Binder {
       }
     }
     if constexpr (std::is_same_v<T, SweepAxis>) siblings.push_back("values");
-    if (top && rel.empty()) {
-      for (const auto& l : list_keys()) siblings.push_back(l.path);
-      siblings.push_back("extends");
+    if (top) {
+      for (const auto& l : list_keys()) {
+        const std::string p = l.path;
+        if (p.rfind(prefix, 0) == 0 && p.find('.', prefix.size()) == std::string::npos)
+          siblings.push_back(p.substr(prefix.size()));
+      }
+      if (rel.empty()) siblings.push_back("extends");
     }
     std::sort(siblings.begin(), siblings.end());
     siblings.erase(std::unique(siblings.begin(), siblings.end()), siblings.end());
@@ -209,15 +213,17 @@ struct Binder {
     diags.add(e.key_mark, shown + prefix + e.key, "unknown key (" + hint + ")");
   }
 
-  bool bind_list(const Node::Entry& e, Scenario& s) {
-    if (e.key == "categories") {
-      bind_items(e, category_keys(), s.categories, false);
-    } else if (e.key == "policy") {
-      bind_items(e, policy_keys(), s.policy, true);
-    } else if (e.key == "events") {
-      bind_items(e, event_keys(), s.events, false);
-    } else if (e.key == "sweep") {
-      bind_items(e, sweep_keys(), s.sweep, false);
+  bool bind_list(const Node::Entry& e, const std::string& path, Scenario& s) {
+    if (path == "categories") {
+      bind_items(e, path, category_keys(), s.categories, false);
+    } else if (path == "policy") {
+      bind_items(e, path, policy_keys(), s.policy, true);
+    } else if (path == "events") {
+      bind_items(e, path, event_keys(), s.events, false);
+    } else if (path == "sweep") {
+      bind_items(e, path, sweep_keys(), s.sweep, false);
+    } else if (path == "sensitivity.factors") {
+      bind_items(e, path, factor_keys(), s.sensitivity.factors, false);
     } else {
       return false;
     }
@@ -256,19 +262,19 @@ struct Binder {
   }
 
   template <class T>
-  void bind_items(const Node::Entry& e, const std::vector<Key<T>>& keys, std::vector<T>& out,
-                  bool inherit) {
-    marks.at[e.key] = e.value.mark;
+  void bind_items(const Node::Entry& e, const std::string& path, const std::vector<Key<T>>& keys,
+                  std::vector<T>& out, bool inherit) {
+    marks.at[path] = e.value.mark;
     out.clear();
     if (e.value.kind == Node::Kind::null) return;
     if (e.value.kind != Node::Kind::seq) {
-      diags.add(e.value.mark, e.key, std::string("expected a list, got ") + e.value.kind_name());
-      marks.failed.insert(e.key);
+      diags.add(e.value.mark, path, std::string("expected a list, got ") + e.value.kind_name());
+      marks.failed.insert(path);
       return;
     }
     for (std::size_t i = 0; i < e.value.seq.size(); ++i) {
       const Node& item = e.value.seq[i];
-      const std::string shown = e.key + "[" + std::to_string(i) + "]";
+      const std::string shown = path + "[" + std::to_string(i) + "]";
       marks.at[shown] = item.mark;
       T value = (inherit && !out.empty()) ? out.back() : T{};
       if (item.kind != Node::Kind::map) {

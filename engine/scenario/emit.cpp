@@ -139,6 +139,8 @@ std::string to_yaml(const Scenario& scenario) {
   root["policy"] = list_node(s.policy, detail::policy_keys());
   root["events"] = list_node(s.events, detail::event_keys());
   root["sweep"] = sweep_node(s.sweep);
+  YAML::Node factors = list_node(s.sensitivity.factors, detail::factor_keys());
+  root["sensitivity"]["factors"] = factors;
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -169,6 +171,12 @@ std::string json_schema() {
       {"items", {{"type", {"number", "string", "boolean"}}}},
       {"description", "The values to run, each as it would be written for the key."}};
   list("sweep", axis);
+  for (const auto& l : detail::list_keys()) {
+    if (std::string(l.path) == "sensitivity.factors") {
+      root["properties"]["sensitivity"]["properties"]["factors"] = {
+          {"type", "array"}, {"description", l.doc}, {"items", schema_of(detail::factor_keys())}};
+    }
+  }
   return root.dump(2) + "\n";
 }
 
@@ -194,6 +202,7 @@ std::string keys_markdown() {
   markdown_rows(out, detail::sweep_keys(), SweepAxis{}, "sweep[].");
   out << "| `sweep[].values` | list | | | | The values to run, each written as for the key "
          "(give either values or from, to and points). | |\n";
+  markdown_rows(out, detail::factor_keys(), SensitivityFactor{}, "sensitivity.factors[].");
   return out.str();
 }
 

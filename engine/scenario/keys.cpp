@@ -215,6 +215,23 @@ const std::vector<Key<Scenario>>& scenario_keys() {
       KEY("reports.richness_min_listings", integer, at_least_1, "listings",
           "Active listings a category needs to count as rich.", "assumed",
           reports.richness_min_listings),
+      KEY("sensitivity.method", string, any, "",
+          "`linksim sensitivity`: morris (elementary effects, for screening) or sobol (first "
+          "and total indices, Saltelli sampling).",
+          "", sensitivity.method),
+      KEY("sensitivity.samples", integer, Range(0, 1e6), "",
+          "Morris trajectories, or Sobol base samples N (N x (factors + 2) points); 0: 10 or "
+          "128.",
+          "", sensitivity.samples),
+      KEY("sensitivity.levels", integer, Range(2, 100), "", "Morris grid levels (even).", "",
+          sensitivity.levels),
+      KEY("sensitivity.bootstrap", integer, Range(0, 100000), "",
+          "Bootstrap resamples for the indices' 95% intervals (0: none).", "",
+          sensitivity.bootstrap),
+      KEY("sensitivity.compare", string, any, "",
+          "A scenario file (relative to this one): analyse the paired difference against it, "
+          "common random numbers, instead of this scenario's own metrics.",
+          "", sensitivity.compare),
   };
   return keys;
 }
@@ -230,6 +247,9 @@ const std::vector<ListKey>& list_keys() {
       {"sweep",
        "Axes of `linksim sweep` (cartesian product); each gives `key` and either `values` or "
        "`from`, `to` and `points`. Other commands ignore it; `sweep --vary` replaces it."},
+      {"sensitivity.factors",
+       "Factors of `linksim sensitivity`, each a numeric `key` sampled from `from` to `to`. "
+       "Other commands ignore them; `sensitivity --vary KEY=FROM:TO` replaces them."},
   };
   return keys;
 }

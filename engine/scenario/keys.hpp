@@ -65,7 +65,11 @@ const std::vector<Key<Category>>& category_keys();
 const std::vector<Key<PolicyEntry>>& policy_keys();
 const std::vector<Key<Event>>& event_keys();
 const std::vector<Key<SweepAxis>>& sweep_keys();  // besides `values`, a list of scalars
-const std::vector<ListKey>& list_keys();          // categories, policy, events, sweep
+const std::vector<Key<SensitivityFactor>>& factor_keys();
+const std::vector<ListKey>& list_keys();  // categories, policy, events, sweep, sensitivity.factors
+// The type of a key written as for --set (list items by index), or false when
+// there is no such key.
+bool key_type_of(const std::string& path, KeyType& type);
 
 // A scalar kept as YAML text (sweep values): a quoted string is written
 // 'single-quoted' so that it stays a string; yaml_unquote gives its text back.

@@ -130,6 +130,55 @@ const std::vector<Key<SweepAxis>>& sweep_keys() {
   return keys;
 }
 
+const std::vector<Key<SensitivityFactor>>& factor_keys() {
+  using F = SensitivityFactor;
+  static const std::vector<Key<F>> keys{
+      item<F>(
+          "key", KeyType::string, any, "",
+          "The numeric scenario key to vary, written as for --set (e.g. conversion.jump_loss).", "",
+          [](F& f) -> FieldRef { return &f.key; }, true),
+      item<F>(
+          "from", KeyType::real, any, "", "Least value of the range.", "",
+          [](F& f) -> FieldRef { return &f.from; }, true),
+      item<F>(
+          "to", KeyType::real, any, "", "Greatest value of the range.", "",
+          [](F& f) -> FieldRef { return &f.to; }, true),
+  };
+  return keys;
+}
+
+namespace {
+
+template <class T>
+bool type_in(const std::vector<Key<T>>& keys, const std::string& path, KeyType& type) {
+  for (const auto& k : keys) {
+    if (path == k.path) {
+      type = k.type;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool key_type_of(const std::string& path, KeyType& type) {
+  if (type_in(scenario_keys(), path, type)) return true;
+  // A list item: NAME.INDEX.REST
+  const auto dot = path.find('.');
+  if (dot == std::string::npos) return false;
+  const auto dot2 = path.find('.', dot + 1);
+  if (dot2 == std::string::npos) return false;
+  const std::string list = path.substr(0, dot);
+  const std::string index = path.substr(dot + 1, dot2 - dot - 1);
+  if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) return false;
+  const std::string rest = path.substr(dot2 + 1);
+  if (list == "categories") return type_in(category_keys(), rest, type);
+  if (list == "policy") return type_in(policy_keys(), rest, type);
+  if (list == "events") return type_in(event_keys(), rest, type);
+  return false;
+}
+
 const char* key_type_name(KeyType t) {
   switch (t) {
     case KeyType::real:

@@ -192,15 +192,68 @@ Node vary_node(const std::string& arg, Diagnostics& diags) {
   return axis;
 }
 
-// Each value of each sweep axis, set over the scenario and checked like a key
-// written there; problems are marked where the value was written.
+// One value of a sweep axis or sensitivity factor, set over the scenario
+// (without the sweep and sensitivity blocks) and checked like a key written
+// there; problems are marked where the value was written and name `where`.
+void check_value(const Node& root, const fs::path& file, const Node& key, const std::string& text,
+                 const Mark& at, const std::string& where, std::set<std::string>& seen,
+                 Diagnostics& diags) {
+  Diagnostics local;
+  Node value = detail::parse_yaml(text, at.file, local);
+  value.mark = at;
+  Node tree = root;
+  tree.map.erase(std::remove_if(tree.map.begin(), tree.map.end(),
+                                [](const Node::Entry& e) {
+                                  return e.key == "sweep" || e.key == "sensitivity";
+                                }),
+                 tree.map.end());
+  const Mark key_mark = key.mark;
+  set_path(
+      tree, key.scalar, value,
+      [&](std::size_t i) {
+        return Mark{key_mark.file, key_mark.line, key_mark.column + static_cast<int>(i)};
+      },
+      local);
+  Scenario probe;
+  detail::KeyMarks marks;
+  marks.root = Mark{file.string(), 1, 1};
+  detail::bind_scenario(tree, probe, marks, local);
+  detail::validate_scenario(probe, marks, local);
+  for (const auto& d : local.items()) {
+    if (seen.insert(d.str()).second) diags.add(d.mark, d.path, d.message + " in " + where);
+  }
+}
+
+// One `--vary KEY=FROM:TO` of `linksim sensitivity` as a factor node.
+Node factor_node(const std::string& arg, Diagnostics& diags) {
+  const std::string where = "--vary " + arg;
+  auto mark = [&](std::size_t i) { return Mark{where, 1, static_cast<int>(i) + 1}; };
+  Node factor{Node::Kind::map, "", false, mark(0), {}, {}};
+  const auto eq = arg.find('=');
+  const auto colon = arg.find(':', eq == std::string::npos ? 0 : eq);
+  if (eq == std::string::npos || eq == 0 || colon == std::string::npos ||
+      arg.find(':', colon + 1) != std::string::npos || colon == eq + 1 || colon + 1 == arg.size()) {
+    diags.add(mark(0), "", "expected KEY=FROM:TO, got '" + arg + "'");
+    return factor;
+  }
+  factor.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
+  factor.map.push_back(
+      {"from", mark(eq + 1), scalar_node(arg.substr(eq + 1, colon - eq - 1), mark(eq + 1))});
+  factor.map.push_back(
+      {"to", mark(colon + 1), scalar_node(arg.substr(colon + 1), mark(colon + 1))});
+  return factor;
+}
+
+// Each value of each sweep axis, and both ends of each sensitivity factor,
+// checked as if written for its key.
 void check_sweep_values(const Node& root, const Scenario& s, const fs::path& file,
                         Diagnostics& diags) {
-  const Node* sweep = root.find("sweep");
-  if (sweep == nullptr || sweep->kind != Node::Kind::seq) return;
   std::set<std::string> seen;  // the scenario's own problems are reported once, not per value
   for (const auto& d : diags.items()) seen.insert(d.str());
-  for (std::size_t a = 0; a < s.sweep.size() && a < sweep->seq.size(); ++a) {
+  const Node* sweep = root.find("sweep");
+  for (std::size_t a = 0; sweep != nullptr && sweep->kind == Node::Kind::seq &&
+                          a < s.sweep.size() && a < sweep->seq.size();
+       ++a) {
     if (s.sweep[a].points > 0 && !s.sweep[a].values.empty()) continue;  // reported already
     const Node& item = sweep->seq[a];
     const Node* key = item.find("key");
@@ -211,40 +264,48 @@ void check_sweep_values(const Node& root, const Scenario& s, const fs::path& fil
     for (std::size_t v = 0; v < grid.size(); ++v) {
       Mark at = from != nullptr ? from->mark : key->mark;
       if (values != nullptr && v < values->seq.size()) at = values->seq[v].mark;
-      Diagnostics local;
-      Node value = detail::parse_yaml(grid[v], at.file, local);
-      value.mark = at;
-      Node tree = root;
-      tree.map.erase(std::remove_if(tree.map.begin(), tree.map.end(),
-                                    [](const Node::Entry& e) { return e.key == "sweep"; }),
-                     tree.map.end());
-      const Mark key_mark = key->mark;
-      set_path(
-          tree, key->scalar, value,
-          [&](std::size_t i) {
-            return Mark{key_mark.file, key_mark.line, key_mark.column + static_cast<int>(i)};
-          },
-          local);
-      Scenario probe;
-      detail::KeyMarks marks;
-      marks.root = Mark{file.string(), 1, 1};
-      detail::bind_scenario(tree, probe, marks, local);
-      detail::validate_scenario(probe, marks, local);
-      for (const auto& d : local.items()) {
-        const std::string where = "sweep[" + std::to_string(a) + "] " + key->scalar + "=" + grid[v];
-        if (seen.insert(d.str()).second) diags.add(d.mark, d.path, d.message + " in " + where);
-      }
+      check_value(root, file, *key, grid[v], at,
+                  "sweep[" + std::to_string(a) + "] " + key->scalar + "=" + grid[v], seen, diags);
+    }
+  }
+  const Node* block = root.find("sensitivity");
+  const Node* factors = block != nullptr ? block->find("factors") : nullptr;
+  if (factors == nullptr || factors->kind != Node::Kind::seq) return;
+  for (std::size_t f = 0; f < s.sensitivity.factors.size() && f < factors->seq.size(); ++f) {
+    const Node& item = factors->seq[f];
+    const Node* key = item.find("key");
+    if (key == nullptr) continue;
+    const auto& factor = s.sensitivity.factors[f];
+    for (const char* end : {"from", "to"}) {
+      const Node* n = item.find(end);
+      if (n == nullptr) continue;
+      const std::string text = factor_value(std::string(end) == "from" ? factor.from : factor.to);
+      check_value(root, file, *key, text, n->mark,
+                  "sensitivity.factors[" + std::to_string(f) + "] " + key->scalar + "=" + text,
+                  seen, diags);
     }
   }
 }
 
 Scenario resolve(const std::string& text, const fs::path& file,
-                 const std::vector<std::string>& overrides, const std::vector<std::string>& vary) {
+                 const std::vector<std::string>& overrides, const std::vector<std::string>& vary,
+                 Vary into) {
   Diagnostics diags;
   std::vector<fs::path> chain;
   Node root = load_tree(text, file, chain, diags);
   for (const auto& o : overrides) apply_override(root, o, diags);
-  if (!vary.empty()) {
+  if (!vary.empty() && into == Vary::sensitivity) {
+    Node factors{Node::Kind::seq, "", false, Mark{"--vary", 1, 1}, {}, {}};
+    for (const auto& v : vary) {
+      if (Node f = factor_node(v, diags); !f.map.empty()) factors.seq.push_back(std::move(f));
+    }
+    set_path(
+        root, "sensitivity.factors", factors,
+        [](std::size_t) {
+          return Mark{"--vary", 1, 1};
+        },
+        diags);
+  } else if (!vary.empty()) {
     Node axes{Node::Kind::seq, "", false, Mark{"--vary", 1, 1}, {}, {}};
     for (const auto& v : vary) {
       if (Node axis = vary_node(v, diags); !axis.map.empty()) axes.seq.push_back(std::move(axis));
@@ -294,19 +355,25 @@ ScenarioError::ScenarioError(std::vector<std::string> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
 Scenario load_scenario(const fs::path& file, const std::vector<std::string>& overrides,
-                       const std::vector<std::string>& vary) {
+                       const std::vector<std::string>& vary, Vary into) {
   std::string text;
   if (!read_file(file, text)) {
     throw ScenarioError({file.string() + ":1:1: cannot read the scenario file (expected an "
                                          "existing, readable YAML file)"});
   }
-  return resolve(text, file, overrides, vary);
+  return resolve(text, file, overrides, vary, into);
 }
 
 Scenario load_scenario_text(const std::string& text, const fs::path& file,
                             const std::vector<std::string>& overrides,
-                            const std::vector<std::string>& vary) {
-  return resolve(text, file, overrides, vary);
+                            const std::vector<std::string>& vary, Vary into) {
+  return resolve(text, file, overrides, vary, into);
+}
+
+std::string factor_value(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.12g", v);
+  return buf;
 }
 
 }  // namespace linksim

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "scenario/bind.hpp"
+#include "scenario/keys.hpp"
 
 namespace linksim::detail {
 
@@ -134,11 +135,46 @@ struct Checker {
           }
         }
       }
-      if (a.key.rfind("sweep", 0) == 0 || a.key == "extends") {
+      if (a.key.rfind("sweep", 0) == 0 || a.key.rfind("sensitivity", 0) == 0 ||
+          a.key == "extends") {
         fail(at + ".key", "expected a scenario key to vary, got '" + a.key + "'");
       } else if (!a.key.empty() && !keys.insert(a.key).second) {
         fail(at + ".key",
              "key varied twice (expected each key on one axis, got '" + a.key + "' again)");
+      }
+    }
+  }
+
+  void sensitivity() {
+    const auto& z = s.sensitivity;
+    if (z.method != "morris" && z.method != "sobol") {
+      fail("sensitivity.method", "expected morris or sobol, got '" + z.method + "'");
+    }
+    if (z.levels % 2 != 0) {
+      fail("sensitivity.levels",
+           "expected an even number of levels, got " + std::to_string(z.levels));
+    }
+    std::set<std::string> keys;
+    for (std::size_t i = 0; i < z.factors.size(); ++i) {
+      const auto& f = z.factors[i];
+      const std::string at = "sensitivity.factors[" + std::to_string(i) + "]";
+      KeyType type{};
+      const bool known = key_type_of(f.key, type);
+      if (f.key == "seed" || f.key == "replications" || f.key.rfind("sweep", 0) == 0 ||
+          f.key.rfind("sensitivity", 0) == 0) {
+        fail(at + ".key", "expected a model key to vary, got '" + f.key + "'");
+      } else if (known && type != KeyType::real && type != KeyType::integer) {
+        fail(at + ".key",
+             "expected a numeric key, got '" + f.key + "' (a " + key_type_name(type) + ")");
+      } else if (!f.key.empty() && !keys.insert(f.key).second) {
+        fail(at + ".key",
+             "key varied twice (expected each key in one factor, got '" + f.key + "' again)");
+      }
+      // Each end is also checked as a value of its key (load.cpp).
+      if (marks.failed.count(at + ".from") || marks.failed.count(at + ".to")) continue;
+      if (!(f.from < f.to)) {
+        fail(at + ".to",
+             "expected a range with from < to, got " + num(f.from) + " to " + num(f.to));
       }
     }
   }
@@ -153,6 +189,7 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.policy();
   c.events();
   c.sweep();
+  c.sensitivity();
 }
 
 }  // namespace linksim::detail

@@ -90,6 +90,24 @@ struct SweepAxis {
   std::vector<std::string> grid() const;  // the values to run, as YAML scalars
 };
 
+// One factor of a sensitivity analysis: a numeric scenario key, written as for
+// --set, and the range it is sampled over (integer keys take rounded values).
+struct SensitivityFactor {
+  std::string key;
+  double from = 0.0;
+  double to = 0.0;
+};
+
+// What `linksim sensitivity` runs (other commands ignore it).
+struct Sensitivity {
+  std::string method = "morris";  // morris (screening) or sobol (variance-based)
+  int samples = 0;                // Morris trajectories or Sobol base samples; 0: 10 or 128
+  int levels = 4;                 // Morris grid levels (even)
+  int bootstrap = 1000;           // resamples for the indices' 95% intervals
+  std::string compare;            // a scenario file: analyse the paired difference against it
+  std::vector<SensitivityFactor> factors;
+};
+
 struct Scenario {
   std::string name = "base";
   std::filesystem::path source;  // the file it was loaded from (not a key)
@@ -213,6 +231,7 @@ struct Scenario {
   std::vector<Event> events;
   // Read by `linksim sweep` only: the grid it runs (cartesian product of the axes).
   std::vector<SweepAxis> sweep;
+  Sensitivity sensitivity;
 
   struct Reports {
     int richness_min_listings = 5;
@@ -246,17 +265,23 @@ class ScenarioError : public std::runtime_error {
   std::vector<std::string> problems_;
 };
 
+// What `vary` arguments replace: the sweep block ("KEY=v1,v2,v3" or
+// "KEY=FROM:TO:POINTS", as given to `linksim sweep --vary`) or the sensitivity
+// factors ("KEY=FROM:TO", as given to `linksim sensitivity --vary`).
+enum class Vary { sweep, sensitivity };
+
 // Loads a scenario file, following `extends` chains and applying `--set`
 // overrides (each "a.b.c=VALUE", VALUE read as YAML), then validates it all.
-// `vary` ("KEY=v1,v2,v3" or "KEY=FROM:TO:POINTS", as given to `linksim sweep
-// --vary`) replaces the file's sweep block when not empty.
+// `vary`, when not empty, replaces the file's sweep block or sensitivity factors.
 Scenario load_scenario(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides = {},
-                       const std::vector<std::string>& vary = {});
+                       const std::vector<std::string>& vary = {}, Vary into = Vary::sweep);
 // The same from text; `file` is only used in messages and to resolve `extends`.
 Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
                             const std::vector<std::string>& overrides = {},
-                            const std::vector<std::string>& vary = {});
+                            const std::vector<std::string>& vary = {}, Vary into = Vary::sweep);
+// A sensitivity factor's value as set on its key (%.12g).
+std::string factor_value(double v);
 
 // The resolved scenario as YAML with every key filled in; loading it again
 // gives the same scenario.
