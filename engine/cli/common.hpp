@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,15 @@ struct BenchOptions {
   bool child = false;  // run one configuration and print it as JSON
 };
 int bench_command(const BenchOptions& b, const CommonOptions& o);
+
+// `linksim sensitivity`: each flag given is set on the scenario's sensitivity
+// block (and validated there).
+struct SensitivityOptions {
+  std::string method, compare;
+  std::optional<int> samples, levels, bootstrap;
+};
+int sensitivity_command(const std::string& file, const SensitivityOptions& s,
+                        const CommonOptions& o);
 
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);

@@ -52,6 +52,30 @@ int main(int argc, char** argv) {
   add_vary_option(*sweep, o);
   add_run_options(*sweep, o, "out/sweep-<scenario name>/");
 
+  SensitivityOptions sens_opts;
+  auto* sens = app.add_subcommand(
+      "sensitivity",
+      "Which assumptions drive the metrics (or, with --compare, the difference between two "
+      "policies): Morris screening or Sobol' indices over --vary ranges; resumable");
+  sens->add_option("scenario", file, "Scenario file (YAML)")->required();
+  add_scenario_options(*sens, o);
+  sens->add_option("--vary", o.vary,
+                   "A factor, KEY=FROM:TO (repeatable); replaces the scenario's "
+                   "sensitivity.factors");
+  sens->add_option("--method", sens_opts.method,
+                   "morris (elementary effects: screening) or sobol (first and total indices)");
+  sens->add_option("--samples", sens_opts.samples,
+                   "Morris trajectories (default 10) or Sobol base samples N (default 128; "
+                   "N x (factors + 2) points)");
+  sens->add_option("--levels", sens_opts.levels, "Morris grid levels (even; default 4)");
+  sens->add_option("--bootstrap", sens_opts.bootstrap,
+                   "Bootstrap resamples for the 95% intervals (default 1000)");
+  sens->add_option("--compare", sens_opts.compare,
+                   "Another scenario: analyse the paired difference (it minus SCENARIO), "
+                   "common random numbers");
+  add_run_options(*sens, o, "out/sensitivity-<scenario name>/");
+  sens->remove_option(sens->get_option("--report"));
+
   auto* report = app.add_subcommand(
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
@@ -123,6 +147,7 @@ int main(int argc, char** argv) {
     if (*run) return run_command(file, o);
     if (*cmp) return compare_command(files, o);
     if (*sweep) return sweep_command(file, o);
+    if (*sens) return sensitivity_command(file, sens_opts, o);
     if (*report) return report_command(files, o);
     if (*bench) return bench_command(bench_opts, o);
     if (*val) return validate_command(files, o);

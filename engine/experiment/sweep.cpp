@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "experiment/points.hpp"
 #include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
 #include "scenario/keys.hpp"
@@ -76,9 +77,14 @@ std::string first_difference(const std::string& a, const std::string& b) {
   }
 }
 
-// Refuses `dir` when it holds another sweep; says what differs.
-void check_same_sweep(const fs::path& dir, const json& now) {
-  const fs::path file = dir / "sweep.json";
+}  // namespace
+
+namespace detail {
+
+// Refuses `dir` when its manifest (sweep.json, sensitivity.json) is of another
+// set of points; says what differs.
+void check_same_points(const fs::path& dir, const std::string& manifest_file, const json& now) {
+  const fs::path file = dir / manifest_file;
   if (!fs::exists(file)) return;
   json old;
   try {
@@ -86,13 +92,18 @@ void check_same_sweep(const fs::path& dir, const json& now) {
   } catch (const json::exception&) {
     throw SweepMismatch(file.string() +
                         " is unreadable, so the finished points there cannot be trusted (expected "
-                        "a sweep.json written by linksim; use another --out folder or delete it)");
+                        "a " +
+                        manifest_file +
+                        " written by linksim; use another --out folder or delete it)");
   }
   if (old.value("fingerprint", "") == now["fingerprint"]) return;
   std::string why;
   if (old.value("axes", json()) != now["axes"]) {
     why = "the axes differ (" + old.value("axes", json()).dump() + " there, " + now["axes"].dump() +
           " now)";
+  } else if (now.contains("design") && old.value("design", json()) != now["design"]) {
+    why = "the design differs (" + old.value("design", json()).dump() + " there, " +
+          now["design"].dump() + " now)";
   } else if (old["scenario"].value("resolved_yaml", "") != now["scenario"]["resolved_yaml"]) {
     why = "the scenario differs (file, --set, --seed or --replications: " +
           first_difference(old["scenario"].value("resolved_yaml", ""),
@@ -103,9 +114,14 @@ void check_same_sweep(const fs::path& dir, const json& now) {
   } else {
     why = "a point's scenario differs";
   }
-  throw SweepMismatch(dir.string() + " holds a different sweep: " + why +
+  throw SweepMismatch(dir.string() + " holds a different " +
+                      (manifest_file == "sweep.json" ? "sweep" : "analysis") + ": " + why +
                       "; use another --out folder, or delete it to start over");
 }
+
+}  // namespace detail
+
+namespace {
 
 json point_payload(const SweepPlan& plan, int i, const SweepPointResult& p) {
   json reps = json::array();
@@ -306,13 +322,13 @@ SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overr
   return plan;
 }
 
-SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  SweepResult result;
-  result.plan = plan;
-  result.points.resize(plan.points.size());
-  const json now = manifest(plan);
-  check_same_sweep(dir, now);
+namespace detail {
+
+std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& dir,
+                                         const std::string& manifest_file, const json& now,
+                                         const RunOptions& options) {
+  std::vector<SweepPointResult> results(plan.points.size());
+  check_same_points(dir, manifest_file, now);
   fs::create_directories(dir / "points");
   // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
   // used, so cleared.
@@ -321,17 +337,17 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
       if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path());
     }
   }
-  if (!fs::exists(dir / "sweep.json")) {  // a finished sweep keeps its files until replaced
+  if (!fs::exists(dir / manifest_file)) {  // a finished run keeps its files until replaced
     json running = now;
     running["status"] = "running";
-    write_file_atomic(dir / "sweep.json", running.dump(2) + "\n");
+    write_file_atomic(dir / manifest_file, running.dump(2) + "\n");
   }
 
   std::vector<int> todo;
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     std::string why;
     const int idx = static_cast<int>(i);
-    if (read_point(plan, idx, dir, result.points[i], why)) continue;
+    if (read_point(plan, idx, dir, results[i], why)) continue;
     if (!why.empty()) {
       spdlog::warn("point {}: its record {} is damaged ({}); running it again", i,
                    (dir / "points" / point_name(idx)).string(), why);
@@ -356,7 +372,7 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
     const Scenario& s = plan.points[i].scenario;
     opts.run_index = i;
     RunResult r = run(s, opts);
-    SweepPointResult& p = result.points[i];
+    SweepPointResult& p = results[i];
     for (const auto& rep : r.replications) {
       p.replications.push_back(rep.metrics);
       p.seeds.push_back(rep.seed);
@@ -371,7 +387,17 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
     }
     spdlog::debug("point {} done ({}) in {:.1f}s", i, values, r.seconds);
   }
-  for (auto& p : result.points) summarize_point(p);
+  for (auto& p : results) summarize_point(p);
+  return results;
+}
+
+}  // namespace detail
+
+SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  SweepResult result;
+  result.plan = plan;
+  result.points = detail::run_points(plan, dir, "sweep.json", manifest(plan), options);
   write_outputs(result, dir);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -1,0 +1,28 @@
+// Running a set of scenarios (sweep points, a sensitivity design) resumably:
+// the folder's manifest says what is being run, and each finished point is
+// recorded at once in dir/points/NNNNNN.json with a checksum, so that a second
+// call runs only what is missing or damaged.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "linksim/experiment.hpp"
+
+namespace linksim::detail {
+
+// Throws SweepMismatch when dir/manifest_file describes other points than
+// `now` (their "fingerprint" differs); says what differs.
+void check_same_points(const std::filesystem::path& dir, const std::string& manifest_file,
+                       const nlohmann::json& now);
+
+// Runs every point of `plan` without an intact record in `dir`, writing
+// `manifest_file` (status "running") first when absent; returns every
+// point's replications and their summary, in plan order.
+std::vector<SweepPointResult> run_points(const SweepPlan& plan, const std::filesystem::path& dir,
+                                         const std::string& manifest_file,
+                                         const nlohmann::json& now, const RunOptions& options);
+
+}  // namespace linksim::detail
