@@ -1,0 +1,128 @@
+// `linksim sensitivity` on the model: a key the day never reads gets indices of
+// exactly 0 (every point shares its random streams, so nothing else moves), a
+// key that drives demand ranks first; results do not depend on the thread
+// count; an analysis resumes from its records; bad factors are reported where
+// they were written.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "linksim/analysis.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> small = {"population.buyers=3000",  "population.merchants=80",
+                                        "population.streamers=20", "calendar.days=60",
+                                        "calendar.warmup_days=10", "replications=2"};
+
+RunOptions quiet(int threads) {
+  RunOptions o;
+  o.threads = threads;
+  return o;
+}
+
+TEST(Sensitivity, UnreadKeyIsExactlyZeroAndTheDriverRanksFirst) {
+  const auto dir = test::temp_path("sens_morris");
+  fs::remove_all(dir);
+  const SensitivityPlan plan =
+      plan_sensitivity(test::bundled("open_links.yaml"), small,
+                       {"reports.richness_min_listings=1:10", "buyers.session_rate=0.2:0.4",
+                        "conversion.jump_loss=0.2:0.6"});
+  EXPECT_EQ(plan.method, "morris");
+  EXPECT_EQ(plan.rows, 10 * 4);  // 10 trajectories of k + 1 rows
+  const SensitivityResult r = run_sensitivity(plan, dir, quiet(2));
+  ASSERT_EQ(r.metrics.size(), headline_indices().size());
+  for (const auto& m : r.metrics) {
+    if (!m.defined) continue;
+    for (const auto& i : m.factors[0]) EXPECT_EQ(i.estimate, 0.0) << m.metric << " " << i.name;
+  }
+  const auto& gmv = r.metrics[0];
+  ASSERT_EQ(gmv.metric, "gmv");
+  EXPECT_EQ(gmv.ranking.front(), 1) << "session rate drives GMV";
+  EXPECT_EQ(gmv.ranking.back(), 0);
+  EXPECT_GT(gmv.factors[1][0].lo, 0.0);  // mu* interval excludes 0
+  // Integer keys take whole values.
+  for (const auto& p : plan.points.points) {
+    EXPECT_EQ(p.values[0].find('.'), std::string::npos) << p.values[0];
+  }
+  const auto json = nlohmann::json::parse(test::read_file(dir / "sensitivity.json"));
+  EXPECT_EQ(json["status"], "complete");
+  EXPECT_EQ(json["results"]["gmv"]["ranking"][0], "buyers.session_rate");
+  fs::remove_all(dir);
+}
+
+TEST(Sensitivity, SobolOfTheDifferenceIsThreadIndependentAndResumes) {
+  const auto a = test::temp_path("sens_sobol_a");
+  const auto b = test::temp_path("sens_sobol_b");
+  fs::remove_all(a);
+  fs::remove_all(b);
+  auto sets = small;
+  sets.push_back("sensitivity.method=sobol");
+  sets.push_back("sensitivity.samples=4");
+  const SensitivityPlan plan =
+      plan_sensitivity(test::bundled("closed_loop.yaml"), sets,
+                       {"conversion.jump_loss=0.2:0.6", "buyers.app_share.taobao=0.3:0.7"},
+                       test::bundled("open_links.yaml"));
+  EXPECT_EQ(plan.rows, 4 * (2 + 2));
+  ASSERT_EQ(plan.points.points.size(), 2u * plan.rows);  // each row: closed, then open
+  EXPECT_EQ(plan.points.points[1].scenario.seed, plan.points.points[0].scenario.seed);
+  EXPECT_EQ(plan.points.points[1].scenario.name, "open_links");
+  run_sensitivity(plan, a, quiet(1));
+  run_sensitivity(plan, b, quiet(2));
+  for (const char* f : {"sensitivity.csv", "sensitivity_design.csv", "sensitivity.json"}) {
+    EXPECT_EQ(test::read_file(a / f), test::read_file(b / f)) << f;
+  }
+  // A lost record and a damaged one are run again; the files come out the same.
+  const std::string before = test::read_file(a / "sensitivity.csv");
+  fs::remove(a / "points" / "000003.json");
+  {
+    std::ofstream damaged(a / "points" / "000005.json");
+    damaged << "{\"payload\": ";
+  }
+  const SensitivityResult again = run_sensitivity(plan, a, quiet(2));
+  EXPECT_EQ(test::read_file(a / "sensitivity.csv"), before);
+  // Another analysis in the same folder is refused.
+  auto other = sets;
+  other.push_back("sensitivity.samples=8");
+  EXPECT_THROW(run_sensitivity(plan_sensitivity(test::bundled("closed_loop.yaml"), other,
+                                                {"conversion.jump_loss=0.2:0.6",
+                                                 "buyers.app_share.taobao=0.3:0.7"},
+                                                test::bundled("open_links.yaml")),
+                               a, quiet(2)),
+               SweepMismatch);
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(Sensitivity, BadFactorsAreReportedWhereTheyWereWritten) {
+  try {
+    plan_sensitivity(test::bundled("open_links.yaml"), {"sensitivity.method=sobl"},
+                     {"conversion.jump_los=0.2:0.6", "buyers.session_rate=0.4", "name=1:2",
+                      "conversion.jump_loss=0.5:0.1"});
+    FAIL() << "expected problems";
+  } catch (const ScenarioError& e) {
+    const auto& p = e.problems();
+    const auto has = [&](const std::string& text) {
+      return std::any_of(p.begin(), p.end(),
+                         [&](const std::string& s) { return s.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(
+        has("--set sensitivity.method=sobl:1:20: sensitivity.method: expected morris or "
+            "sobol, got 'sobl'"));
+    EXPECT_TRUE(
+        has("--vary conversion.jump_los=0.2:0.6:1:12: conversion.jump_los: unknown key "
+            "(did you mean 'jump_loss'?)"));
+    EXPECT_TRUE(has("--vary buyers.session_rate=0.4:1:1: expected KEY=FROM:TO"));
+    EXPECT_TRUE(has("expected a numeric key, got 'name' (a string)"));
+    EXPECT_TRUE(has("expected a range with from < to, got 0.5 to 0.1"));
+  }
+  EXPECT_THROW(plan_sensitivity(test::bundled("open_links.yaml"), {}, {}), ScenarioError);
+}
+
+}  // namespace
+}  // namespace linksim
