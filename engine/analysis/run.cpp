@@ -36,6 +36,23 @@ std::uint64_t bootstrap_seed(std::uint64_t seed) {
   return detail::mix64(seed ^ 0x626F6F7473747200ULL);
 }
 
+// The design: a pure function of the plan's factors, method, samples and seed.
+struct Design {
+  detail::MorrisDesign morris;
+  detail::SaltelliDesign saltelli;
+};
+Design design_of(const SensitivityPlan& plan) {
+  Design d;
+  const int k = static_cast<int>(plan.factors.size());
+  const std::uint64_t seed = design_seed(plan.base.seed);
+  if (plan.method == "morris") {
+    d.morris = detail::morris_design(k, plan.samples, plan.base.sensitivity.levels, seed);
+  } else {
+    d.saltelli = detail::saltelli_design(k, plan.samples, seed);
+  }
+  return d;
+}
+
 json factors_json(const std::vector<SensitivityFactor>& factors) {
   json out = json::array();
   for (const auto& f : factors) out.push_back({{"key", f.key}, {"from", f.from}, {"to", f.to}});
@@ -90,12 +107,9 @@ SensitivityPlan plan_sensitivity(const fs::path& file, const std::vector<std::st
   }
 
   const int k = static_cast<int>(plan.factors.size());
-  Eigen::MatrixXd unit;
-  if (plan.method == "morris") {
-    unit = detail::morris_design(k, plan.samples, z.levels, design_seed(plan.base.seed)).points;
-  } else {
-    unit = detail::saltelli_design(k, plan.samples, design_seed(plan.base.seed)).points();
-  }
+  const Design design = design_of(plan);
+  const Eigen::MatrixXd unit =
+      plan.method == "morris" ? design.morris.points : design.saltelli.points();
   plan.rows = static_cast<int>(unit.rows());
   const int per_row = plan.compare.empty() ? 1 : 2;
   if (static_cast<long>(plan.rows) * per_row > 100000) {
@@ -195,8 +209,8 @@ std::vector<std::vector<double>> quantities(const SensitivityPlan& plan,
   return q;
 }
 
-MetricSensitivity analyse(const SensitivityPlan& plan, const std::vector<std::vector<double>>& q,
-                          std::size_t m) {
+MetricSensitivity analyse(const SensitivityPlan& plan, const Design& design,
+                          const std::vector<std::vector<double>>& q, std::size_t m) {
   MetricSensitivity out;
   out.metric = metric_info()[m].name;
   out.unit = metric_info()[m].unit;
@@ -211,9 +225,7 @@ MetricSensitivity analyse(const SensitivityPlan& plan, const std::vector<std::ve
   const std::uint64_t bseed = bootstrap_seed(plan.base.seed) + m;
   std::vector<double> rank_by(static_cast<std::size_t>(k));
   if (plan.method == "morris") {
-    const auto d = detail::morris_design(k, plan.samples, plan.base.sensitivity.levels,
-                                         design_seed(plan.base.seed));
-    const auto ix = detail::morris_indices(d, y, boot, bseed);
+    const auto ix = detail::morris_indices(design.morris, y, boot, bseed);
     for (int f = 0; f < k; ++f) {
       out.factors[f] = {{"mu_star", ix.mu_star(f), ix.mu_star_lo(f), ix.mu_star_hi(f)},
                         {"mu", ix.mu(f), nan, nan},
@@ -221,8 +233,7 @@ MetricSensitivity analyse(const SensitivityPlan& plan, const std::vector<std::ve
       rank_by[f] = ix.mu_star(f);
     }
   } else {
-    const auto d = detail::saltelli_design(k, plan.samples, design_seed(plan.base.seed));
-    const auto ix = detail::sobol_indices(d, y, boot, bseed);
+    const auto ix = detail::sobol_indices(design.saltelli, y, boot, bseed);
     for (int f = 0; f < k; ++f) {
       out.factors[f] = {{"total", ix.total(f), ix.total_lo(f), ix.total_hi(f)},
                         {"first", ix.first(f), ix.first_lo(f), ix.first_hi(f)}};
@@ -300,8 +311,9 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const fs::path& d
   result.plan = plan;
   const auto points = detail::run_points(plan.points, dir, manifest_file, manifest(plan), options);
   result.quantity = quantities(plan, points);
+  const Design design = design_of(plan);
   for (int m : headline_indices()) {
-    result.metrics.push_back(analyse(plan, result.quantity, static_cast<std::size_t>(m)));
+    result.metrics.push_back(analyse(plan, design, result.quantity, static_cast<std::size_t>(m)));
   }
   write_outputs(result, dir);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
