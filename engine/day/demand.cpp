@@ -173,9 +173,9 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     // The buyers with a session today, gathered without a branch.
     std::uint32_t active[demand_chunk];
     std::int64_t count = 0;
-    for (std::int64_t i = 0; i < len; ++i) {
-      active[count] = static_cast<std::uint32_t>(i);
-      count += next[begin + i] < v.clock_end;
+    for (std::int64_t j = 0; j < len; ++j) {
+      active[count] = static_cast<std::uint32_t>(j);
+      count += next[begin + j] < v.clock_end;
     }
     for (std::int64_t k = 0; k < count; ++k) {
       // The buyer a few steps ahead: its preferences and follows are read at

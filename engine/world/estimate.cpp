@@ -19,10 +19,10 @@ double world_bytes(const Scenario& s) {
   const double streamers = static_cast<double>(s.population.streamers);
   const double k = static_cast<double>(s.categories.size());
   const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
-  // Buyers: rate, exp(-rate), elasticity, trust, apps, preferences, follow offset;
+  // Buyers: rate, next session, elasticity, trust, apps, preferences, follow offset;
   // follow lists twice over while they are built (per-chunk lists, then one array).
   const double follows = std::min(s.buyers.follows, streamers);
-  const double per_buyer = 4 + 4 + 4 + 4 + 1 + 2 * k + 8 + 2 * 4 * follows;
+  const double per_buyer = 4 + 8 + 4 + 4 + 1 + 2 * k + 8 + 2 * 4 * follows;
   // Orders of a day (placed, and the clearing copy): at most max_orders per
   // session, with the day's traffic at its highest.
   double traffic = 1;
