@@ -224,6 +224,8 @@ struct Binder {
       bind_items(e, path, sweep_keys(), s.sweep, false);
     } else if (path == "sensitivity.factors") {
       bind_items(e, path, factor_keys(), s.sensitivity.factors, false);
+    } else if (path == "calibration.free") {
+      bind_items(e, path, factor_keys(), s.calibration.free, false);
     } else {
       return false;
     }

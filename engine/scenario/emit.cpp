@@ -141,6 +141,8 @@ std::string to_yaml(const Scenario& scenario) {
   root["sweep"] = sweep_node(s.sweep);
   YAML::Node factors = list_node(s.sensitivity.factors, detail::factor_keys());
   root["sensitivity"]["factors"] = factors;
+  YAML::Node free = list_node(s.calibration.free, detail::factor_keys());
+  root["calibration"]["free"] = free;
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -175,6 +177,9 @@ std::string json_schema() {
     if (std::string(l.path) == "sensitivity.factors") {
       root["properties"]["sensitivity"]["properties"]["factors"] = {
           {"type", "array"}, {"description", l.doc}, {"items", schema_of(detail::factor_keys())}};
+    } else if (std::string(l.path) == "calibration.free") {
+      root["properties"]["calibration"]["properties"]["free"] = {
+          {"type", "array"}, {"description", l.doc}, {"items", schema_of(detail::factor_keys())}};
     }
   }
   return root.dump(2) + "\n";
@@ -203,6 +208,7 @@ std::string keys_markdown() {
   out << "| `sweep[].values` | list | | | | The values to run, each written as for the key "
          "(give either values or from, to and points). | |\n";
   markdown_rows(out, detail::factor_keys(), SensitivityFactor{}, "sensitivity.factors[].");
+  markdown_rows(out, detail::factor_keys(), SensitivityFactor{}, "calibration.free[].");
   return out.str();
 }
 

@@ -232,6 +232,24 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "A scenario file (relative to this one): analyse the paired difference against it, "
           "common random numbers, instead of this scenario's own metrics.",
           "", sensitivity.compare),
+      KEY("calibration.target", string, any, "",
+          "`linksim calibrate`: the observed series to fit, a CSV of period (YYYY-MM or "
+          "YYYY-Qn), metric, value and optional weight and unit (relative to this file).",
+          "", calibration.target),
+      KEY("calibration.method", string, any, "",
+          "Derivative-free optimiser (NLopt): bobyqa (quadratic models in a trust region), "
+          "neldermead or sbplx (simplex methods, more robust to a rough loss).",
+          "", calibration.method),
+      KEY("calibration.evaluations", integer, Range(1, 100000), "",
+          "Most model evaluations (each a run of every replication) the optimiser may spend.", "",
+          calibration.evaluations),
+      KEY("calibration.tolerance", real, Range(0, 100), "",
+          "RMS scaled error (a fraction of each metric's typical size) a fit must reach to "
+          "count as converged.",
+          "", calibration.tolerance),
+      KEY("calibration.bootstrap", integer, Range(0, 100000), "",
+          "Resamples of the replications for the fitted values' 95% intervals (0: none).", "",
+          calibration.bootstrap),
   };
   return keys;
 }
@@ -250,6 +268,9 @@ const std::vector<ListKey>& list_keys() {
       {"sensitivity.factors",
        "Factors of `linksim sensitivity`, each a numeric `key` sampled from `from` to `to`. "
        "Other commands ignore them; `sensitivity --vary KEY=FROM:TO` replaces them."},
+      {"calibration.free",
+       "Free keys of `linksim calibrate`, each a numeric `key` fitted within `from` to `to`. "
+       "Other commands ignore them; `calibrate --free KEY=FROM:TO` replaces them."},
   };
   return keys;
 }

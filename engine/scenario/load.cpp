@@ -204,7 +204,8 @@ void check_value(const Node& root, const fs::path& file, const Node& key, const 
   Node tree = root;
   tree.map.erase(std::remove_if(tree.map.begin(), tree.map.end(),
                                 [](const Node::Entry& e) {
-                                  return e.key == "sweep" || e.key == "sensitivity";
+                                  return e.key == "sweep" || e.key == "sensitivity" ||
+                                         e.key == "calibration";
                                 }),
                  tree.map.end());
   const Mark key_mark = key.mark;
@@ -224,9 +225,10 @@ void check_value(const Node& root, const fs::path& file, const Node& key, const 
   }
 }
 
-// One `--vary KEY=FROM:TO` of `linksim sensitivity` as a factor node.
-Node factor_node(const std::string& arg, Diagnostics& diags) {
-  const std::string where = "--vary " + arg;
+// One `--vary KEY=FROM:TO` of `linksim sensitivity` (or `--free KEY=FROM:TO`
+// of `linksim calibrate`, `flag`) as a factor node.
+Node factor_node(const std::string& flag, const std::string& arg, Diagnostics& diags) {
+  const std::string where = flag + " " + arg;
   auto mark = [&](std::size_t i) { return Mark{where, 1, static_cast<int>(i) + 1}; };
   Node factor{Node::Kind::map, "", false, mark(0), {}, {}};
   const auto eq = arg.find('=');
@@ -242,6 +244,31 @@ Node factor_node(const std::string& arg, Diagnostics& diags) {
   factor.map.push_back(
       {"to", mark(colon + 1), scalar_node(arg.substr(colon + 1), mark(colon + 1))});
   return factor;
+}
+
+// Both ends of each key range of `block`.`list` (sensitivity factors,
+// calibration free keys), checked as if written for its key.
+void check_ranges(const Node& root, const std::vector<SensitivityFactor>& ranges,
+                  const std::string& block_name, const std::string& list_name, const fs::path& file,
+                  std::set<std::string>& seen, Diagnostics& diags) {
+  const Node* block = root.find(block_name);
+  const Node* list = block != nullptr ? block->find(list_name) : nullptr;
+  if (list == nullptr || list->kind != Node::Kind::seq) return;
+  for (std::size_t f = 0; f < ranges.size() && f < list->seq.size(); ++f) {
+    const Node& item = list->seq[f];
+    const Node* key = item.find("key");
+    if (key == nullptr) continue;
+    for (const char* end : {"from", "to"}) {
+      const Node* n = item.find(end);
+      if (n == nullptr) continue;
+      const std::string text =
+          factor_value(std::string(end) == "from" ? ranges[f].from : ranges[f].to);
+      check_value(
+          root, file, *key, text, n->mark,
+          block_name + "." + list_name + "[" + std::to_string(f) + "] " + key->scalar + "=" + text,
+          seen, diags);
+    }
+  }
 }
 
 // Each value of each sweep axis, and both ends of each sensitivity factor,
@@ -268,23 +295,8 @@ void check_sweep_values(const Node& root, const Scenario& s, const fs::path& fil
                   "sweep[" + std::to_string(a) + "] " + key->scalar + "=" + grid[v], seen, diags);
     }
   }
-  const Node* block = root.find("sensitivity");
-  const Node* factors = block != nullptr ? block->find("factors") : nullptr;
-  if (factors == nullptr || factors->kind != Node::Kind::seq) return;
-  for (std::size_t f = 0; f < s.sensitivity.factors.size() && f < factors->seq.size(); ++f) {
-    const Node& item = factors->seq[f];
-    const Node* key = item.find("key");
-    if (key == nullptr) continue;
-    const auto& factor = s.sensitivity.factors[f];
-    for (const char* end : {"from", "to"}) {
-      const Node* n = item.find(end);
-      if (n == nullptr) continue;
-      const std::string text = factor_value(std::string(end) == "from" ? factor.from : factor.to);
-      check_value(root, file, *key, text, n->mark,
-                  "sensitivity.factors[" + std::to_string(f) + "] " + key->scalar + "=" + text,
-                  seen, diags);
-    }
-  }
+  check_ranges(root, s.sensitivity.factors, "sensitivity", "factors", file, seen, diags);
+  check_ranges(root, s.calibration.free, "calibration", "free", file, seen, diags);
 }
 
 Scenario resolve(const std::string& text, const fs::path& file,
@@ -294,15 +306,17 @@ Scenario resolve(const std::string& text, const fs::path& file,
   std::vector<fs::path> chain;
   Node root = load_tree(text, file, chain, diags);
   for (const auto& o : overrides) apply_override(root, o, diags);
-  if (!vary.empty() && into == Vary::sensitivity) {
-    Node factors{Node::Kind::seq, "", false, Mark{"--vary", 1, 1}, {}, {}};
+  if (!vary.empty() && into != Vary::sweep) {
+    const bool free = into == Vary::calibration;
+    const std::string flag = free ? "--free" : "--vary";
+    Node factors{Node::Kind::seq, "", false, Mark{flag, 1, 1}, {}, {}};
     for (const auto& v : vary) {
-      if (Node f = factor_node(v, diags); !f.map.empty()) factors.seq.push_back(std::move(f));
+      if (Node f = factor_node(flag, v, diags); !f.map.empty()) factors.seq.push_back(std::move(f));
     }
     set_path(
-        root, "sensitivity.factors", factors,
-        [](std::size_t) {
-          return Mark{"--vary", 1, 1};
+        root, free ? "calibration.free" : "sensitivity.factors", factors,
+        [&](std::size_t) {
+          return Mark{flag, 1, 1};
         },
         diags);
   } else if (!vary.empty()) {

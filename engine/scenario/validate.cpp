@@ -136,7 +136,7 @@ struct Checker {
         }
       }
       if (a.key.rfind("sweep", 0) == 0 || a.key.rfind("sensitivity", 0) == 0 ||
-          a.key == "extends") {
+          a.key.rfind("calibration", 0) == 0 || a.key == "extends") {
         fail(at + ".key", "expected a scenario key to vary, got '" + a.key + "'");
       } else if (!a.key.empty() && !keys.insert(a.key).second) {
         fail(at + ".key",
@@ -154,23 +154,38 @@ struct Checker {
       fail("sensitivity.levels",
            "expected an even number of levels, got " + std::to_string(z.levels));
     }
+    ranges(z.factors, "sensitivity.factors", "factor");
+  }
+
+  void calibration() {
+    const auto& c = s.calibration;
+    if (c.method != "bobyqa" && c.method != "neldermead" && c.method != "sbplx") {
+      fail("calibration.method", "expected bobyqa, neldermead or sbplx, got '" + c.method + "'");
+    }
+    ranges(c.free, "calibration.free", "free key");
+  }
+
+  // Keys with a range (sensitivity factors, calibration free keys): numeric
+  // model keys, each once, from < to. Each end is also checked as a value of
+  // its key (load.cpp).
+  void ranges(const std::vector<SensitivityFactor>& list, const std::string& path,
+              const std::string& what) {
     std::set<std::string> keys;
-    for (std::size_t i = 0; i < z.factors.size(); ++i) {
-      const auto& f = z.factors[i];
-      const std::string at = "sensitivity.factors[" + std::to_string(i) + "]";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto& f = list[i];
+      const std::string at = path + "[" + std::to_string(i) + "]";
       KeyType type{};
       const bool known = key_type_of(f.key, type);
       if (f.key == "seed" || f.key == "replications" || f.key.rfind("sweep", 0) == 0 ||
-          f.key.rfind("sensitivity", 0) == 0) {
+          f.key.rfind("sensitivity", 0) == 0 || f.key.rfind("calibration", 0) == 0) {
         fail(at + ".key", "expected a model key to vary, got '" + f.key + "'");
       } else if (known && type != KeyType::real && type != KeyType::integer) {
         fail(at + ".key",
              "expected a numeric key, got '" + f.key + "' (a " + key_type_name(type) + ")");
       } else if (!f.key.empty() && !keys.insert(f.key).second) {
         fail(at + ".key",
-             "key varied twice (expected each key in one factor, got '" + f.key + "' again)");
+             "key varied twice (expected each key in one " + what + ", got '" + f.key + "' again)");
       }
-      // Each end is also checked as a value of its key (load.cpp).
       if (marks.failed.count(at + ".from") || marks.failed.count(at + ".to")) continue;
       if (!(f.from < f.to)) {
         fail(at + ".to",
@@ -190,6 +205,7 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.events();
   c.sweep();
   c.sensitivity();
+  c.calibration();
 }
 
 }  // namespace linksim::detail

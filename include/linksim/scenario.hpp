@@ -108,6 +108,18 @@ struct Sensitivity {
   std::vector<SensitivityFactor> factors;
 };
 
+// What `linksim calibrate` fits (other commands ignore it): the free keys,
+// each within its range (a SensitivityFactor: key, from, to), so that the
+// model's monthly or quarterly metrics reproduce a target CSV.
+struct Calibration {
+  std::string target;             // CSV of period, metric, value[, weight][, unit]
+  std::string method = "bobyqa";  // bobyqa, neldermead or sbplx (NLopt, derivative-free)
+  int evaluations = 100;          // most model evaluations the optimiser may spend
+  double tolerance = 0.1;         // RMS scaled error a converged fit must reach
+  int bootstrap = 1000;           // resamples of the replications for the 95% intervals
+  std::vector<SensitivityFactor> free;
+};
+
 struct Scenario {
   std::string name = "base";
   std::filesystem::path source;  // the file it was loaded from (not a key)
@@ -232,6 +244,7 @@ struct Scenario {
   // Read by `linksim sweep` only: the grid it runs (cartesian product of the axes).
   std::vector<SweepAxis> sweep;
   Sensitivity sensitivity;
+  Calibration calibration;
 
   struct Reports {
     int richness_min_listings = 5;
@@ -267,12 +280,14 @@ class ScenarioError : public std::runtime_error {
 
 // What `vary` arguments replace: the sweep block ("KEY=v1,v2,v3" or
 // "KEY=FROM:TO:POINTS", as given to `linksim sweep --vary`) or the sensitivity
-// factors ("KEY=FROM:TO", as given to `linksim sensitivity --vary`).
-enum class Vary { sweep, sensitivity };
+// factors ("KEY=FROM:TO", as given to `linksim sensitivity --vary`) or the
+// calibration's free keys ("KEY=FROM:TO", as given to `linksim calibrate --free`).
+enum class Vary { sweep, sensitivity, calibration };
 
 // Loads a scenario file, following `extends` chains and applying `--set`
 // overrides (each "a.b.c=VALUE", VALUE read as YAML), then validates it all.
-// `vary`, when not empty, replaces the file's sweep block or sensitivity factors.
+// `vary`, when not empty, replaces the file's sweep block, sensitivity factors
+// or calibration free keys.
 Scenario load_scenario(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides = {},
                        const std::vector<std::string>& vary = {}, Vary into = Vary::sweep);
