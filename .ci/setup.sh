@@ -5,7 +5,7 @@
 linksim_packages=(
   g++ cmake ninja-build pkg-config git
   libeigen3-dev libspdlog-dev libyaml-cpp-dev libgtest-dev libcli11-dev
-  nlohmann-json3-dev libboost-math-dev libjs-chart.js
+  nlohmann-json3-dev libboost-math-dev libnlopt-cxx-dev libjs-chart.js
 )
 
 linksim_install() {

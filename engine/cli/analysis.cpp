@@ -1,4 +1,5 @@
-// `linksim sensitivity SCENARIO`: global sensitivity analysis; files and a ranking.
+// `linksim sensitivity SCENARIO`: global sensitivity analysis; files and a
+// ranking. `linksim calibrate SCENARIO`: a fit to an observed series.
 #include "linksim/analysis.hpp"
 
 #include <spdlog/spdlog.h>
@@ -60,6 +61,65 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   std::cout << sensitivity_table(*r);
   spdlog::info("{:.1f}s; wrote {}/sensitivity.csv, sensitivity_design.csv, sensitivity.json",
                r->seconds, dir);
+  return exit_ok;
+}
+
+int calibrate_command(const std::string& file, const CalibrateOptions& c, const CommonOptions& o) {
+  std::vector<std::string> sets = scenario_overrides(o);
+  if (!c.method.empty()) sets.push_back("calibration.method=" + c.method);
+  if (c.evaluations) sets.push_back("calibration.evaluations=" + std::to_string(*c.evaluations));
+  if (c.bootstrap) sets.push_back("calibration.bootstrap=" + std::to_string(*c.bootstrap));
+  if (c.tolerance) sets.push_back("calibration.tolerance=" + factor_value(*c.tolerance));
+  std::optional<CalibrationPlan> planned;
+  try {
+    planned.emplace(plan_calibration(file, sets, o.vary, c.target));
+  } catch (const ScenarioError& e) {
+    print_problems(file, e);
+    return exit_invalid;
+  }
+  const CalibrationPlan& plan = *planned;
+  const std::string dir = o.out.empty() ? "out/calibrate-" + plan.base.name : o.out;
+  RunOptions opts;
+  opts.threads = thread_count(o);
+  // Progress is the log line of each evaluation (the library's): the number
+  // of evaluations is not known in advance.
+  opts.cancel = install_signal_handlers();
+  // The largest world the search may build: every key at the end of its range
+  // that makes it largest is not known in advance; the ends are checked.
+  for (std::size_t k = 0; k < plan.free.size(); ++k) {
+    for (double v : {plan.free[k].from, plan.free[k].to}) {
+      std::vector<double> values = plan.start;
+      values[k] = v;
+      if (!memory_fits(calibration_point(plan, values), opts, o)) return exit_invalid;
+    }
+  }
+  spdlog::info(
+      "calibrating {} to {} ({} rows): {} free keys, {} (at most {} evaluations of {} "
+      "replications), {} threads, into {}",
+      plan.base.name, plan.target_file.string(), plan.target.size(), plan.free.size(),
+      plan.base.calibration.method, plan.base.calibration.evaluations, plan.base.replications,
+      opts.threads, dir);
+  std::optional<CalibrationResult> r;
+  try {
+    r.emplace(run_calibration(plan, dir, opts));
+  } catch (const ScenarioError& e) {
+    print_problems(file, e);
+    return exit_invalid;
+  } catch (const Cancelled& e) {
+    end_progress(o);
+    spdlog::warn("interrupted; nothing was written");
+    return exit_for_signal(e.signal);
+  }
+  end_progress(o);
+  std::cout << calibration_table(*r);
+  spdlog::info(
+      "{:.1f}s; wrote {}/calibration.json, calibration_fit.csv, calibration_trace.csv, "
+      "calibrated.yaml",
+      r->seconds, dir);
+  if (!r->converged) {
+    spdlog::warn("{}", r->message);
+    return exit_not_converged;
+  }
   return exit_ok;
 }
 

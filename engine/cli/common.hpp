@@ -1,6 +1,6 @@
 // What every command shares: common flags, loading scenarios with their
 // overrides, progress on stderr, and exit codes (0 ok, 1 failure while
-// running, 2 invalid input).
+// running, 2 invalid input, 3 a calibration that did not converge).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -15,6 +15,7 @@ namespace linksim::cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_invalid = 2;
+inline constexpr int exit_not_converged = 3;  // calibrate: outputs written, the fit failed
 
 struct CommonOptions {
   std::string out;
@@ -83,6 +84,15 @@ struct SensitivityOptions {
 };
 int sensitivity_command(const std::string& file, const SensitivityOptions& s,
                         const CommonOptions& o);
+
+// `linksim calibrate`: each flag given is set on the scenario's calibration
+// block (and validated there).
+struct CalibrateOptions {
+  std::string target, method;
+  std::optional<int> evaluations, bootstrap;
+  std::optional<double> tolerance;
+};
+int calibrate_command(const std::string& file, const CalibrateOptions& c, const CommonOptions& o);
 
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);

@@ -76,6 +76,32 @@ int main(int argc, char** argv) {
   add_run_options(*sens, o, "out/sensitivity-<scenario name>/");
   sens->remove_option(sens->get_option("--report"));
 
+  CalibrateOptions cal_opts;
+  auto* cal = app.add_subcommand(
+      "calibrate",
+      "Fit free keys (--free KEY=FROM:TO) so that the model's monthly or quarterly metrics "
+      "reproduce an observed series (--target CSV of period,metric,value[,weight][,unit]); "
+      "exit 3 when the fit does not converge (the best fit is still written)");
+  cal->add_option("scenario", file, "Scenario file (YAML)")->required();
+  add_scenario_options(*cal, o);
+  cal->add_option("--free", o.vary,
+                  "A key to fit, KEY=FROM:TO (repeatable); replaces the scenario's "
+                  "calibration.free");
+  cal->add_option("--target", cal_opts.target,
+                  "The observed series, a CSV of period (YYYY-MM or YYYY-Qn), metric (a "
+                  "monthly.csv column), value and optional weight and unit");
+  cal->add_option("--method", cal_opts.method,
+                  "NLopt optimiser: bobyqa (default), neldermead or sbplx");
+  cal->add_option("--evaluations", cal_opts.evaluations,
+                  "Most model evaluations, each a run of every replication (default 100)");
+  cal->add_option("--tolerance", cal_opts.tolerance,
+                  "RMS scaled error a converged fit must reach (default 0.1: 10%)");
+  cal->add_option("--bootstrap", cal_opts.bootstrap,
+                  "Resamples of the replications for the fitted values' 95% intervals "
+                  "(default 1000)");
+  add_run_options(*cal, o, "out/calibrate-<scenario name>/");
+  cal->remove_option(cal->get_option("--report"));
+
   auto* report = app.add_subcommand(
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
@@ -148,6 +174,7 @@ int main(int argc, char** argv) {
     if (*cmp) return compare_command(files, o);
     if (*sweep) return sweep_command(file, o);
     if (*sens) return sensitivity_command(file, sens_opts, o);
+    if (*cal) return calibrate_command(file, cal_opts, o);
     if (*report) return report_command(files, o);
     if (*bench) return bench_command(bench_opts, o);
     if (*val) return validate_command(files, o);

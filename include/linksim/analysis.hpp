@@ -62,3 +62,88 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::filesy
 std::string sensitivity_table(const SensitivityResult& r);
 
 }  // namespace linksim
+
+namespace linksim {
+
+// One row of a calibration target: an observed value of a monthly metric
+// (monthly_info()) over a month or a quarter of the horizon.
+struct TargetRow {
+  std::string period;       // YYYY-MM or YYYY-Qn
+  std::string metric;       // a monthly_info() column
+  std::string unit;         // the metric's: fen, share or count
+  double value = 0;         // observed, in that unit
+  double weight = 1;        // in the loss
+  double scale = 1;         // the metric's typical size: RMS of its target values
+  int line = 0;             // in the CSV
+  int column = 0;           // monthly_info() index of the metric
+  std::vector<int> months;  // horizon months the period covers
+  std::vector<int> before;  // gmv_growth: the months of the period before
+};
+
+// What `linksim calibrate` fits: the scenario (with --set overrides), its free
+// keys and their ranges, and the target read against its horizon.
+struct CalibrationPlan {
+  std::filesystem::path file;          // the scenario
+  std::string text;                    // its text, read once
+  std::vector<std::string> overrides;  // --set, --seed, --replications
+  Scenario base;
+  std::vector<SensitivityFactor> free;  // key, from, to
+  std::vector<bool> integer;            // per free key: values rounded to whole numbers
+  std::vector<double> start;            // the scenario's values (the range's middle if outside)
+  std::filesystem::path target_file;
+  std::vector<TargetRow> target;
+};
+
+// Loads the scenario (--set overrides; --free KEY=FROM:TO replaces its
+// calibration.free), reads the target (`target`, or calibration.target
+// relative to the scenario) and checks that both ends of every range load.
+// Throws ScenarioError listing every problem.
+CalibrationPlan plan_calibration(const std::filesystem::path& file,
+                                 const std::vector<std::string>& overrides,
+                                 const std::vector<std::string>& free,
+                                 const std::filesystem::path& target = {});
+// The scenario with the free keys set to `values` (key units; integer keys rounded).
+Scenario calibration_point(const CalibrationPlan& plan, const std::vector<double>& values);
+
+struct FittedKey {
+  std::string key;
+  double from = 0, to = 0, start = 0, value = 0;
+  double lo = 0, hi = 0;   // bootstrap 95% interval; NaN when there is none
+  bool at_bound = false;   // within 0.1% of the range's width from an end
+  bool identified = true;  // false when the target does not move with the key
+};
+struct FitRow {
+  TargetRow target;
+  double model = 0, lo = 0, hi = 0;  // replication mean and its 95% Student-t interval
+  double scaled_error = 0;           // (model - target) / scale
+};
+struct Evaluation {
+  std::vector<double> values;  // key units
+  double loss = 0, best = 0;   // this point's, and the best so far
+};
+struct CalibrationResult {
+  CalibrationPlan plan;
+  std::string method;
+  bool converged = false;
+  std::string stop;     // why the optimiser stopped
+  std::string message;  // converged, or why not
+  double loss = 0, rms = 0, tolerance = 0;
+  std::vector<FittedKey> keys;
+  std::vector<FitRow> fit;
+  std::vector<Evaluation> trace;  // the optimiser's evaluations, in order
+  int optimiser_evaluations = 0;
+  std::string calibrated_yaml;  // extends the scenario; reproduces the fit
+  double seconds = 0;
+};
+
+// Minimises the loss (weighted mean of squared scaled errors of the
+// replication means) over the free keys' box with NLopt, every evaluation with
+// the scenario's seed (common random numbers), then estimates the fitted
+// values' intervals by resampling replications, and writes
+// calibration_fit.csv, calibration_trace.csv, calibrated.yaml and, last,
+// calibration.json into `dir`.
+CalibrationResult run_calibration(const CalibrationPlan& plan, const std::filesystem::path& dir,
+                                  const RunOptions& options);
+std::string calibration_table(const CalibrationResult& r);
+
+}  // namespace linksim
