@@ -1,7 +1,8 @@
 // report.html: one self-contained page from the output folders of run,
-// compare and sweep. The data comes from the files those commands wrote
-// (summary.json, timeseries.csv, comparison.json, sweep.json), so the page
-// shows exactly what they hold; Chart.js and the page's script are inlined.
+// compare, sweep, sensitivity and calibrate. The data comes from the files
+// those commands wrote (summary.json, timeseries.csv, comparison.json,
+// sweep.json; sensitivity.json and calibration.json in analysis.cpp), so the
+// page shows exactly what they hold; Chart.js and the page's script are inlined.
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -10,23 +11,19 @@
 
 #include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
+#include "report/page.hpp"
 
 namespace linksim {
 
 namespace detail {
+
 extern const char* const chartjs_source;
 extern const char* const report_js_source;
-}  // namespace detail
 
-namespace {
-
-namespace fs = std::filesystem;
-using nlohmann::json;
-
-json read_json(const fs::path& p) {
+nlohmann::json read_json(const std::filesystem::path& p) {
   try {
-    return json::parse(detail::read_text(p));
-  } catch (const json::exception& e) {
+    return nlohmann::json::parse(detail::read_text(p));
+  } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + ")");
   }
 }
@@ -53,6 +50,16 @@ std::string html(const std::string& s) {
   }
   return out;
 }
+
+}  // namespace detail
+
+namespace {
+
+namespace fs = std::filesystem;
+using detail::html;
+using detail::read_json;
+using detail::Report;
+using nlohmann::json;
 
 // JSON inside <script>: "</" would end the element early.
 std::string script_safe(std::string s) {
@@ -110,13 +117,6 @@ json daily_series(const fs::path& file, const std::vector<std::string>& columns,
   }
   return out;
 }
-
-struct Report {
-  json runs = json::array();
-  json sweeps = json::array();
-  std::string sources;  // HTML list items
-  std::string tables;   // HTML sections
-};
 
 Interval interval_of(const json& j) {
   Interval iv;
@@ -274,6 +274,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 td.sig { font-weight: bold; }
 .chart { position: relative; height: 340px; margin: 12px 0 24px; }
 code { font-size: 12px; }
+p.note { color: #555; font-style: italic; }
+.banner { border-radius: 4px; padding: 10px 14px; margin: 12px 0; font-size: 15px; }
+.banner.ok { background: #e8f5e9; border: 1px solid #81c784; color: #1b5e20; }
+.banner.warn { background: #fff4e5; border: 1px solid #ffb74d; color: #7a4100; }
+td.flag { color: #b35900; font-weight: bold; }
 )css";
 
 }  // namespace
@@ -281,7 +286,11 @@ code { font-size: 12px; }
 std::string report_html(const std::vector<fs::path>& folders) {
   Report rep;
   for (const auto& dir : folders) {
-    if (fs::exists(dir / "comparison.json")) {
+    if (fs::exists(dir / "sensitivity.json")) {
+      detail::add_sensitivity(rep, dir);
+    } else if (fs::exists(dir / "calibration.json")) {
+      detail::add_calibration(rep, dir);
+    } else if (fs::exists(dir / "comparison.json")) {
       add_comparison(rep, dir);
     } else if (fs::exists(dir / "sweep.json")) {
       add_sweep(rep, dir);
@@ -296,8 +305,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
                     metrics_table({name}, metrics, false) + "</section>\n";
     } else {
       throw std::runtime_error(dir.string() +
-                               " holds no linksim results (expected summary.json, comparison.json "
-                               "or sweep.json)");
+                               " holds no linksim results (expected summary.json, comparison.json, "
+                               "sweep.json, sensitivity.json or calibration.json)");
     }
   }
   json headline = json::array();
@@ -306,6 +315,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
   }
   const json data{{"runs", rep.runs},
                   {"sweeps", rep.sweeps},
+                  {"sensitivities", rep.sensitivities},
+                  {"calibrations", rep.calibrations},
                   {"headline", headline},
                   {"channel_labels",
                    {{"gmv_store", "store 快手小店"},
@@ -317,6 +328,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
   for (const auto& s : rep.sweeps) {
     title += (title.empty() ? "" : ", ") + std::string("sweep of ") + s["name"].get<std::string>();
   }
+  if (!rep.title.empty()) title += (title.empty() ? "" : ", ") + rep.title;
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -345,7 +357,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
         << "\"></canvas></div>\n";
     }
   }
-  h << "<pre id=\"linksim-rendered\" hidden></pre>\n"
+  h << rep.analyses << "<pre id=\"linksim-rendered\" hidden></pre>\n"
     << "<script id=\"linksim-data\" type=\"application/json\">" << script_safe(data.dump())
     << "</script>\n"
     << "<script>\n"

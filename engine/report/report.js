@@ -61,7 +61,12 @@
     ];
   }
 
-  function chart(id, title, labels, datasets, scale, xTitle) {
+  // Chart.js draws its own text: the page's fonts, so that Chinese labels render.
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+
+  // more: {log: a log y axis, offset: room around the first and last label,
+  //        pointLegend: legend swatches in the datasets' point styles}.
+  function chart(id, title, labels, datasets, scale, xTitle, more = {}) {
     const canvas = document.getElementById(id);
     const decimals = scale.decimals;
     // An interval reaching below zero around non-negative means is cut at zero on screen
@@ -85,27 +90,39 @@
         interaction: {mode: 'index', intersect: false},
         plugins: {
           title: {display: true, text: title, font: {size: 15}},
-          legend: {labels: {filter: (item, data) => !data.datasets[item.datasetIndex].band}},
+          legend: {labels: {filter: (item, data) => !data.datasets[item.datasetIndex].band,
+                            usePointStyle: !!more.pointLegend}},
           tooltip: {
             filter: (item) => !item.dataset.band,
             callbacks: {
               label: (ctx) => `${ctx.dataset.label}: ` +
-                  (ctx.parsed.y == null ? 'n/a' : `${grouped(ctx.parsed.y, decimals)} ${scale.unit}`),
+                  (ctx.parsed.y == null ? 'n/a' :
+                   `${scale.format ? scale.format(ctx.parsed.y) : grouped(ctx.parsed.y, decimals)} ` +
+                   scale.unit),
             },
           },
         },
         scales: {
-          x: {title: {display: !!xTitle, text: xTitle || ''},
+          x: {title: {display: !!xTitle, text: xTitle || ''}, offset: !!more.offset,
               ticks: {maxTicksLimit: 12, autoSkip: true, maxRotation: 0}},
-          y: {title: {display: true, text: scale.unit}, min: yMin,
-              ticks: {callback: (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3})}},
+          y: {type: more.log ? 'logarithmic' : 'linear', title: {display: true, text: scale.unit},
+              min: yMin, ticks: {callback: more.log ? logTick :
+                  (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3})}},
         },
       },
     });
-    rendered.charts.push({id: id, factor: scale.factor, unit: scale.unit,
+    rendered.charts.push({id: id, title: title, factor: scale.factor, unit: scale.unit,
                           datasets: datasets.map((d) => ({label: d.label, key: d.linksimKey,
                                                           data: d.data}))});
     return c;
+  }
+
+  // A log axis labels 1, 2 and 5 times powers of ten only.
+  function logTick(v) {
+    const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+    const r = Math.round(m);
+    return Math.abs(m - r) < 1e-6 && (r === 1 || r === 2 || r === 5) ?
+        Number(v.toPrecision(1)).toString() : '';
   }
 
   // Runs: GMV by channel (one chart each), then one chart per series for all runs.
@@ -161,6 +178,149 @@
       chart(`sweep-${k}-${m.name}`, `${m.name} against ${first.key}`, first.values, sets, scale,
             first.key);
     });
+  });
+
+  // Whiskers for bars that carry errorLo and errorHi (scaled like the bars).
+  const whiskers = {
+    id: 'linksimWhiskers',
+    afterDatasetsDraw(c) {
+      const ctx = c.ctx;
+      c.data.datasets.forEach((d, i) => {
+        if (!d.errorLo || !c.isDatasetVisible(i)) return;
+        c.getDatasetMeta(i).data.forEach((bar, j) => {
+          const lo = d.errorLo[j], hi = d.errorHi[j];
+          if (lo == null || hi == null) return;
+          const a = c.scales.x.getPixelForValue(lo), b = c.scales.x.getPixelForValue(hi);
+          const y = bar.y, cap = Math.max(3, bar.height / 3);
+          ctx.save();
+          ctx.strokeStyle = '#222';
+          ctx.lineWidth = 1.3;
+          ctx.beginPath();
+          ctx.moveTo(a, y); ctx.lineTo(b, y);
+          ctx.moveTo(a, y - cap); ctx.lineTo(a, y + cap);
+          ctx.moveTo(b, y - cap); ctx.lineTo(b, y + cap);
+          ctx.stroke();
+          ctx.restore();
+        });
+      });
+    },
+  };
+
+  // Horizontal bars, one group per factor, in the order given.
+  function barChart(id, title, labels, datasets, scale, xTitle) {
+    let lo = 0, hi = 0;
+    for (const d of datasets) {
+      for (const v of [...d.data, ...(d.errorLo || []), ...(d.errorHi || [])]) {
+        if (v != null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      }
+    }
+    const fmt = (v) => (v == null ? 'n/a' : grouped(v, scale.decimals));
+    new Chart(document.getElementById(id), {
+      type: 'bar',
+      data: {labels: labels, datasets: datasets},
+      plugins: [whiskers],
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          title: {display: true, text: title, font: {size: 15}},
+          tooltip: {callbacks: {label: (ctx) => {
+            const d = ctx.dataset, j = ctx.dataIndex;
+            const ci = d.errorLo ? ` [${fmt(d.errorLo[j])}, ${fmt(d.errorHi[j])}]` : '';
+            return `${d.label}: ${fmt(d.data[j])}${ci} ${scale.unit}`;
+          }}},
+        },
+        scales: {
+          x: {title: {display: true, text: xTitle}, suggestedMin: lo, suggestedMax: hi,
+              ticks: {callback: (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3})}},
+          y: {ticks: {autoSkip: false}},
+        },
+      },
+    });
+    const sets = [];
+    for (const d of datasets) {
+      sets.push({label: d.label, key: Object.assign({stat: 'estimate'}, d.linksimKey), data: d.data});
+      if (d.errorLo) {
+        sets.push({label: d.label + ' (95% low)', key: Object.assign({stat: 'lo'}, d.linksimKey),
+                   data: d.errorLo});
+        sets.push({label: d.label + ' (95% high)', key: Object.assign({stat: 'hi'}, d.linksimKey),
+                   data: d.errorHi});
+      }
+    }
+    rendered.charts.push({id: id, title: title, factor: scale.factor, unit: scale.unit,
+                          axis: xTitle, labels: labels, datasets: sets});
+  }
+
+  // Sensitivity: per metric, the factors' indices in ranking order.
+  D.sensitivities.forEach((s, k) => {
+    const morris = s.method === 'morris';
+    const indices = morris ?
+        [{name: 'mu_star', label: 'mu* (mean |effect|)', color: '#1f77b4', whiskers: true},
+         {name: 'sigma', label: 'σ (sd of the effects)', color: '#aaaaaa', whiskers: false}] :
+        [{name: 'total', label: 'total index', color: '#1f77b4', whiskers: true},
+         {name: 'first', label: 'first-order index', color: '#ff7f0e', whiskers: true}];
+    s.metrics.forEach((m, i) => {
+      if (!m.chart) return;
+      const value = (f, index, end) => {
+        const x = (m.factors[f] || {})[index] || {};
+        if (end == null) return x.estimate;
+        return Array.isArray(x.ci95) ? x.ci95[end] : null;
+      };
+      const all = [];
+      for (const f of m.ranking) {
+        for (const ix of indices) all.push(value(f, ix.name), value(f, ix.name, 0), value(f, ix.name, 1));
+      }
+      const scale = !morris ? {factor: 1, unit: 'fraction of the variance', decimals: 3} :
+          m.unit === 'share' ? {factor: 100, unit: 'percentage points', decimals: 2} :
+          unitScale(m.unit, all);
+      const sets = indices.map((ix) => {
+        const key = {source: 'sensitivity', analysis: k, metric: m.name, index: ix.name,
+                     factors: m.ranking};
+        const d = {label: ix.label, data: scaled(m.ranking.map((f) => value(f, ix.name)), scale.factor),
+                   backgroundColor: rgba(ix.color, 0.75), borderColor: ix.color, borderWidth: 1,
+                   linksimKey: key};
+        if (ix.whiskers) {
+          d.errorLo = scaled(m.ranking.map((f) => value(f, ix.name, 0)), scale.factor);
+          d.errorHi = scaled(m.ranking.map((f) => value(f, ix.name, 1)), scale.factor);
+        }
+        return d;
+      });
+      const what = morris ? 'Morris effects on' : "Sobol' indices of";
+      const axis = morris ? `effect across the factor's range, ${scale.unit} (whiskers: 95% interval)` :
+          `${scale.unit} (whiskers: 95% interval)`;
+      barChart(`sens-${k}-${i}`, `${what} ${m.quantity}`, m.ranking, sets, scale, axis);
+    });
+  });
+
+  // Calibration: target against model per metric, then the loss per evaluation.
+  D.calibrations.forEach((c, k) => {
+    c.fits.forEach((f, i) => {
+      const scale = unitScale(f.unit, [...f.target, ...f.model, ...f.lo, ...f.hi]);
+      const key = {source: 'calibration', analysis: k, metric: f.metric, periods: f.periods};
+      const sets = band('model', COLORS[0], {mean: f.model, lo: f.lo, hi: f.hi}, scale.factor, key);
+      sets[2].pointRadius = 3;  // few periods: each one marked
+      sets.unshift({label: 'target', data: scaled(f.target, scale.factor), showLine: false,
+                    pointRadius: 4, pointStyle: 'rectRot', borderColor: COLORS[1],
+                    backgroundColor: COLORS[1], linksimKey: Object.assign({stat: 'target'}, key)});
+      chart(`calib-${k}-${i}`, `${f.metric}: target and model at the fitted values`, f.periods,
+            sets, scale, 'period', {offset: true, pointLegend: true});
+    });
+    if (c.trace.loss.length === 0) return;
+    const positive = [...c.trace.loss, ...c.trace.best].every((v) => v == null || v > 0);
+    const key = {source: 'trace', analysis: k};
+    const sets = [
+      {label: 'loss', data: c.trace.loss, borderColor: '#aaaaaa', backgroundColor: '#aaaaaa',
+       borderWidth: 1, pointRadius: 2, linksimKey: Object.assign({stat: 'loss'}, key)},
+      {label: 'best so far', data: c.trace.best, borderColor: COLORS[0],
+       backgroundColor: COLORS[0], borderWidth: 2, pointRadius: 0, stepped: true,
+       linksimKey: Object.assign({stat: 'best'}, key)},
+    ];
+    chart(`calib-${k}-loss`, `Loss per evaluation (${positive ? 'log scale' : 'linear'})`,
+          c.trace.evaluation, sets,
+          {factor: 1, unit: 'loss', format: (v) => Number(v.toPrecision(3)).toString()},
+          'evaluation', {log: positive});
   });
   out.textContent = JSON.stringify(rendered);
 })();

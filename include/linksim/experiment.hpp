@@ -96,7 +96,7 @@ std::string format_metric(const Interval& iv, const std::string& unit);
 // A paired difference: "+x [lo, hi] (+r%)*" (shares in percentage points).
 std::string format_paired(const Difference& d, const std::string& unit);
 
-// report.html from the output folders of run, compare or sweep: charts
+// report.html from the output folders of run, compare, sweep, sensitivity or calibrate: charts
 // (Chart.js, inlined), tables and the sources, self-contained and offline.
 std::string report_html(const std::vector<std::filesystem::path>& folders);
 void write_report(const std::vector<std::filesystem::path>& folders,

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "report/browser.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -15,63 +16,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::expect_clean;
+using test::expect_plotted;
+using test::json_number;
 using test::linksim;
+using test::load_in_chromium;
 using test::Output;
+using test::Page;
 
 const std::string small = test::small_flags(70);
-
-struct Page {
-  json rendered;
-  std::string dom;
-  std::string console;  // Chromium's CONSOLE lines, if any
-};
-
-std::string unescape(std::string s) {
-  const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += 1) {
-      s.replace(at, std::string(from).size(), to);
-    }
-  }
-  return s;
-}
-
-// Loads the page in headless Chromium and reads what its script recorded.
-Page load_in_chromium(const fs::path& html) {
-  Page page;
-  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
-    ADD_FAILURE() << "chromium is not installed (bash .ci/test installs Debian's chromium)";
-    return page;
-  }
-  const fs::path dom = test::temp_path("linksim_report_dom.html");
-  const fs::path log = test::temp_path("linksim_report_log.txt");
-  const fs::path profile = test::temp_path("linksim_report_profile");
-  const std::string cmd =
-      "timeout 120 chromium --headless --no-sandbox --disable-gpu "
-      "--no-first-run --user-data-dir=" +
-      profile.string() + " --enable-logging=stderr --v=0 --dump-dom 'file://" +
-      fs::absolute(html).string() + "' >" + dom.string() + " 2>" + log.string();
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << test::read_file(log);
-  page.dom = test::read_file(dom);
-  std::istringstream lines(test::read_file(log));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("CONSOLE") != std::string::npos) page.console += line + "\n";
-  }
-  const std::string open = "<pre id=\"linksim-rendered\" hidden=\"\">";
-  const auto b = page.dom.find(open);
-  const auto e = page.dom.find("</pre>", b);
-  if (b == std::string::npos || e == std::string::npos) {
-    ADD_FAILURE() << "no rendered block in the page";
-    return page;
-  }
-  page.rendered =
-      json::parse(unescape(page.dom.substr(b + open.size(), e - b - open.size())), nullptr, false);
-  fs::remove(dom);
-  fs::remove(log);
-  fs::remove_all(profile);
-  return page;
-}
 
 // Columns of a CSV file by header name; empty cells are NaN.
 std::map<std::string, std::vector<double>> read_csv(const fs::path& file) {
@@ -94,30 +47,6 @@ std::map<std::string, std::vector<double>> read_csv(const fs::path& file) {
     }
   }
   return cols;
-}
-
-double json_number(const json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
-
-// A plotted value against the file's: the same number through the chart's factor.
-void expect_plotted(const json& plotted, double file_value, double factor,
-                    const std::string& what) {
-  if (std::isnan(file_value)) {
-    EXPECT_TRUE(plotted.is_null()) << what;
-    return;
-  }
-  ASSERT_TRUE(plotted.is_number()) << what;
-  const double v = plotted.get<double>() / factor;
-  EXPECT_NEAR(v, file_value, 1e-12 * std::max(1.0, std::fabs(file_value))) << what;
-}
-
-void expect_clean(const Page& page) {
-  EXPECT_TRUE(page.console.empty()) << page.console;
-  ASSERT_TRUE(page.rendered.is_object()) << "the page's script did not finish";
-  EXPECT_EQ(page.rendered["status"], "ok") << page.rendered["errors"].dump();
-  // Self-contained: no script, style or image fetched from anywhere.
-  EXPECT_EQ(page.dom.find("<script src"), std::string::npos);
-  EXPECT_EQ(page.dom.find("<link"), std::string::npos);
-  EXPECT_EQ(page.dom.find("http://"), std::string::npos);
 }
 
 TEST(Report, ComparisonChartsPlotTheFilesValues) {
@@ -216,6 +145,7 @@ TEST(Report, FolderWithoutResultsIsAClearError) {
   const Output o = linksim("report " + empty.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("holds no linksim results"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("sensitivity.json or calibration.json"), std::string::npos) << o.text;
   EXPECT_FALSE(fs::exists(empty / "report.html"));
   fs::remove_all(empty);
 }

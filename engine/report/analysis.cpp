@@ -1,0 +1,284 @@
+// report.html for the analyses: a sensitivity folder (sensitivity.json,
+// written by `linksim sensitivity`) and a calibration folder
+// (calibration.json, written by `linksim calibrate`). Tables and notes are
+// built here; the script draws the charts from the data this embeds.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "linksim/experiment.hpp"
+#include "report/page.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A scenario key's value as written in a scenario: up to 4 significant digits.
+std::string plain(const json& v) {
+  if (!v.is_number()) return "n/a";
+  const double x = v.get<double>();
+  char buf[48];
+  if (std::fabs(x) >= 1e4 && std::fabs(x) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+  }
+  return buf;
+}
+
+double number(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
+}
+
+std::string linksim_of(const json& j, const fs::path& dir) {
+  const json l = j.value("linksim", json::object());
+  return "linksim " + html(l.value("version", "")) + " (" + html(l.value("commit", "")) +
+         "); folder <code>" + html(dir.string()) + "</code>";
+}
+
+// The file's metrics in the report's usual order: the headline ones, then any others.
+std::vector<std::string> metric_order(const json& results) {
+  std::vector<std::string> names;
+  for (int m : headline_indices()) {
+    if (results.contains(metric_info()[m].name)) names.push_back(metric_info()[m].name);
+  }
+  for (const auto& [name, r] : results.items()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
+  const json& sc = s.at("scenario");
+  const json& design = s.at("design");
+  const std::string name = sc.at("name");
+  const std::string method = design.at("method");
+  const bool morris = method == "morris";
+  const std::string other = s.contains("compare") && s["compare"].is_string()
+                                ? fs::path(s["compare"].get<std::string>()).stem().string()
+                                : "";
+  const std::size_t k = rep.sensitivities.size();
+
+  std::string factors;
+  for (const auto& a : s.at("axes")) {
+    factors += (factors.empty() ? "" : ", ") + html(a.at("key").get<std::string>()) + " " +
+               plain(a.at("from")) + " to " + plain(a.at("to"));
+  }
+  rep.sources +=
+      "<li><b>sensitivity of " + html(name) + "</b>: scenario file <code>" +
+      html(sc.value("file", "")) + "</code>" +
+      (other.empty()
+           ? std::string()
+           : ", compared with <code>" + html(s["compare"].get<std::string>()) + "</code>") +
+      "; " + (morris ? "Morris" : "Sobol'") + " design, " +
+      std::to_string(design.value("samples", 0)) +
+      (morris ? " trajectories, " : " base samples, ") + std::to_string(design.value("rows", 0)) +
+      " rows, " + std::to_string(design.value("points", 0)) + " points; factors " + factors +
+      "; seed " + std::to_string(sc.value("seed", 0ULL)) + " at every point, " +
+      std::to_string(sc.value("replications", 0)) + " replications per point; " +
+      linksim_of(s, dir) + "</li>\n";
+
+  std::ostringstream h;
+  h << "<section><h2>Sensitivity of " << html(name)
+    << (other.empty() ? "" : " (paired difference, " + html(other) + " − " + html(name) + ")")
+    << ": " << (morris ? "Morris elementary effects" : "Sobol' indices") << "</h2>\n<p>";
+  if (!other.empty()) {
+    h << "The quantity analysed is the paired difference " << html(other) << " − " << html(name)
+      << " (both run with the same values and seeds at every design point): the bars say which "
+         "assumptions move the gap between the two. ";
+  }
+  if (morris) {
+    h << "Each factor's effect is the change in the quantity across the factor's whole range. "
+         "<b>mu*</b> is the mean absolute effect, with its 95% bootstrap interval as whiskers; "
+         "<b>σ</b> is the effects' standard deviation (large next to mu*: the effect depends on "
+         "the other factors, or is not linear). Factors ranked by mu*; money in RMB, shares' "
+         "effects in percentage points.";
+  } else {
+    h << "<b>total</b> is the share of the quantity's variance over the design due to the factor "
+         "with all its interactions, <b>first</b> the share due to the factor alone; both "
+         "fractions of the variance (0 to 1) with 95% bootstrap intervals as whiskers. Factors "
+         "ranked by the total index.";
+  }
+  h << "</p>\n";
+
+  const json& results = s.at("results");
+  json metrics = json::array();
+  for (const auto& metric : metric_order(results)) {
+    const json& r = results.at(metric);
+    const bool defined = r.value("defined", false);
+    const json variance = r.value("variance", json());
+    const bool varies = variance.is_number() && variance.get<double>() > 0;
+    const std::size_t i = metrics.size();
+    const std::string quantity =
+        metric + (other.empty() ? "" : " (paired difference, " + other + " − " + name + ")");
+    metrics.push_back({{"name", metric},
+                       {"quantity", quantity},
+                       {"unit", r.value("unit", "")},
+                       {"chart", defined && varies},
+                       {"ranking", r.value("ranking", json::array())},
+                       {"factors", r.value("factors", json::object())}});
+    if (!defined) {
+      h << "<p class=note><b>" << html(quantity)
+        << "</b>: undefined at some design points, so it has no indices.</p>\n";
+    } else if (!varies) {
+      h << "<p class=note><b>" << html(quantity)
+        << "</b>: the same at every design point; no factor moves it.</p>\n";
+    } else {
+      const std::size_t bars = r.value("ranking", json::array()).size();
+      h << "<div class=chart style=\"height: " << std::max<std::size_t>(220, 110 + 56 * bars)
+        << "px\"><canvas id=\"sens-" << k << "-" << i << "\"></canvas></div>\n";
+    }
+  }
+  h << "</section>\n";
+  rep.analyses += h.str();
+  rep.sensitivities.push_back(
+      {{"name", name}, {"method", method}, {"compare", other}, {"metrics", metrics}});
+  rep.title += (rep.title.empty() ? "" : ", ") + std::string("sensitivity of ") + name;
+}
+
+// A period's place in time: "YYYY-MM" and "YYYY-Qn" sort as text within each form.
+bool period_before(const json& a, const json& b) {
+  return a.at("period").get<std::string>() < b.at("period").get<std::string>();
+}
+
+json interval_end(const json& row, std::size_t end) {
+  const json ci = row.value("ci95", json());
+  return ci.is_array() && ci.size() == 2 ? ci[end] : json();
+}
+
+void calibration_from(Report& rep, const fs::path& dir, const json& c) {
+  const json& sc = c.at("scenario");
+  const std::string name = sc.at("name");
+  const json target = c.value("target", json::object());
+  const std::string status = c.at("status");
+  const std::size_t k = rep.calibrations.size();
+  char loss[96];
+  std::snprintf(loss, sizeof loss, "loss %.3g (root mean square scaled error %.1f%%)",
+                number(c, "loss"), 100 * number(c, "rms"));
+
+  rep.sources +=
+      "<li><b>calibration of " + html(name) + "</b>: scenario file <code>" +
+      html(sc.value("file", "")) + "</code>, seed " + std::to_string(sc.value("seed", 0ULL)) +
+      ", " + std::to_string(sc.value("replications", 0)) +
+      " replications per evaluation; target <code>" + html(target.value("file", "")) + "</code> (" +
+      std::to_string(target.value("rows", 0)) + " rows); " + html(c.value("method", "")) + ", " +
+      std::to_string(c.value("evaluations", 0)) + " evaluations, tolerance " +
+      plain(c.value("tolerance", json())) + "; " + linksim_of(c, dir) + "</li>\n";
+
+  std::ostringstream h;
+  h << "<section><h2>Calibration of " << html(name) << " to "
+    << html(target.value("file", "the target")) << "</h2>\n"
+    << "<div class=\"banner " << (status == "converged" ? "ok" : "warn") << "\"><b>"
+    << (status == "converged"       ? "Converged"
+        : status == "not_converged" ? "Not converged"
+                                    : html(status))
+    << "</b>" << (c.value("message", "").empty() ? "" : ": " + html(c.value("message", "")))
+    << "<br><small>" << html(c.value("method", "")) << ", " << c.value("evaluations", 0)
+    << " evaluations; " << loss << "</small></div>\n";
+
+  h << "<table><thead><tr><th>free key</th><th>range</th><th>start</th>"
+       "<th>fitted [95% interval]</th><th>flags</th></tr></thead><tbody>\n";
+  for (const auto& f : c.at("free")) {
+    const json ci = f.value("ci95", json());
+    std::string flags;
+    if (f.value("at_bound", false)) {
+      const double v = number(f, "value"), from = number(f, "from"), to = number(f, "to");
+      flags = std::fabs(v - from) <= std::fabs(v - to) ? "at lower bound" : "at upper bound";
+    }
+    if (!f.value("identified", true))
+      flags += (flags.empty() ? "" : ", ") + std::string("not identified");
+    h << "<tr><td><code>" << html(f.at("key").get<std::string>()) << "</code></td><td class=num>"
+      << plain(f.value("from", json())) << " to " << plain(f.value("to", json()))
+      << "</td><td class=num>" << plain(f.value("start", json())) << "</td><td class=num>"
+      << plain(f.value("value", json()))
+      << (ci.is_array() && ci.size() == 2 ? " [" + plain(ci[0]) + ", " + plain(ci[1]) + "]"
+                                          : " (no interval)")
+      << "</td><td class=flag>" << flags << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n<p>At a bound: the fit pushed the value to the end of its range (the "
+       "range may be too narrow). Not identified: the targets hardly constrain the value. Below, "
+       "the target (points) against the model at the fitted values (line, 95% band over "
+       "replications); money in RMB, shares in %.</p>\n";
+
+  // The fit per metric, in the file's order of first appearance, periods in time order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<json>> rows;
+  for (const auto& row : c.at("fit")) {
+    const std::string metric = row.at("metric");
+    if (!rows.count(metric)) order.push_back(metric);
+    rows[metric].push_back(row);
+  }
+  json fits = json::array();
+  for (const auto& metric : order) {
+    auto& rs = rows[metric];
+    std::stable_sort(rs.begin(), rs.end(), period_before);
+    json f{{"metric", metric}, {"unit", rs.front().value("unit", "")}};
+    for (const char* field : {"periods", "target", "model", "lo", "hi", "weight"}) {
+      f[field] = json::array();
+    }
+    for (const auto& row : rs) {
+      f["periods"].push_back(row.at("period"));
+      f["target"].push_back(row.value("target", json()));
+      f["model"].push_back(row.value("model", json()));
+      f["lo"].push_back(interval_end(row, 0));
+      f["hi"].push_back(interval_end(row, 1));
+      f["weight"].push_back(row.value("weight", json()));
+    }
+    h << "<div class=chart><canvas id=\"calib-" << k << "-" << fits.size()
+      << "\"></canvas></div>\n";
+    fits.push_back(f);
+  }
+  if (fits.empty()) h << "<p class=note>The file holds no fit rows.</p>\n";
+  json trace{{"evaluation", json::array()}, {"loss", json::array()}, {"best", json::array()}};
+  for (const auto& t : c.at("trace")) {
+    trace["evaluation"].push_back(t.value("evaluation", json()));
+    trace["loss"].push_back(t.value("loss", json()));
+    trace["best"].push_back(t.value("best", json()));
+  }
+  if (trace["loss"].empty()) {
+    h << "<p class=note>The file holds no trace of the evaluations.</p>\n";
+  } else {
+    h << "<div class=chart style=\"height: 260px\"><canvas id=\"calib-" << k
+      << "-loss\"></canvas></div>\n";
+  }
+  h << "</section>\n";
+  rep.analyses += h.str();
+  rep.calibrations.push_back({{"name", name}, {"fits", fits}, {"trace", trace}});
+  rep.title += (rep.title.empty() ? "" : ", ") + std::string("calibration of ") + name;
+}
+
+}  // namespace
+
+void add_sensitivity(Report& rep, const fs::path& dir) {
+  const fs::path file = dir / "sensitivity.json";
+  const json s = read_json(file);
+  if (s.value("status", "") != "complete") {
+    throw std::runtime_error("the sensitivity analysis in " + dir.string() +
+                             " is not finished (run the same linksim sensitivity command again "
+                             "to finish it)");
+  }
+  try {
+    sensitivity_from(rep, dir, s);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a sensitivity.json of this linksim (" +
+                             e.what() + ")");
+  }
+}
+
+void add_calibration(Report& rep, const fs::path& dir) {
+  const fs::path file = dir / "calibration.json";
+  const json c = read_json(file);
+  try {
+    calibration_from(rep, dir, c);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a calibration.json of this linksim (" +
+                             e.what() + ")");
+  }
+}
+
+}  // namespace linksim::detail

@@ -1,0 +1,32 @@
+// What report.cpp (run, compare, sweep) and analysis.cpp (sensitivity,
+// calibration) share while building report.html.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace linksim::detail {
+
+// The page under construction: data for its script, and its HTML pieces.
+struct Report {
+  nlohmann::json runs = nlohmann::json::array();
+  nlohmann::json sweeps = nlohmann::json::array();
+  nlohmann::json sensitivities = nlohmann::json::array();
+  nlohmann::json calibrations = nlohmann::json::array();
+  std::string sources;   // HTML list items
+  std::string tables;    // HTML sections, before the charts of runs and sweeps
+  std::string analyses;  // HTML sections with their own charts, last
+  std::string title;     // ", "-joined names of the analyses
+};
+
+// A JSON file, or an error naming it.
+nlohmann::json read_json(const std::filesystem::path& p);
+// Text for HTML: < > & " escaped.
+std::string html(const std::string& s);
+
+// A sensitivity folder (sensitivity.json) and a calibration folder (calibration.json).
+void add_sensitivity(Report& rep, const std::filesystem::path& dir);
+void add_calibration(Report& rep, const std::filesystem::path& dir);
+
+}  // namespace linksim::detail
