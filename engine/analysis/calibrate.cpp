@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <nlopt.hpp>
 
@@ -126,6 +127,9 @@ std::vector<double> Evaluator::values(const std::vector<double>& unit) const {
     const auto& f = plan_.free[k];
     v[k] = f.from + std::clamp(unit[k], 0.0, 1.0) * (f.to - f.from);
     if (plan_.integer[k]) v[k] = std::round(v[k]);
+    // The value as the scenario is given it (12 significant digits), so that
+    // the reported fit is the one run, and calibrated.yaml reproduces it.
+    v[k] = std::strtod(factor_value(v[k]).c_str(), nullptr);
   }
   return v;
 }

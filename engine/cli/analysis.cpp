@@ -59,6 +59,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   }
   end_progress(o);
   std::cout << sensitivity_table(*r);
+  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info("{:.1f}s; wrote {}/sensitivity.csv, sensitivity_design.csv, sensitivity.json",
                r->seconds, dir);
   return exit_ok;
@@ -112,6 +113,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   }
   end_progress(o);
   std::cout << calibration_table(*r);
+  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info(
       "{:.1f}s; wrote {}/calibration.json, calibration_fit.csv, calibration_trace.csv, "
       "calibrated.yaml",

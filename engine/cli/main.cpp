@@ -74,7 +74,6 @@ int main(int argc, char** argv) {
                    "Another scenario: analyse the paired difference (it minus SCENARIO), "
                    "common random numbers");
   add_run_options(*sens, o, "out/sensitivity-<scenario name>/");
-  sens->remove_option(sens->get_option("--report"));
 
   CalibrateOptions cal_opts;
   auto* cal = app.add_subcommand(
@@ -100,13 +99,12 @@ int main(int argc, char** argv) {
                   "Resamples of the replications for the fitted values' 95% intervals "
                   "(default 1000)");
   add_run_options(*cal, o, "out/calibrate-<scenario name>/");
-  cal->remove_option(cal->get_option("--report"));
 
   auto* report = app.add_subcommand(
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
-      "folders of run, compare or sweep");
-  report->add_option("folders", files, "Output folders of run, compare or sweep")
+      "folders of run, compare, sweep, sensitivity or calibrate");
+  report->add_option("folders", files, "Output folders of run, compare, sweep, sensitivity or calibrate")
       ->required()
       ->check(CLI::ExistingDirectory);
   report->add_option("--out", o.out,

@@ -1,0 +1,192 @@
+// `linksim calibrate` on the model: known values are recovered from a
+// synthetic target made by linksim itself with other random streams, and the
+// calibrated scenario reproduces the fit exactly; a target out of reach, or a
+// spent budget, is a clear "did not converge" with the best fit written.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/target.hpp"
+#include "linksim/analysis.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> world = {"population.buyers=10000",  "population.merchants=240",
+                                        "population.streamers=100", "calendar.days=151",
+                                        "calendar.warmup_days=30",  "replications=4"};
+
+RunOptions threads(int n) {
+  RunOptions o;
+  o.threads = n;
+  return o;
+}
+
+// A target of monthly GMV and active merchants from a run with the true
+// values and another seed than the calibration's.
+fs::path synthetic_target(const std::string& name) {
+  auto sets = world;
+  sets.push_back("buyers.session_rate=0.36");
+  sets.push_back("merchants.exit_hazard_monthly=0.03");
+  sets.push_back("seed=99");
+  const RunResult truth = run(load_scenario(test::bundled("base.yaml"), sets), threads(2));
+  std::string csv = "period,metric,value\n";
+  for (std::size_t m = 0; m < truth.months.size(); ++m) {
+    for (const char* metric : {"gmv", "active_merchants"}) {
+      int c = 0;
+      while (monthly_info()[c].name != metric) ++c;
+      csv += truth.months[m] + "," + metric + "," +
+             factor_value(truth.monthly_mean(static_cast<Eigen::Index>(m), c)) + "\n";
+    }
+  }
+  const fs::path p = test::temp_path(name);
+  std::ofstream(p) << csv;
+  return p;
+}
+
+const std::vector<std::string> free_keys = {"buyers.session_rate=0.1:0.6",
+                                            "merchants.exit_hazard_monthly=0:0.1"};
+
+TEST(Calibrate, RecoversKnownValuesAndTheCalibratedScenarioReproducesTheFit) {
+  const fs::path target = synthetic_target("cal_target.csv");
+  const fs::path dir = test::temp_path("cal_fit");
+  fs::remove_all(dir);
+  const CalibrationPlan plan =
+      plan_calibration(test::bundled("base.yaml"), world, free_keys, target);
+  EXPECT_EQ(plan.start, (std::vector<double>{0.3, 0.01}));  // the scenario's values
+  const CalibrationResult r = run_calibration(plan, dir, threads(2));
+  EXPECT_TRUE(r.converged) << r.message;
+  EXPECT_EQ(r.message.rfind("converged: ", 0), 0u) << r.message;
+  // Stated tolerance: within 5% of each range of the truth, which the 95%
+  // interval covers. The start is outside it.
+  const double truth[] = {0.36, 0.03};
+  for (std::size_t k = 0; k < 2; ++k) {
+    const auto& key = r.keys[k];
+    EXPECT_NEAR(key.value, truth[k], 0.05 * (key.to - key.from)) << key.key;
+    EXPECT_GT(std::abs(key.start - truth[k]), 0.05 * (key.to - key.from)) << key.key;
+    EXPECT_LE(key.lo, truth[k]) << key.key;
+    EXPECT_GE(key.hi, truth[k]) << key.key;
+    EXPECT_TRUE(key.identified);
+    EXPECT_FALSE(key.at_bound);
+  }
+  EXPECT_LT(r.rms, 0.05);
+  EXPECT_LE(r.optimiser_evaluations, 100);
+
+  const auto json = nlohmann::json::parse(test::read_file(dir / "calibration.json"));
+  EXPECT_EQ(json["status"], "converged");
+  EXPECT_EQ(json["free"][0]["value"], r.keys[0].value);
+  EXPECT_EQ(json["fit"].size(), plan.target.size());
+  EXPECT_EQ(json["trace"].size(), r.trace.size());
+  EXPECT_NE(test::read_file(dir / "calibration_fit.csv").find("2022-03,gmv,fen,"),
+            std::string::npos);
+
+  // calibrated.yaml extends base.yaml with the world and the fitted values;
+  // running it gives the fit's model means to the bit.
+  const std::string yaml = test::read_file(dir / "calibrated.yaml");
+  EXPECT_NE(yaml.find("extends: "), std::string::npos);
+  EXPECT_NE(yaml.find("base.yaml"), std::string::npos);
+  const Scenario calibrated = load_scenario(dir / "calibrated.yaml");
+  EXPECT_EQ(calibrated.name, "base-calibrated");
+  EXPECT_EQ(calibrated.buyers.session_rate, r.keys[0].value);
+  const RunResult again = run(calibrated, threads(1));
+  for (std::size_t i = 0; i < r.fit.size(); ++i) {
+    double sum = 0;
+    for (const auto& rep : again.replications) {
+      sum += detail::target_values(plan.target, rep.monthly)[i];
+    }
+    EXPECT_EQ(sum / static_cast<double>(again.replications.size()), r.fit[i].model) << i;
+  }
+  fs::remove_all(dir);
+  fs::remove(target);
+}
+
+TEST(Calibrate, ATargetOutOfReachDoesNotConvergeAndSaysWhy) {
+  const fs::path target = test::temp_path("cal_unreachable.csv");
+  std::ofstream(target) << "period,metric,value,unit\n"
+                           "2022-Q1,in_store_share,50,percent\n"
+                           "2022-04,in_store_share,50,percent\n";
+  const fs::path dir = test::temp_path("cal_unreachable");
+  fs::remove_all(dir);
+  auto sets = world;
+  sets.push_back("replications=2");
+  sets.push_back("population.buyers=4000");
+  const CalibrationPlan plan =
+      plan_calibration(test::bundled("base.yaml"), sets, {"buyers.session_rate=0.1:0.6"}, target);
+  const CalibrationResult r = run_calibration(plan, dir, threads(2));
+  EXPECT_FALSE(r.converged);
+  EXPECT_EQ(r.message.rfind("did not converge: the best fit misses the target by an RMS scaled "
+                            "error of ",
+                            0),
+            0u)
+      << r.message;
+  EXPECT_NE(r.message.find("in_store_share: target 50.00%, model 9"), std::string::npos)
+      << r.message;
+  EXPECT_GT(r.rms, 0.9);  // the store keeps ~99% of GMV whatever the session rate
+  const auto json = nlohmann::json::parse(test::read_file(dir / "calibration.json"));
+  EXPECT_EQ(json["status"], "not_converged");
+  EXPECT_EQ(json["message"], r.message);
+  EXPECT_NE(test::read_file(dir / "calibrated.yaml").find("DID NOT CONVERGE"), std::string::npos);
+  fs::remove_all(dir);
+  fs::remove(target);
+}
+
+TEST(Calibrate, SpentBudgetIsNotConvergenceAndTheCommandExitsWith3) {
+  const fs::path target = synthetic_target("cal_budget.csv");
+  const fs::path dir = test::temp_path("cal_budget");
+  fs::remove_all(dir);
+  std::string args = "calibrate " + test::bundled("base.yaml") + " --target " + target.string() +
+                     " --evaluations 3 --bootstrap 100 --out " + dir.string() +
+                     " --free buyers.session_rate=0.1:0.6 --free "
+                     "merchants.exit_hazard_monthly=0:0.1 --threads 2";
+  for (const auto& s : world) args += " --set " + s;
+  const test::Output out = test::linksim(args);
+  EXPECT_EQ(out.code, 3) << out.text;
+  EXPECT_NE(out.text.find("did not converge: used all 3 evaluations"), std::string::npos)
+      << out.text;
+  const auto json = nlohmann::json::parse(test::read_file(dir / "calibration.json"));
+  EXPECT_EQ(json["status"], "not_converged");
+  EXPECT_EQ(json["evaluations"], 3);
+  fs::remove_all(dir);
+  fs::remove(target);
+}
+
+TEST(Calibrate, BadInputIsReportedWhereItWasWritten) {
+  const fs::path target = test::temp_path("cal_bad.csv");
+  std::ofstream(target) << "period,metric,value\n2022-03,gmv_grwth,1\n";
+  const test::Output out = test::linksim(
+      "calibrate " + test::bundled("base.yaml") + " --target " + target.string() +
+      " --free buyers.sesion_rate=0:1 --free conversion.jump_loss=0.5 --method bobyqq -q");
+  EXPECT_EQ(out.code, 2) << out.text;
+  for (const char* line :
+       {"--free buyers.sesion_rate=0:1:1:8: buyers.sesion_rate: unknown key (did you mean "
+        "'session_rate'?)",
+        "--free conversion.jump_loss=0.5:1:1: expected KEY=FROM:TO, got "
+        "'conversion.jump_loss=0.5'",
+        "--set calibration.method=bobyqq:1:20: calibration.method: expected bobyqa, neldermead "
+        "or sbplx, got 'bobyqq'"}) {
+    EXPECT_NE(out.text.find(line), std::string::npos) << line << "\n" << out.text;
+  }
+  // The target is read against a valid scenario: its problems come next time.
+  const test::Output second =
+      test::linksim("calibrate " + test::bundled("base.yaml") + " --target " + target.string() +
+                    " --free buyers.session_rate=0:1 -q");
+  EXPECT_EQ(second.code, 2);
+  EXPECT_NE(second.text.find(target.string() + ":2:9: metric: unknown metric 'gmv_grwth'"),
+            std::string::npos)
+      << second.text;
+  const test::Output nothing = test::linksim("calibrate " + test::bundled("base.yaml") + " -q");
+  EXPECT_EQ(nothing.code, 2);
+  EXPECT_NE(nothing.text.find("calibration: nothing to fit (expected --free KEY=FROM:TO"),
+            std::string::npos)
+      << nothing.text;
+  EXPECT_NE(nothing.text.find("calibration: no target (expected --target OBSERVED.csv"),
+            std::string::npos)
+      << nothing.text;
+  fs::remove(target);
+}
+
+}  // namespace
+}  // namespace linksim
