@@ -170,6 +170,11 @@ void calibration_from(Report& rep, const fs::path& dir, const json& c) {
       std::to_string(c.value("evaluations", 0)) + " evaluations, tolerance " +
       plain(c.value("tolerance", json())) + "; " + linksim_of(c, dir) + "</li>\n";
 
+  // The banner says the status; the message's own "converged: " is dropped.
+  std::string message = c.value("message", "");
+  for (const std::string prefix : {"converged: ", "did not converge: "}) {
+    if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+  }
   std::ostringstream h;
   h << "<section><h2>Calibration of " << html(name) << " to "
     << html(target.value("file", "the target")) << "</h2>\n"
@@ -177,9 +182,9 @@ void calibration_from(Report& rep, const fs::path& dir, const json& c) {
     << (status == "converged"       ? "Converged"
         : status == "not_converged" ? "Not converged"
                                     : html(status))
-    << "</b>" << (c.value("message", "").empty() ? "" : ": " + html(c.value("message", "")))
-    << "<br><small>" << html(c.value("method", "")) << ", " << c.value("evaluations", 0)
-    << " evaluations; " << loss << "</small></div>\n";
+    << "</b>" << (message.empty() ? "" : ": " + html(message)) << "<br><small>"
+    << html(c.value("method", "")) << ", " << c.value("evaluations", 0) << " evaluations; " << loss
+    << "</small></div>\n";
 
   h << "<table><thead><tr><th>free key</th><th>range</th><th>start</th>"
        "<th>fitted [95% interval]</th><th>flags</th></tr></thead><tbody>\n";
