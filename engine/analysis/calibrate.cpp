@@ -10,10 +10,11 @@
 // points without the noise of different random streams. The optimiser works
 // in the unit box (each key's range scaled to [0, 1]).
 //
-// The fitted values' intervals resample replications: the Jacobian of the
-// target rows in the keys (central differences, per replication) gives a
-// Gauss-Newton refit for each resample, and the spread of the refits is the
-// uncertainty that a finite number of replications leaves in the fit.
+// The fitted values' intervals resample replications: each resample moves
+// the rows' means, and the Jacobian of the rows in the keys at the fit
+// (central differences) turns that into the Gauss-Newton refit; the spread of
+// the refits is the uncertainty that a finite number of replications leaves
+// in the fit (not the observations' own errors, which the target does not give).
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
@@ -187,65 +188,47 @@ Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
                         const std::vector<double>& best_unit, int bootstrap, std::uint64_t seed) {
   const std::size_t k = plan.free.size();
   const auto n = static_cast<Eigen::Index>(plan.target.size());
-  const Eigen::MatrixXd x0 = model.at(best_unit).reps;  // a copy: the cache grows below
+  const Eigen::MatrixXd x0 = model.at(best_unit).reps;
   const Eigen::Index reps = x0.cols();
-  // Per replication, d(row)/d(unit key) by central differences (one-sided at a
-  // bound); an integer key steps by at least 1.
-  std::vector<Eigen::MatrixXd> slope(k, Eigen::MatrixXd::Zero(n, reps));
+  // Each row's weight and scale: the loss is |a step + b|^2 in these units.
+  double total = 0;
+  for (const auto& t : plan.target) total += t.weight;
+  Eigen::VectorXd unit(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    unit(i) = std::sqrt(plan.target[i].weight / total) / plan.target[i].scale;
+  }
+  auto mean_of = [&](const Eigen::MatrixXd& x, const std::vector<Eigen::Index>& idx) {
+    Eigen::VectorXd m = Eigen::VectorXd::Zero(n);
+    for (auto r : idx) m += x.col(r);
+    m /= static_cast<double>(idx.size());
+    return Eigen::VectorXd(m.unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; }));
+  };
+  std::vector<Eigen::Index> all(static_cast<std::size_t>(reps));
+  for (Eigen::Index r = 0; r < reps; ++r) all[static_cast<std::size_t>(r)] = r;
+  // The Jacobian of the scaled rows in the unit keys at the fit, by central
+  // differences of the replication means (one-sided at a bound); an integer
+  // key steps by at least 1.
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, static_cast<Eigen::Index>(k));
   for (std::size_t j = 0; j < k; ++j) {
     const auto& f = plan.free[j];
     const double h = plan.integer[j] ? std::max(0.05, 1.0 / (f.to - f.from)) : 0.05;
     std::vector<double> up = best_unit, down = best_unit;
     up[j] = std::min(1.0, up[j] + h);
     down[j] = std::max(0.0, down[j] - h);
-    const Point a = model.at(up);
-    const Point& b = model.at(down);
-    const double step = (a.values[j] - b.values[j]) / (f.to - f.from);
+    const Point& hi = model.at(up);
+    const Point& lo = model.at(down);
+    const double step = (hi.values[j] - lo.values[j]) / (f.to - f.from);
     if (step == 0) continue;
-    slope[j] = (a.reps - b.reps) / step;
-    slope[j] = slope[j].unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; });
+    a.col(static_cast<Eigen::Index>(j)) =
+        unit.cwiseProduct(mean_of(hi.reps, all) - mean_of(lo.reps, all)) / step;
   }
-  Eigen::VectorXd sqrt_w(n);
-  double total = 0;
-  for (const auto& t : plan.target) total += t.weight;
-  for (Eigen::Index i = 0; i < n; ++i) sqrt_w(i) = std::sqrt(plan.target[i].weight / total);
-  // The weighted, scaled Jacobian and residual of the replications `idx`.
-  auto system = [&](const std::vector<Eigen::Index>& idx, Eigen::MatrixXd& a, Eigen::VectorXd& b) {
-    a.setZero(n, static_cast<Eigen::Index>(k));
-    b.setZero(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto& t = plan.target[i];
-      double mean = 0;
-      for (auto r : idx) mean += x0(i, r);
-      mean /= static_cast<double>(idx.size());
-      b(i) = std::isfinite(mean) ? sqrt_w(i) * (mean - t.value) / t.scale : 0.0;
-      for (std::size_t j = 0; j < k; ++j) {
-        double d = 0;
-        for (auto r : idx) d += slope[j](i, r);
-        a(i, static_cast<Eigen::Index>(j)) =
-            sqrt_w(i) * d / static_cast<double>(idx.size()) / t.scale;
-      }
-    }
-  };
-  // The Gauss-Newton step from the fit: least squares of a step + b = 0.
-  auto step = [&](const std::vector<Eigen::Index>& idx) {
-    Eigen::MatrixXd a;
-    Eigen::VectorXd b;
-    system(idx, a, b);
-    return Eigen::VectorXd(-a.completeOrthogonalDecomposition().solve(b));
-  };
 
   Intervals out;
   out.lo.assign(k, nan);
   out.hi.assign(k, nan);
   out.identified.assign(k, true);
-  std::vector<Eigen::Index> all(static_cast<std::size_t>(reps));
-  for (Eigen::Index r = 0; r < reps; ++r) all[static_cast<std::size_t>(r)] = r;
   // A key the target does not move with, alone or in a combination with the
   // others, is not identified: it lies in the Jacobian's (near) null space.
-  Eigen::MatrixXd a;
-  Eigen::VectorXd b;
-  system(all, a, b);
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(a, Eigen::ComputeFullV);
   const Eigen::VectorXd sv = svd.singularValues();
   const double largest = sv.size() > 0 ? sv(0) : 0.0;
@@ -257,16 +240,21 @@ Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
     }
   }
   if (reps < 2 || bootstrap <= 0) return out;
-  const Eigen::VectorXd base_step = step(all);
+  // Resampling the replications moves the rows' means by d; the fit moves by
+  // the least-squares step that undoes it, -a+ (unit * d) (Gauss-Newton at
+  // the fit, the Jacobian held).
+  const Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver(a);
+  const Eigen::VectorXd centre = mean_of(x0, all);
   std::vector<std::vector<double>> refits(k);
   Stream rng(seed, 0);
   std::vector<Eigen::Index> idx(static_cast<std::size_t>(reps));
   for (int s = 0; s < bootstrap; ++s) {
     for (auto& r : idx) r = static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(reps)));
-    const Eigen::VectorXd d = step(idx) - base_step;
+    const Eigen::VectorXd d = unit.cwiseProduct(mean_of(x0, idx) - centre);
+    const Eigen::VectorXd move = -solver.solve(d);
     for (std::size_t j = 0; j < k; ++j) {
       const auto& f = plan.free[j];
-      const double u = std::clamp(best_unit[j] + d(static_cast<Eigen::Index>(j)), 0.0, 1.0);
+      const double u = std::clamp(best_unit[j] + move(static_cast<Eigen::Index>(j)), 0.0, 1.0);
       refits[j].push_back(f.from + u * (f.to - f.from));
     }
   }
