@@ -213,9 +213,9 @@ std::string calibration_table(const CalibrationResult& r) {
   const auto& plan = r.plan;
   std::ostringstream out;
   out << "Calibration of " << plan.base.name << " to " << plan.target_file.string() << " ("
-      << plan.target.size() << " rows): " << r.method << ", " << r.optimiser_evaluations
-      << " evaluations; " << plan.base.replications << " replications, seed " << plan.base.seed
-      << "\n"
+      << plan.target.size() << (plan.target.size() == 1 ? " row): " : " rows): ") << r.method
+      << ", " << r.optimiser_evaluations << " evaluations; " << plan.base.replications
+      << " replications, seed " << plan.base.seed << "\n"
       << r.message << "\n\n";
   std::vector<std::vector<std::string>> keys{{"key", "range", "start", "fitted", "95% interval"}};
   auto g = [](double v) { return fmt::format("{:.4g}", v); };

@@ -45,7 +45,7 @@ bool stopped_on_tolerance(nlopt::result r, std::string& why, int budget) {
       why = "the keys moved by less than 0.1% of their ranges";
       return true;
     case nlopt::SUCCESS:
-      why = "the optimiser's own test";
+      why = "the search's steps shrank below its tolerance";
       return true;
     case nlopt::MAXEVAL_REACHED:
       why = "used all " + std::to_string(budget) + " evaluations";
@@ -125,7 +125,6 @@ Search optimise(const CalibrationPlan& plan, detail::Evaluator& model) {
     s.result = nlopt::FAILURE;
   }
   if (failure) std::rethrow_exception(failure);
-  if (s.trace.empty()) model.at(x);  // never evaluated: keep the start
   return s;
 }
 
