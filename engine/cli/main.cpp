@@ -7,10 +7,21 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "linksim/distributed.hpp"
 #include "linksim/result.hpp"
 
 int main(int argc, char** argv) {
   using namespace linksim::cli;
+  // Under mpirun (a build with LINKSIM_MPI=ON) every rank runs this command;
+  // the replications are spread over the ranks and rank 0 prints and writes.
+  const linksim::Distributed mpi = linksim::start_distributed(argc, argv);
+  struct StopMpi {
+    ~StopMpi() { linksim::stop_distributed(); }
+  } stop_mpi;
+  if (mpi.rank != 0) {  // rank 0 prints help, tables and problems
+    std::cout.setstate(std::ios::badbit);
+    std::cerr.setstate(std::ios::badbit);
+  }
   CLI::App app{
       "linksim: an agent-based simulator of live-commerce platforms, closed loop "
       "(own store only) vs open links (Taobao / JD Union)"};
@@ -104,7 +115,9 @@ int main(int argc, char** argv) {
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
       "folders of run, compare, sweep, sensitivity or calibrate");
-  report->add_option("folders", files, "Output folders of run, compare, sweep, sensitivity or calibrate")
+  report
+      ->add_option("folders", files,
+                   "Output folders of run, compare, sweep, sensitivity or calibrate")
       ->required()
       ->check(CLI::ExistingDirectory);
   report->add_option("--out", o.out,
@@ -166,6 +179,10 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
   spdlog::set_level(o.quiet ? spdlog::level::warn : spdlog::level::from_str(o.log_level));
+  if (mpi.rank != 0) {  // only errors, marked with the rank
+    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] [rank " + std::to_string(mpi.rank) + "] %v");
+    spdlog::set_level(spdlog::level::err);
+  }
 
   try {
     if (*run) return run_command(file, o);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "ensemble.hpp"
 #include "metrics/files.hpp"
 
 namespace linksim::detail {
@@ -166,12 +167,14 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
                                          const RunOptions& options) {
   std::vector<SweepPointResult> results(plan.points.size());
   check_same_points(dir, manifest_file, now);
-  fs::create_directories(dir / "points");
   // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
-  // used, so cleared.
-  for (const auto& folder : {dir, dir / "points"}) {
-    for (const auto& e : fs::directory_iterator(folder)) {
-      if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path());
+  // used, so cleared (by the rank that writes, under MPI).
+  if (writes_files()) {
+    fs::create_directories(dir / "points");
+    for (const auto& folder : {dir, dir / "points"}) {
+      for (const auto& e : fs::directory_iterator(folder)) {
+        if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path());
+      }
     }
   }
   if (!fs::exists(dir / manifest_file)) {  // a finished run keeps its files until replaced

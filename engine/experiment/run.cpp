@@ -2,11 +2,16 @@
 // are enough of them, otherwise one after another with a parallel demand
 // phase; each uses its own seed stream, so results never depend on threads.
 #include <omp.h>
+#include <spdlog/fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <mutex>
+#include <stdexcept>
 
+#include "ensemble.hpp"
 #include "linksim/simulation.hpp"
 #include "metrics/finish.hpp"
 #include "parallel.hpp"
@@ -134,21 +139,42 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
       report(finished.load(), ++days_done);
     }
   };
-  detail::parallel_for(reps, outer, [&](std::int64_t rep) {
-    const int r = static_cast<int>(rep);
-    Simulation base(first, detail::replication_seed(first.seed, r), inner);
-    if (scenarios.size() > 1) advance(base, true);
-    // Every scenario but the first continues from a copy of the warmed world;
-    // the first continues from the world itself.
-    for (std::size_t i = 1; i < scenarios.size(); ++i) {
-      Simulation sim(scenarios[i], base);
-      advance(sim, false);
-      results[i].replications[r] = sim.result(r);
-    }
-    advance(base, false);
-    results[0].replications[r] = base.result(r);
-    report(++finished, days_done.load());
-  });
+  // Under MPI this rank runs replications rank, rank + size, ...; every rank
+  // then holds every result (a failure on any rank stops all of them).
+  detail::Ensemble& ensemble = detail::ensemble();
+  std::vector<int> mine;
+  for (int r = ensemble.rank(); r < reps; r += ensemble.size()) mine.push_back(r);
+  if (ensemble.size() > 1) {
+    spdlog::debug("MPI rank {} of {} runs replications {}", ensemble.rank(), ensemble.size(),
+                  fmt::join(mine, ", "));
+  }
+  std::exception_ptr failure;
+  try {
+    detail::parallel_for(static_cast<std::int64_t>(mine.size()),
+                         std::max(1, std::min(outer, static_cast<int>(mine.size()))),
+                         [&](std::int64_t i) {
+                           const int r = mine[static_cast<std::size_t>(i)];
+                           Simulation base(first, detail::replication_seed(first.seed, r), inner);
+                           if (scenarios.size() > 1) advance(base, true);
+                           // Every scenario but the first continues from a copy of
+                           // the warmed world; the first from the world itself.
+                           for (std::size_t k = 1; k < scenarios.size(); ++k) {
+                             Simulation sim(scenarios[k], base);
+                             advance(sim, false);
+                             results[k].replications[r] = sim.result(r);
+                           }
+                           advance(base, false);
+                           results[0].replications[r] = base.result(r);
+                           report(++finished, days_done.load());
+                         });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (ensemble.any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw std::runtime_error("another MPI rank failed; its message is above");
+  }
+  for (auto& r : results) ensemble.share(r.replications);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& r : results) {

@@ -1,0 +1,121 @@
+// The single-process ensemble, and the MPI one in a build with LINKSIM_MPI.
+#include "ensemble.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "linksim/distributed.hpp"
+
+#ifdef LINKSIM_MPI
+#include <mpi.h>
+#endif
+
+namespace linksim {
+
+namespace detail {
+
+namespace {
+std::unique_ptr<Ensemble>& current() {
+  static std::unique_ptr<Ensemble> e = std::make_unique<Ensemble>();
+  return e;
+}
+}  // namespace
+
+Ensemble& ensemble() { return *current(); }
+void use_ensemble(std::unique_ptr<Ensemble> e) { current() = std::move(e); }
+
+}  // namespace detail
+
+#ifdef LINKSIM_MPI
+
+namespace {
+
+// Replications are packed as doubles: index, seed (its bits), the metrics,
+// then the daily and monthly matrices (column-major, as Eigen stores them).
+class MpiEnsemble : public detail::Ensemble {
+ public:
+  MpiEnsemble() {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  bool any(bool failed) override {
+    int mine = failed ? 1 : 0, all = 0;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return all != 0;
+  }
+  void share(std::vector<ReplicationResult>& reps) override {
+    if (size_ == 1) return;
+    for (std::size_t r = 0; r < reps.size(); ++r) {
+      const int owner = static_cast<int>(r % static_cast<std::size_t>(size_));
+      ReplicationResult& rep = reps[r];
+      long shape[5] = {static_cast<long>(rep.metrics.size()), rep.daily.rows(), rep.daily.cols(),
+                       rep.monthly.rows(), rep.monthly.cols()};
+      MPI_Bcast(shape, 5, MPI_LONG, owner, MPI_COMM_WORLD);
+      if (rank_ != owner) {
+        rep.metrics.resize(static_cast<std::size_t>(shape[0]));
+        rep.daily.resize(shape[1], shape[2]);
+        rep.monthly.resize(shape[3], shape[4]);
+      }
+      std::vector<double> buf(
+          static_cast<std::size_t>(2 + shape[0] + shape[1] * shape[2] + shape[3] * shape[4]));
+      if (rank_ == owner) {
+        buf[0] = rep.index;
+        std::memcpy(&buf[1], &rep.seed, sizeof rep.seed);
+        std::copy(rep.metrics.begin(), rep.metrics.end(), buf.begin() + 2);
+        std::copy(rep.daily.data(), rep.daily.data() + rep.daily.size(),
+                  buf.begin() + 2 + shape[0]);
+        std::copy(rep.monthly.data(), rep.monthly.data() + rep.monthly.size(),
+                  buf.begin() + 2 + shape[0] + rep.daily.size());
+      }
+      MPI_Bcast(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, owner, MPI_COMM_WORLD);
+      if (rank_ != owner) {
+        rep.index = static_cast<int>(buf[0]);
+        std::memcpy(&rep.seed, &buf[1], sizeof rep.seed);
+        std::copy(buf.begin() + 2, buf.begin() + 2 + shape[0], rep.metrics.begin());
+        std::copy(buf.begin() + 2 + shape[0], buf.begin() + 2 + shape[0] + rep.daily.size(),
+                  rep.daily.data());
+        std::copy(buf.begin() + 2 + shape[0] + rep.daily.size(), buf.end(), rep.monthly.data());
+      }
+    }
+  }
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+}  // namespace
+
+bool distributed_build() { return true; }
+
+Distributed start_distributed(int& argc, char**& argv) {
+  int provided = 0;
+  // Only the main thread calls MPI; OpenMP threads work in between.
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  auto e = std::make_unique<MpiEnsemble>();
+  const Distributed d{e->rank(), e->size()};
+  detail::use_ensemble(std::move(e));
+  return d;
+}
+
+void stop_distributed() {
+  detail::use_ensemble(std::make_unique<detail::Ensemble>());
+  MPI_Finalize();
+}
+
+void abort_distributed(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+#else
+
+bool distributed_build() { return false; }
+Distributed start_distributed(int&, char**&) { return {}; }
+void stop_distributed() {}
+void abort_distributed(int code) { std::_Exit(code); }
+
+#endif
+
+}  // namespace linksim

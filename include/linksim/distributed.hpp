@@ -1,0 +1,24 @@
+// Running under MPI (a build configured with LINKSIM_MPI=ON, started by
+// `mpirun -np P linksim ...`): the replications of every run, and so of every
+// compare, sweep, sensitivity and calibration, are spread over the ranks;
+// rank 0 gathers them and writes the same files as a single-process run.
+#pragma once
+
+namespace linksim {
+
+struct Distributed {
+  int rank = 0;
+  int size = 1;
+};
+
+// True when this build can run under MPI.
+bool distributed_build();
+// Starts MPI in a build that has it (a single process is rank 0 of 1) and
+// spreads replications over the ranks from then on; a no-op otherwise.
+Distributed start_distributed(int& argc, char**& argv);
+// Ends MPI; call once, after the last collective.
+void stop_distributed();
+// Ends the whole job at once with `code` (a failure on one rank).
+[[noreturn]] void abort_distributed(int code);
+
+}  // namespace linksim

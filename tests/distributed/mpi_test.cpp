@@ -1,0 +1,131 @@
+// linksim under mpirun (a build with LINKSIM_MPI=ON; skipped otherwise):
+// with 1, 2 and 3 ranks (oversubscribed on a 2-core machine) a comparison and
+// a sweep write the same files as the single process, bit for bit; an invalid
+// scenario stops every rank with one message and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "linksim/distributed.hpp"
+#include "support.hpp"
+
+namespace linksim {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string world =
+    " --set population.buyers=3000 --set population.merchants=80 --set population.streamers=20 "
+    "--set calendar.warmup_days=10 ";
+
+// mpirun as root needs its consent; --oversubscribe lets 3 ranks share 2 cores.
+test::Output mpirun(int ranks, const std::string& args) {
+  const std::string cmd =
+      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+      "timeout 300 mpirun --oversubscribe -np " +
+      std::to_string(ranks) + " " + std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
+  test::Output out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
+  const int status = pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// A JSON file without its timings.
+json without_seconds(json j) {
+  if (j.is_object()) {
+    j.erase("seconds");
+    for (auto& [k, v] : j.items()) v = without_seconds(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) v = without_seconds(v);
+  }
+  return j;
+}
+
+// Every file of `b` equals `a`'s: CSV and YAML byte for byte, JSON but for timings.
+void expect_same_folder(const fs::path& a, const fs::path& b) {
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(a)) {
+    if (!e.is_regular_file()) continue;
+    const fs::path rel = fs::relative(e.path(), a);
+    ASSERT_TRUE(fs::exists(b / rel)) << rel;
+    ++files;
+    if (rel.extension() == ".json") {
+      EXPECT_EQ(without_seconds(json::parse(test::read_file(a / rel))),
+                without_seconds(json::parse(test::read_file(b / rel))))
+          << rel;
+    } else {
+      EXPECT_EQ(test::read_file(a / rel), test::read_file(b / rel)) << rel;
+    }
+  }
+  EXPECT_GT(files, 3);
+}
+
+class Mpi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!distributed_build()) GTEST_SKIP() << "not an MPI build (preset mpi)";
+  }
+};
+
+TEST_F(Mpi, CompareIsBitIdenticalOnOneTwoAndThreeRanks) {
+  const std::string args = "compare " + test::bundled("closed_loop.yaml") + " " +
+                           test::bundled("open_links.yaml") + world +
+                           "--set calendar.days=60 --replications 5 --threads 1 --out ";
+  const fs::path ref = test::temp_path("mpi_compare_ref");
+  fs::remove_all(ref);
+  const test::Output single = test::linksim(args + ref.string());
+  ASSERT_EQ(single.code, 0) << single.text;
+  for (int ranks : {1, 2, 3}) {
+    const fs::path dir = test::temp_path("mpi_compare_" + std::to_string(ranks));
+    fs::remove_all(dir);
+    // Rank 0 ran its share only (replications 0, P, 2P...).
+    const test::Output out = mpirun(ranks, args + dir.string() + " --log-level debug");
+    ASSERT_EQ(out.code, 0) << out.text;
+    if (ranks == 3) {
+      EXPECT_NE(out.text.find("MPI rank 0 of 3 runs replications 0, 3\n"), std::string::npos)
+          << out.text;
+    }
+    expect_same_folder(ref, dir);
+    fs::remove_all(dir);
+  }
+  fs::remove_all(ref);
+}
+
+TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
+  const std::string args =
+      "sweep " + test::bundled("open_links.yaml") + world +
+      "--quiet --set calendar.days=40 --replications 3 --vary conversion.jump_loss=0.2,0.5 --out ";
+  const fs::path ref = test::temp_path("mpi_sweep_ref");
+  fs::remove_all(ref);
+  const test::Output single = test::linksim(args + ref.string());
+  ASSERT_EQ(single.code, 0) << single.text;
+  for (int ranks : {2, 3}) {
+    const fs::path dir = test::temp_path("mpi_sweep_" + std::to_string(ranks));
+    fs::remove_all(dir);
+    const test::Output out = mpirun(ranks, args + dir.string());
+    ASSERT_EQ(out.code, 0) << out.text;
+    expect_same_folder(ref, dir);
+    fs::remove_all(dir);
+  }
+  fs::remove_all(ref);
+}
+
+TEST_F(Mpi, AnInvalidScenarioStopsEveryRankWithOneMessage) {
+  const fs::path dir = test::temp_path("mpi_invalid");
+  fs::remove_all(dir);
+  const test::Output out = mpirun(3, "run " + test::bundled("open_links.yaml") +
+                                         " --set buyers.sesion_rate=0.3 --out " + dir.string());
+  EXPECT_NE(out.code, 0) << out.text;
+  const std::string problem = "buyers.sesion_rate: unknown key (did you mean 'session_rate'?)";
+  const auto first = out.text.find(problem);
+  ASSERT_NE(first, std::string::npos) << out.text;
+  EXPECT_EQ(out.text.find(problem, first + 1), std::string::npos) << "printed twice:\n" << out.text;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+}  // namespace
+}  // namespace linksim
