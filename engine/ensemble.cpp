@@ -81,6 +81,27 @@ class MpiEnsemble : public detail::Ensemble {
     }
   }
 
+  std::vector<char> gather(const std::vector<char>& mine) override {
+    long long n = static_cast<long long>(mine.size());
+    std::vector<long long> sizes(static_cast<std::size_t>(size_));
+    MPI_Allgather(&n, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD);
+    std::vector<int> counts(sizes.size()), offsets(sizes.size());
+    long long total = 0;
+    for (std::size_t r = 0; r < sizes.size(); ++r) {
+      counts[r] = static_cast<int>(sizes[r]);
+      offsets[r] = static_cast<int>(total);
+      total += sizes[r];
+    }
+    std::vector<char> all(static_cast<std::size_t>(total));
+    MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_BYTE, all.data(), counts.data(),
+                   offsets.data(), MPI_BYTE, MPI_COMM_WORLD);
+    return all;
+  }
+  void sum(std::vector<std::uint32_t>& values) override {
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_UINT32_T,
+                  MPI_SUM, MPI_COMM_WORLD);
+  }
+
  private:
   int rank_ = 0, size_ = 1;
 };

@@ -5,6 +5,8 @@
 // single-process run, bit for bit.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,7 +23,23 @@ class Ensemble {
   virtual bool any(bool failed) { return failed; }
   // Each replication's result from the rank that ran it to every rank.
   virtual void share(std::vector<ReplicationResult>& reps) { (void)reps; }
+
+  // One world split over the ranks (--partition-buyers): every rank's bytes,
+  // concatenated in rank order, on every rank; and a sum over the ranks.
+  virtual std::vector<char> gather(const std::vector<char>& mine) { return mine; }
+  virtual void sum(std::vector<std::uint32_t>& values) { (void)values; }
 };
+
+// The buyers a rank holds when a world is split over `size` ranks: whole
+// chunks of `chunk` buyers, contiguous, in rank order.
+struct BuyerSlice {
+  std::int64_t first = 0, end = 0;  // global buyer indices [first, end)
+};
+inline BuyerSlice buyer_slice(std::int64_t buyers, std::int64_t chunk, int rank, int size) {
+  const std::int64_t chunks = (buyers + chunk - 1) / chunk;
+  const std::int64_t c0 = chunks * rank / size, c1 = chunks * (rank + 1) / size;
+  return {std::min(buyers, c0 * chunk), std::min(buyers, c1 * chunk)};
+}
 
 Ensemble& ensemble();
 void use_ensemble(std::unique_ptr<Ensemble> e);

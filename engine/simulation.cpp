@@ -10,9 +10,11 @@ namespace linksim {
 
 using namespace detail;
 
-Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads)
+Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads,
+                       bool partition_buyers)
     : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
   World& w = *world_;
+  w.partitioned = partition_buyers;
   w.warmup = scenario.calendar.warmup_days;
   day_ = -w.warmup;
   // Months and recorder rows cover the warm-up too; results keep the horizon.

@@ -51,6 +51,18 @@ TEST(Determinism, ThreadCountDoesNotMatter) {
   EXPECT_TRUE(identical(run(world(), one), run(world(), four)));
 }
 
+TEST(Determinism, TheSplitWorldsPathIsTheSameOnOneProcess) {
+  // --partition-buyers on one process: the world built as a slice of every
+  // chunk and each day's demand packed, exchanged and unpacked as between MPI
+  // ranks (tests/distributed/mpi_test.cpp runs it on 2 and 3).
+  Scenario big = world();
+  big.population.buyers = 20000;  // 3 demand chunks
+  RunOptions plain = test::threads(2), split = test::threads(2);
+  plain.replications = split.replications = 2;
+  split.partition_buyers = true;
+  EXPECT_TRUE(identical(run(big, plain), run(big, split)));
+}
+
 TEST(Determinism, DifferentSeedsDiffer) {
   Scenario other = world();
   other.seed += 1;

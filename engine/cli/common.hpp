@@ -25,7 +25,8 @@ struct CommonOptions {
   std::vector<std::string> sets;
   std::vector<std::string> vary;
   bool report = false;
-  bool force = false;  // run even when the memory estimate exceeds what is available
+  bool force = false;             // run even when the memory estimate exceeds what is available
+  bool partition_buyers = false;  // run under MPI: one world split over the ranks
   std::string log_level = "info";
   bool quiet = false;
 };

@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   run->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*run, o);
   add_run_options(*run, o, "out/<scenario name>/");
+  run->add_flag("--partition-buyers", o.partition_buyers,
+                "Under mpirun (a LINKSIM_MPI build): split each world's buyers over the ranks, "
+                "which simulate every replication together, exchanging each day's demand; the "
+                "same results as one process");
 
   auto* cmp =
       app.add_subcommand("compare",
@@ -201,6 +205,9 @@ int main(int argc, char** argv) {
     return exit_for_signal(e.signal);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
+    // A rank of a split world that fails alone would leave the others waiting
+    // in the day's exchange: end the whole job.
+    if (mpi.size > 1 && o.partition_buyers) linksim::abort_distributed(exit_failure);
     return exit_failure;
   }
   return exit_failure;

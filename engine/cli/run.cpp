@@ -15,6 +15,7 @@ int run_command(const std::string& file, const CommonOptions& o) {
   opts.threads = thread_count(o);
   opts.progress = progress_reporter(o, s.name);
   opts.cancel = install_signal_handlers();
+  opts.partition_buyers = o.partition_buyers;
   if (!s.sweep.empty()) {
     spdlog::info("{} has a sweep block; run ignores it (linksim sweep runs it)", file);
   }

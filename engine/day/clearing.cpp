@@ -8,6 +8,19 @@
 
 namespace linksim::detail {
 
+namespace {
+
+// A buyer's trust drops; under --partition-buyers only the rank that holds
+// the buyer keeps its trust.
+void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
+  const std::int64_t local = static_cast<std::int64_t>(buyer) - b.first;
+  if (local < 0 || local >= b.count) return;
+  float& t = b.trust[static_cast<std::size_t>(local)];
+  t = std::max(0.0f, t - penalty);
+}
+
+}  // namespace
+
 void clear_market(const Scenario& s, World& w) {
   // Orders by listing, then lottery key: a counting pass by listing (linear in
   // orders and listings), then a sort of each listing's few orders. The order
@@ -47,8 +60,7 @@ void clear_market(const Scenario& s, World& w) {
       o.filled = static_cast<std::int64_t>(k - i) < units;
       if (!o.filled) {
         ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
-        float& t = w.buyers.trust[o.buyer];
-        t = std::max(0.0f, t - penalty);
+        penalise(w.buyers, o.buyer, penalty);
         w.recorder.at(day, Daily::lost_gmv) += static_cast<double>(l.price);
         w.recorder.at(day, Daily::stockouts) += 1;
       }
@@ -75,8 +87,7 @@ void fulfil_orders(const Scenario& s, World& w) {
     ++st.day_orders;
     st.day_ok += on_time;
     if (!on_time) {
-      float& t = w.buyers.trust[o.buyer];
-      t = std::max(0.0f, t - penalty);
+      penalise(w.buyers, o.buyer, penalty);
       w.recorder.at(day, Daily::late) += 1;
     }
   }

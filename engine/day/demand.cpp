@@ -5,16 +5,16 @@
 // whose next session falls in the day are visited (see Buyers in world.hpp).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "day/phases.hpp"
+#include "ensemble.hpp"
 #include "fastmath.hpp"
 #include "parallel.hpp"
 
 namespace linksim::detail {
 
 namespace {
-
-constexpr std::int64_t demand_chunk = 8192;
 
 struct ChunkOut {
   std::vector<Order> orders;
@@ -71,24 +71,26 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
 }
 
 // A buyer with at least one session today: its sessions are the arrivals of
-// its Poisson process before the end of the day.
-void buyer_day(const DayView& v, std::int64_t b, float trust, double& next, ChunkOut& out) {
+// its Poisson process before the end of the day. `b` is the buyer's global
+// index (its random stream, its orders), `local` its index in this rank's arrays.
+void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust, double& next,
+               ChunkOut& out) {
   const World& w = v.w;
   const Buyers& buyers = w.buyers;
   Stream rng(v.session_base, static_cast<std::uint64_t>(b));
-  const double rate = buyers.rate[b];
+  const double rate = buyers.rate[local];
   int n = 0;
   do {
     ++n;
     next += rng.exponential() / rate;
   } while (next < v.clock_end);
-  const std::uint8_t apps = buyers.apps[b];
-  const double elasticity = buyers.elasticity[b];
+  const std::uint8_t apps = buyers.apps[local];
+  const double elasticity = buyers.elasticity[local];
   const double buyer_factor = trust * v.demand;
   for (int sess = 0; sess < n; ++sess) {
     const Surface surface = rng.uniform() < v.video_share ? Surface::video : Surface::live;
     ++out.sessions[static_cast<int>(surface)];
-    const std::int64_t st = pick_streamer(v, b, surface, rng);
+    const std::int64_t st = pick_streamer(v, local, surface, rng);
     if (st < 0) continue;
     const int len = w.cart_len[st];
     const std::int32_t* cart = &w.carts[st * w.cart_size];
@@ -102,7 +104,7 @@ void buyer_day(const DayView& v, std::int64_t b, float trust, double& next, Chun
       if (!(h.surfaces & bit)) continue;
       ++browsed;
       const int ci = static_cast<int>(h.channel);
-      double p = h.base_p * buyers.pref(b, h.category) * buyer_factor;
+      double p = h.base_p * buyers.pref(local, h.category) * buyer_factor;
       if (h.channel != Channel::store) {
         saw_external = true;
         p *= v.ext_factor[ci][(apps >> (ci - 1)) & 1];
@@ -128,6 +130,43 @@ void buyer_day(const DayView& v, std::int64_t b, float trust, double& next, Chun
   }
 }
 
+// --partition-buyers: every rank's chunks [c0, c1) to every rank, so that
+// each joins all the chunks in chunk order, as a single process does. The
+// ranks hold contiguous chunk ranges in rank order, so rank order is chunk
+// order. Per chunk: its order count, session counts and trust sum, then its
+// orders as bytes.
+void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
+  struct Header {
+    std::int64_t orders, live, video, external;
+    double trust_sum;
+  };
+  std::vector<char> mine;
+  for (std::int64_t c = c0; c < c1; ++c) {
+    const ChunkOut& o = outs[c];
+    const Header h{static_cast<std::int64_t>(o.orders.size()), o.sessions[0], o.sessions[1],
+                   o.sessions_external, o.trust_sum};
+    const auto* hp = reinterpret_cast<const char*>(&h);
+    mine.insert(mine.end(), hp, hp + sizeof h);
+    const auto* op = reinterpret_cast<const char*>(o.orders.data());
+    mine.insert(mine.end(), op, op + o.orders.size() * sizeof(Order));
+  }
+  const std::vector<char> all = ensemble().gather(mine);
+  std::size_t at = 0;
+  for (auto& o : outs) {
+    Header h{};
+    std::memcpy(&h, all.data() + at, sizeof h);
+    at += sizeof h;
+    o.orders.resize(static_cast<std::size_t>(h.orders));
+    if (!o.orders.empty())
+      std::memcpy(o.orders.data(), all.data() + at, o.orders.size() * sizeof(Order));
+    at += o.orders.size() * sizeof(Order);
+    o.sessions[0] = h.live;
+    o.sessions[1] = h.video;
+    o.sessions_external = h.external;
+    o.trust_sum = h.trust_sum;
+  }
+}
+
 }  // namespace
 
 void generate_demand(const Scenario& s, World& w, int threads) {
@@ -148,19 +187,27 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     v.ext_factor[c][0] = jump * (c == 0 ? 1.0 : s.conversion.no_app_factor);
     v.ext_factor[c][1] = jump;
   }
-  const std::int64_t n = w.buyers.count;
+  // This rank's buyers (all of them but under --partition-buyers): whole
+  // chunks [c0, c1) of the world's, held from global index `first`.
+  const std::int64_t n = w.buyers.total;
+  const std::int64_t first = w.buyers.first;
   const std::int64_t chunks = (n + demand_chunk - 1) / demand_chunk;
+  const std::int64_t c0 = first / demand_chunk;
+  const std::int64_t c1 =
+      w.buyers.count == 0 ? c0 : (first + w.buyers.count + demand_chunk - 1) / demand_chunk;
   std::vector<ChunkOut> outs(chunks);
   float* trust = w.buyers.trust.data();
   double* next = w.buyers.next_session.data();
   const float recovery = static_cast<float>(v.trust_recovery);
-  parallel_for(chunks, threads, [&](std::int64_t c) {
+  parallel_for(c1 - c0, threads, [&](std::int64_t k) {
+    const std::int64_t c = c0 + k;
     const std::int64_t begin = c * demand_chunk;
     const std::int64_t end = std::min(n, begin + demand_chunk);
+    const std::int64_t at = begin - first;  // the chunk in this rank's arrays
     // Trust recovers first, in a loop the compiler vectorises, and is summed
     // with independent partial sums (a fixed order: the same bits on any
     // thread count) rather than one long dependency chain.
-    float* t = trust + begin;
+    float* t = trust + at;
     const std::int64_t len = end - begin;
     for (std::int64_t i = 0; i < len; ++i) t[i] = std::min(1.0f, t[i] + recovery);
     double partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -175,20 +222,21 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     std::int64_t count = 0;
     for (std::int64_t j = 0; j < len; ++j) {
       active[count] = static_cast<std::uint32_t>(j);
-      count += next[begin + j] < v.clock_end;
+      count += next[at + j] < v.clock_end;
     }
-    for (std::int64_t k = 0; k < count; ++k) {
+    for (std::int64_t q = 0; q < count; ++q) {
       // The buyer a few steps ahead: its preferences and follows are read at
       // addresses the hardware cannot guess.
-      if (k + 8 < count) {
-        const std::int64_t ahead = begin + active[k + 8];
+      if (q + 8 < count) {
+        const std::int64_t ahead = at + active[q + 8];
         __builtin_prefetch(w.buyers.prefs.data() + ahead * w.buyers.categories);
         __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[ahead]);
       }
-      const std::int64_t b = begin + active[k];
-      buyer_day(v, b, trust[b], next[b], outs[c]);
+      const std::int64_t local = at + active[q];
+      buyer_day(v, first + local, local, trust[local], next[local], outs[c]);
     }
   });
+  if (w.partitioned) exchange(outs, c0, c1);
   w.traffic_clock = v.clock_end;
   // Join in chunk order.
   w.orders.clear();

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "metrics/finish.hpp"
 #include "parallel.hpp"
 #include "rng.hpp"
+#include "world/world.hpp"
 
 namespace linksim {
 
@@ -108,7 +110,9 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   }
   const int threads = std::max(1, options.threads);
   // Replications side by side when they can fill the threads; else threads inside each.
-  const int outer = std::min(threads, reps);
+  // With partition_buyers the ranks step every world together, day by day,
+  // exchanging demand from the main thread: one replication at a time.
+  const int outer = options.partition_buyers ? 1 : std::min(threads, reps);
   const int inner = std::max(1, threads / outer);
   omp_set_max_active_levels(2);  // so that `inner` threads can run inside a replication
   std::atomic<int> finished{0};
@@ -132,8 +136,10 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   };
   auto advance = [&](Simulation& sim, bool warmup_only) {
     while (!sim.done() && !(warmup_only && sim.day() >= 0)) {
-      if (options.cancel != nullptr && options.cancel->load() != 0) {
-        throw Cancelled(options.cancel->load());
+      const int signal = options.cancel != nullptr ? options.cancel->load() : 0;
+      // A split world stops on every rank on the same day, or none would.
+      if (options.partition_buyers ? detail::ensemble().any(signal != 0) : signal != 0) {
+        throw Cancelled(signal != 0 ? signal : SIGTERM);
       }
       sim.step();
       report(finished.load(), ++days_done);
@@ -142,9 +148,18 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   // Under MPI this rank runs replications rank, rank + size, ...; every rank
   // then holds every result (a failure on any rank stops all of them).
   detail::Ensemble& ensemble = detail::ensemble();
+  // With partition_buyers every rank runs every replication, on its buyers.
+  const int step = options.partition_buyers ? 1 : ensemble.size();
   std::vector<int> mine;
-  for (int r = ensemble.rank(); r < reps; r += ensemble.size()) mine.push_back(r);
-  if (ensemble.size() > 1) {
+  for (int r = options.partition_buyers ? 0 : ensemble.rank(); r < reps; r += step) {
+    mine.push_back(r);
+  }
+  if (ensemble.size() > 1 && options.partition_buyers) {
+    const auto slice = detail::buyer_slice(first.population.buyers, detail::demand_chunk,
+                                           ensemble.rank(), ensemble.size());
+    spdlog::debug("MPI rank {} of {} holds buyers [{}, {}) of {}", ensemble.rank(), ensemble.size(),
+                  slice.first, slice.end, first.population.buyers);
+  } else if (ensemble.size() > 1) {
     spdlog::debug("MPI rank {} of {} runs replications {}", ensemble.rank(), ensemble.size(),
                   fmt::join(mine, ", "));
   }
@@ -154,7 +169,8 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
                          std::max(1, std::min(outer, static_cast<int>(mine.size()))),
                          [&](std::int64_t i) {
                            const int r = mine[static_cast<std::size_t>(i)];
-                           Simulation base(first, detail::replication_seed(first.seed, r), inner);
+                           Simulation base(first, detail::replication_seed(first.seed, r), inner,
+                                           options.partition_buyers);
                            if (scenarios.size() > 1) advance(base, true);
                            // Every scenario but the first continues from a copy of
                            // the warmed world; the first from the world itself.
@@ -174,7 +190,9 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
     if (failure) std::rethrow_exception(failure);
     throw std::runtime_error("another MPI rank failed; its message is above");
   }
-  for (auto& r : results) ensemble.share(r.replications);
+  if (!options.partition_buyers) {
+    for (auto& r : results) ensemble.share(r.replications);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& r : results) {

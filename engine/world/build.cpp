@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "alias.hpp"
+#include "ensemble.hpp"
 #include "parallel.hpp"
 
 namespace linksim::detail {
@@ -65,28 +66,36 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   Buyers& b = w.buyers;
   const std::int64_t n = s.population.buyers;
   const int k_count = static_cast<int>(s.categories.size());
-  b.count = n;
+  // All buyers, or this rank's slice of whole demand chunks: each buyer is
+  // built from its own stream, so a slice holds the same buyers as the whole.
+  const BuyerSlice slice = w.partitioned
+                               ? buyer_slice(n, demand_chunk, ensemble().rank(), ensemble().size())
+                               : BuyerSlice{0, n};
+  const std::int64_t local = slice.end - slice.first;
+  b.total = n;
+  b.first = slice.first;
+  b.count = local;
   b.categories = k_count;
   b.pref_scale = std::floor(65535.0 / k_count);
   b.pref_unit = 1.0 / b.pref_scale;
-  b.rate.resize(n);
-  b.next_session.resize(n);
-  b.elasticity.resize(n);
-  b.trust.resize(n);
-  b.apps.resize(n);
-  b.prefs.resize(n * k_count);
+  b.rate.resize(local);
+  b.next_session.resize(local);
+  b.elasticity.resize(local);
+  b.trust.resize(local);
+  b.apps.resize(local);
+  b.prefs.resize(local * k_count);
   const auto mean_pref = category_means(s);
   std::vector<double> zipf(s.population.streamers);
   for (std::size_t i = 0; i < zipf.size(); ++i) {
     zipf[i] = std::pow(static_cast<double>(i + 1), -s.streamers.follower_zipf);
   }
   const AliasTable popularity(zipf);
-  const std::int64_t chunks = (n + build_chunk - 1) / build_chunk;
+  const std::int64_t chunks = (local + build_chunk - 1) / build_chunk;
   std::vector<std::vector<std::uint32_t>> follows(chunks), counts(chunks);
   const std::uint64_t base = stream_base(w.seed, Kind::buyer, -1, Purpose::build);
   parallel_for(chunks, threads, [&](std::int64_t c) {
-    for (std::int64_t i = c * build_chunk; i < std::min(n, (c + 1) * build_chunk); ++i) {
-      Stream rng(base, static_cast<std::uint64_t>(i));
+    for (std::int64_t i = c * build_chunk; i < std::min(local, (c + 1) * build_chunk); ++i) {
+      Stream rng(base, static_cast<std::uint64_t>(slice.first + i));
       build_buyer(s, b, i, rng, mean_pref);
       const auto k = std::min<std::int64_t>(rng.poisson(s.buyers.follows), s.population.streamers);
       const std::size_t first = follows[c].size();
@@ -99,12 +108,16 @@ void build_buyers(const Scenario& s, World& w, int threads) {
     }
   });
   b.follow_begin.assign(1, 0);
-  b.follow_begin.reserve(n + 1);
+  b.follow_begin.reserve(local + 1);
   for (std::int64_t c = 0; c < chunks; ++c) {
     for (auto k : counts[c]) b.follow_begin.push_back(b.follow_begin.back() + k);
     b.follows.insert(b.follows.end(), follows[c].begin(), follows[c].end());
   }
-  for (auto st : b.follows) ++w.streamers[st].followers;
+  // Followers count every rank's buyers (a sum of integers: exact in any order).
+  std::vector<std::uint32_t> followers(w.streamers.size(), 0);
+  for (auto st : b.follows) ++followers[st];
+  if (w.partitioned) ensemble().sum(followers);
+  for (std::size_t st = 0; st < followers.size(); ++st) w.streamers[st].followers += followers[st];
 }
 
 void build_streamers(const Scenario& s, World& w) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "ensemble.hpp"
 #include "linksim/simulation.hpp"
 #include "world/world.hpp"
 
@@ -47,6 +48,13 @@ MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
   const int reps = std::max(1, options.replications > 0 ? options.replications : s.replications);
   m.concurrent = std::min(std::max(1, options.threads), reps);
   m.per_world = world_bytes(s);
+  if (options.partition_buyers) {  // one world at a time, this rank's share of the buyers
+    m.concurrent = 1;
+    Scenario mine = s;
+    const int ranks = detail::ensemble().size();
+    mine.population.buyers = (s.population.buyers + ranks - 1) / ranks + detail::demand_chunk;
+    m.per_world = world_bytes(mine);
+  }
   // Each finished replication keeps its daily and monthly tables until the end.
   const double days = s.calendar.days;
   const double kept =

@@ -29,8 +29,17 @@ inline constexpr int never = std::numeric_limits<int>::min();
 // clock time of the buyer's next session, so a day's sessions are those before
 // the clock's end of the day (Poisson with mean λ_b x traffic, independent
 // across days), and a buyer with none is not visited at all.
+// Buyers are simulated in fixed chunks (the demand phase's unit of work, and
+// with --partition-buyers of the split over ranks).
+inline constexpr std::int64_t demand_chunk = 8192;
+
 struct Buyers {
+  // This process's buyers: all of them, or with --partition-buyers a slice of
+  // whole demand chunks, global indices [first, first + count) of `total`.
+  // The arrays below hold the slice, indexed from 0.
   std::int64_t count = 0;
+  std::int64_t first = 0;
+  std::int64_t total = 0;
   int categories = 0;
   std::vector<float> rate;                  // λ_b, sessions per day
   std::vector<double> next_session;         // on the traffic clock
@@ -153,6 +162,7 @@ struct World {
   DayConditions today;
   double traffic_clock = 0;  // sum of the traffic multipliers of the days so far
   Buyers buyers;
+  bool partitioned = false;  // buyers split over MPI ranks (--partition-buyers)
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;
   std::vector<Order> orders_scratch;        // clearing's counting sort

@@ -21,8 +21,11 @@ struct World;
 class Simulation {
  public:
   // One replication of `scenario` with the given replication seed; the demand
-  // phase runs on `threads` threads and the results do not depend on it.
-  Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1);
+  // phase runs on `threads` threads and the results do not depend on it. With
+  // `partition_buyers`, under MPI, each rank holds and simulates a slice of
+  // the buyers (a collective: every rank constructs and steps together).
+  Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1,
+             bool partition_buyers = false);
   // A copy of `warmed`'s world and day, continued under `scenario`. For
   // scenarios whose warm-up is the same world (same_warmup), so that it runs once.
   Simulation(const Scenario& scenario, const Simulation& warmed);
@@ -75,6 +78,9 @@ struct RunOptions {
   long work_before = 0, work_total = 0;  // replication-days; 0 total: this run alone
   // compare: run the warm-up once for scenarios that share it (same_warmup).
   bool share_warmup = true;
+  // Under MPI: every rank runs every replication, each holding a slice of
+  // the buyers, instead of spreading replications over the ranks.
+  bool partition_buyers = false;
 };
 
 // True when two scenarios simulate the same warm-up: everything but the name,

@@ -1,7 +1,8 @@
 // linksim under mpirun (a build with LINKSIM_MPI=ON; skipped otherwise):
-// with 1, 2 and 3 ranks (oversubscribed on a 2-core machine) a comparison and
-// a sweep write the same files as the single process, bit for bit; an invalid
-// scenario stops every rank with one message and a non-zero exit.
+// with 1, 2 and 3 ranks (oversubscribed on a 2-core machine) a comparison, a
+// sweep and a world split over the ranks (--partition-buyers) write the same
+// files as the single process, bit for bit; an invalid scenario stops every
+// rank with one message and a non-zero exit.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -108,6 +109,33 @@ TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
     fs::remove_all(dir);
     const test::Output out = mpirun(ranks, args + dir.string());
     ASSERT_EQ(out.code, 0) << out.text;
+    expect_same_folder(ref, dir);
+    fs::remove_all(dir);
+  }
+  fs::remove_all(ref);
+}
+
+TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
+  // 20,000 buyers are 3 demand chunks: 2 ranks hold 1 and 2, 3 ranks one each.
+  // kuaishou_2022: the cut, the reopening, a lockdown, a promotion.
+  const std::string args = "run " + test::bundled("kuaishou_2022.yaml") +
+                           " --set population.buyers=20000 --set population.merchants=300 "
+                           "--set population.streamers=100 "
+                           "--set calendar.warmup_days=20 --replications 2 --out ";
+  const fs::path ref = test::temp_path("mpi_split_ref");
+  fs::remove_all(ref);
+  const test::Output single = test::linksim(args + ref.string() + " --threads 2 --quiet");
+  ASSERT_EQ(single.code, 0) << single.text;
+  for (int ranks : {1, 2, 3}) {
+    const fs::path dir = test::temp_path("mpi_split_" + std::to_string(ranks));
+    fs::remove_all(dir);
+    const test::Output out =
+        mpirun(ranks, args + dir.string() + " --partition-buyers --threads 1 --log-level debug");
+    ASSERT_EQ(out.code, 0) << out.text;
+    if (ranks == 3) {
+      EXPECT_NE(out.text.find("MPI rank 0 of 3 holds buyers [0, 8192) of 20000"), std::string::npos)
+          << out.text;
+    }
     expect_same_folder(ref, dir);
     fs::remove_all(dir);
   }
