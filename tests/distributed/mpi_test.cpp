@@ -142,6 +142,33 @@ TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
   fs::remove_all(ref);
 }
 
+TEST_F(Mpi, ARankThatDiesEndsTheJobAndLeavesNoResult) {
+  const fs::path dir = test::temp_path("mpi_killed");
+  fs::remove_all(dir);
+  // Two ranks share a world; one is killed (SIGKILL) a second in.
+  const std::string run =
+      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "OMPI_MCA_btl=self,vader timeout 120 mpirun --oversubscribe -np 2 " +
+      std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") +
+      " --set population.buyers=200000 --replications 4 --threads 1 "
+      "--partition-buyers --quiet --out " +
+      dir.string();
+  const std::string cmd = "sh -c '" + run + " > " + dir.string() +
+                          ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"" + dir.string() +
+                          "\"; wait $!; echo $?' 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 256> buf{};
+  std::string status;
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) status += buf.data();
+  pclose(pipe);
+  const std::string log = test::read_file(dir.string() + ".log");
+  EXPECT_NE(std::stoi(status), 0) << log;
+  EXPECT_NE(log.find("signal 9"), std::string::npos) << log;  // mpirun names the dead rank
+  EXPECT_FALSE(fs::exists(dir / "summary.json"));
+  fs::remove_all(dir);
+  fs::remove(dir.string() + ".log");
+}
+
 TEST_F(Mpi, AnInvalidScenarioStopsEveryRankWithOneMessage) {
   const fs::path dir = test::temp_path("mpi_invalid");
   fs::remove_all(dir);
