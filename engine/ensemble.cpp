@@ -81,6 +81,12 @@ class MpiEnsemble : public detail::Ensemble {
     }
   }
 
+  void broadcast(std::string& text, int root) override {
+    long long n = static_cast<long long>(text.size());
+    MPI_Bcast(&n, 1, MPI_LONG_LONG, root, MPI_COMM_WORLD);
+    text.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(text.data(), static_cast<int>(n), MPI_CHAR, root, MPI_COMM_WORLD);
+  }
   std::vector<char> gather(const std::vector<char>& mine) override {
     long long n = static_cast<long long>(mine.size());
     std::vector<long long> sizes(static_cast<std::size_t>(size_));

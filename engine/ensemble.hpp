@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "linksim/result.hpp"
@@ -23,6 +24,12 @@ class Ensemble {
   virtual bool any(bool failed) { return failed; }
   // Each replication's result from the rank that ran it to every rank.
   virtual void share(std::vector<ReplicationResult>& reps) { (void)reps; }
+
+  // `text` from rank `root` to every rank.
+  virtual void broadcast(std::string& text, int root) {
+    (void)text;
+    (void)root;
+  }
 
   // One world split over the ranks (--partition-buyers): every rank's bytes,
   // concatenated in rank order, on every rank; and a sum over the ranks.

@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <exception>
 #include <sstream>
+#include <stdexcept>
 
 #include "ensemble.hpp"
 #include "metrics/files.hpp"
@@ -104,18 +106,11 @@ void write_point(const SweepPlan& plan, int i, const SweepPointResult& p, const 
   write_file_atomic(dir / "points" / point_name(i), record.dump() + "\n");
 }
 
-// Reads point i's record; false (with the reason) when absent, damaged or for another point.
-bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointResult& out,
-                std::string& why) {
-  const fs::path file = dir / "points" / point_name(i);
-  if (!fs::exists(file)) return false;
+// A point's payload (from its record, or from the MPI rank that ran it) as
+// its result; false (with the reason) when it is for another point or damaged.
+bool parse_payload(const SweepPlan& plan, int i, const json& payload, SweepPointResult& out,
+                   std::string& why) {
   try {
-    const json record = json::parse(detail::read_text(file));
-    const json& payload = record.at("payload");
-    if (record.at("checksum").get<std::string>() != detail::fnv1a_hex(payload.dump())) {
-      why = "checksum mismatch";
-      return false;
-    }
     const json expected = point_payload(plan, i, SweepPointResult{});
     for (const char* k : {"point", "values", "scenario", "metrics"}) {
       if (payload.at(k) != expected.at(k)) {
@@ -143,6 +138,26 @@ bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointRes
       }
       out.replications.push_back(std::move(values));
     }
+  } catch (const json::exception& e) {
+    why = std::string("unreadable (") + e.what() + ")";
+    return false;
+  }
+  return true;
+}
+
+// Reads point i's record; false (with the reason) when absent, damaged or for another point.
+bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointResult& out,
+                std::string& why) {
+  const fs::path file = dir / "points" / point_name(i);
+  if (!fs::exists(file)) return false;
+  try {
+    const json record = json::parse(detail::read_text(file));
+    const json& payload = record.at("payload");
+    if (record.at("checksum").get<std::string>() != detail::fnv1a_hex(payload.dump())) {
+      why = "checksum mismatch";
+      return false;
+    }
+    if (!parse_payload(plan, i, payload, out, why)) return false;
   } catch (const json::exception& e) {
     why = std::string("unreadable (") + e.what() + ")";
     return false;
@@ -208,24 +223,58 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
     opts.work_total +=
         static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);
   }
-  for (int i : todo) {
-    const Scenario& s = plan.points[i].scenario;
-    opts.run_index = i;
-    RunResult r = run(s, opts);
-    SweepPointResult& p = results[i];
-    for (const auto& rep : r.replications) {
-      p.replications.push_back(rep.metrics);
-      p.seeds.push_back(rep.seed);
+  // Under MPI the points run side by side, one per rank, in batches of as many
+  // points as ranks (each point's replications on its rank); each result
+  // then goes to every rank as its record's payload, and rank 0 records it.
+  Ensemble& ensemble = detail::ensemble();
+  const std::size_t batch = static_cast<std::size_t>(ensemble.size());
+  opts.local = batch > 1;
+  for (std::size_t k = 0; k < todo.size(); k += batch) {
+    std::exception_ptr failure;
+    const std::size_t mine = k + static_cast<std::size_t>(ensemble.rank());
+    try {
+      for (std::size_t j = k; j < std::min(todo.size(), k + batch); ++j) {
+        if (batch > 1 && j != mine) continue;
+        const int i = todo[j];
+        opts.run_index = i;
+        if (batch > 1) spdlog::debug("MPI rank {} of {} runs point {}", ensemble.rank(), batch, i);
+        const RunResult r = run(plan.points[i].scenario, opts);
+        SweepPointResult& p = results[i];
+        for (const auto& rep : r.replications) {
+          p.replications.push_back(rep.metrics);
+          p.seeds.push_back(rep.seed);
+        }
+      }
+    } catch (...) {
+      failure = std::current_exception();
     }
-    write_point(plan, i, p, dir);
-    opts.work_before +=
-        static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);
-    ++opts.runs_done;
-    std::string values;
-    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
-      values += (a ? ", " : "") + plan.axes[a].key + "=" + plan.points[i].values[a];
+    if (ensemble.any(failure != nullptr)) {
+      if (failure) std::rethrow_exception(failure);
+      throw std::runtime_error("another MPI rank failed; its message is above");
     }
-    spdlog::debug("point {} done ({}) in {:.1f}s", i, values, r.seconds);
+    for (std::size_t j = k; j < std::min(todo.size(), k + batch); ++j) {
+      const int i = todo[j];
+      if (batch > 1) {
+        const int owner = static_cast<int>(j - k);
+        std::string text =
+            ensemble.rank() == owner ? point_payload(plan, i, results[i]).dump() : "";
+        ensemble.broadcast(text, owner);
+        std::string why;
+        if (!parse_payload(plan, i, json::parse(text), results[i], why)) {
+          throw std::runtime_error("point " + std::to_string(i) + " came back damaged: " + why);
+        }
+      }
+      write_point(plan, i, results[i], dir);
+      const Scenario& s = plan.points[i].scenario;
+      opts.work_before +=
+          static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);
+      ++opts.runs_done;
+      std::string values;
+      for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+        values += (a ? ", " : "") + plan.axes[a].key + "=" + plan.points[i].values[a];
+      }
+      spdlog::debug("point {} done ({})", i, values);
+    }
   }
   for (auto& p : results) summarize_point(p);
   return results;

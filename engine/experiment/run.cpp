@@ -149,17 +149,16 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   // then holds every result (a failure on any rank stops all of them).
   detail::Ensemble& ensemble = detail::ensemble();
   // With partition_buyers every rank runs every replication, on its buyers.
-  const int step = options.partition_buyers ? 1 : ensemble.size();
+  const bool spread = !options.partition_buyers && !options.local;
+  const int step = spread ? ensemble.size() : 1;
   std::vector<int> mine;
-  for (int r = options.partition_buyers ? 0 : ensemble.rank(); r < reps; r += step) {
-    mine.push_back(r);
-  }
+  for (int r = spread ? ensemble.rank() : 0; r < reps; r += step) mine.push_back(r);
   if (ensemble.size() > 1 && options.partition_buyers) {
     const auto slice = detail::buyer_slice(first.population.buyers, detail::demand_chunk,
                                            ensemble.rank(), ensemble.size());
     spdlog::debug("MPI rank {} of {} holds buyers [{}, {}) of {}", ensemble.rank(), ensemble.size(),
                   slice.first, slice.end, first.population.buyers);
-  } else if (ensemble.size() > 1) {
+  } else if (ensemble.size() > 1 && spread) {
     spdlog::debug("MPI rank {} of {} runs replications {}", ensemble.rank(), ensemble.size(),
                   fmt::join(mine, ", "));
   }
@@ -186,12 +185,16 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   } catch (...) {
     failure = std::current_exception();
   }
-  if (ensemble.any(failure != nullptr)) {
+  if (options.local) {  // this rank alone: the caller agrees with the others
     if (failure) std::rethrow_exception(failure);
-    throw std::runtime_error("another MPI rank failed; its message is above");
-  }
-  if (!options.partition_buyers) {
-    for (auto& r : results) ensemble.share(r.replications);
+  } else {
+    if (ensemble.any(failure != nullptr)) {
+      if (failure) std::rethrow_exception(failure);
+      throw std::runtime_error("another MPI rank failed; its message is above");
+    }
+    if (spread) {
+      for (auto& r : results) ensemble.share(r.replications);
+    }
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

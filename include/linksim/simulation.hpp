@@ -81,6 +81,9 @@ struct RunOptions {
   // Under MPI: every rank runs every replication, each holding a slice of
   // the buyers, instead of spreading replications over the ranks.
   bool partition_buyers = false;
+  // Under MPI: run every replication in this process (a sweep's point that
+  // runs on one rank while the other ranks run other points).
+  bool local = false;
 };
 
 // True when two scenarios simulate the same warm-up: everything but the name,

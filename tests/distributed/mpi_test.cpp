@@ -97,18 +97,23 @@ TEST_F(Mpi, CompareIsBitIdenticalOnOneTwoAndThreeRanks) {
 }
 
 TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
+  // Five points: with 3 ranks, batches of points 0-2 and 3-4, one point per rank.
   const std::string args =
       "sweep " + test::bundled("open_links.yaml") + world +
-      "--quiet --set calendar.days=40 --replications 3 --vary conversion.jump_loss=0.2,0.5 --out ";
+      "--set calendar.days=40 --replications 3 --vary conversion.jump_loss=0.2:0.6:5 --out ";
   const fs::path ref = test::temp_path("mpi_sweep_ref");
   fs::remove_all(ref);
-  const test::Output single = test::linksim(args + ref.string());
+  const test::Output single = test::linksim(args + ref.string() + " --quiet");
   ASSERT_EQ(single.code, 0) << single.text;
   for (int ranks : {2, 3}) {
     const fs::path dir = test::temp_path("mpi_sweep_" + std::to_string(ranks));
     fs::remove_all(dir);
-    const test::Output out = mpirun(ranks, args + dir.string());
+    const test::Output out = mpirun(ranks, args + dir.string() + " --log-level debug");
     ASSERT_EQ(out.code, 0) << out.text;
+    if (ranks == 3) {
+      EXPECT_NE(out.text.find("MPI rank 0 of 3 runs point 3\n"), std::string::npos) << out.text;
+      EXPECT_EQ(out.text.find("MPI rank 0 of 3 runs point 1\n"), std::string::npos) << out.text;
+    }
     expect_same_folder(ref, dir);
     fs::remove_all(dir);
   }
