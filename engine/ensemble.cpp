@@ -26,6 +26,8 @@ void use_ensemble(std::unique_ptr<Ensemble> e) { current() = std::move(e); }
 
 }  // namespace detail
 
+int distributed_rank() { return detail::ensemble().rank(); }
+
 #ifdef LINKSIM_MPI
 
 namespace {

@@ -110,11 +110,14 @@ CalibrationPlan plan_calibration(const fs::path& file, const std::vector<std::st
 }
 
 Scenario calibration_point(const CalibrationPlan& plan, const std::vector<double>& values) {
-  std::vector<std::string> sets = plan.overrides;
+  std::vector<std::string> sets = plan.overrides, free;
   for (std::size_t k = 0; k < plan.free.size(); ++k) {
-    sets.push_back(plan.free[k].key + "=" + factor_value(values[k]));
+    const auto& f = plan.free[k];
+    sets.push_back(f.key + "=" + factor_value(values[k]));
+    // The plan's free keys replace the file's, as they did when it was made.
+    free.push_back(f.key + "=" + factor_value(f.from) + ":" + factor_value(f.to));
   }
-  return load_scenario_text(plan.text, plan.file, sets);
+  return load_scenario_text(plan.text, plan.file, sets, free, Vary::calibration);
 }
 
 namespace detail {
@@ -197,10 +200,15 @@ Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
   for (Eigen::Index i = 0; i < n; ++i) {
     unit(i) = std::sqrt(plan.target[i].weight / total) / plan.target[i].scale;
   }
+  // A row the model leaves undefined (a share of no sales) at the fit or a
+  // neighbour, in any replication, is left out of the Jacobian and the refits.
   auto mean_of = [&](const Eigen::MatrixXd& x, const std::vector<Eigen::Index>& idx) {
     Eigen::VectorXd m = Eigen::VectorXd::Zero(n);
     for (auto r : idx) m += x.col(r);
     m /= static_cast<double>(idx.size());
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (!std::isfinite(m(i))) unit(i) = 0;
+    }
     return Eigen::VectorXd(m.unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; }));
   };
   std::vector<Eigen::Index> all(static_cast<std::size_t>(reps));
@@ -219,9 +227,16 @@ Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
     const Point& lo = model.at(down);
     const double step = (hi.values[j] - lo.values[j]) / (f.to - f.from);
     if (step == 0) continue;
-    a.col(static_cast<Eigen::Index>(j)) =
-        unit.cwiseProduct(mean_of(hi.reps, all) - mean_of(lo.reps, all)) / step;
+    a.col(static_cast<Eigen::Index>(j)) = (mean_of(hi.reps, all) - mean_of(lo.reps, all)) / step;
   }
+  // Scaled and weighted, once every undefined row is known (and left out);
+  // resampled replications of a row undefined at the fit count for nothing.
+  for (Eigen::Index r = 0; r < reps; ++r) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (!std::isfinite(x0(i, r))) unit(i) = 0;
+    }
+  }
+  a = unit.asDiagonal() * a;
 
   Intervals out;
   out.lo.assign(k, nan);

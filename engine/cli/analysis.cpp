@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "linksim/distributed.hpp"
 
 namespace linksim::cli {
 
@@ -59,7 +60,8 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   }
   end_progress(o);
   std::cout << sensitivity_table(*r);
-  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info("{:.1f}s; wrote {}/sensitivity.csv, sensitivity_design.csv, sensitivity.json",
                r->seconds, dir);
   return exit_ok;
@@ -87,12 +89,17 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   opts.cancel = install_signal_handlers();
   // The largest world the search may build: every key at the end of its range
   // that makes it largest is not known in advance; the ends are checked.
-  for (std::size_t k = 0; k < plan.free.size(); ++k) {
-    for (double v : {plan.free[k].from, plan.free[k].to}) {
-      std::vector<double> values = plan.start;
-      values[k] = v;
-      if (!memory_fits(calibration_point(plan, values), opts, o)) return exit_invalid;
+  try {
+    for (std::size_t k = 0; k < plan.free.size(); ++k) {
+      for (double v : {plan.free[k].from, plan.free[k].to}) {
+        std::vector<double> values = plan.start;
+        values[k] = v;
+        if (!memory_fits(calibration_point(plan, values), opts, o)) return exit_invalid;
+      }
     }
+  } catch (const ScenarioError& e) {
+    print_problems(file, e);
+    return exit_invalid;
   }
   spdlog::info(
       "calibrating {} to {} ({} rows): {} free keys, {} (at most {} evaluations of {} "
@@ -113,7 +120,8 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   }
   end_progress(o);
   std::cout << calibration_table(*r);
-  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info(
       "{:.1f}s; wrote {}/calibration.json, calibration_fit.csv, calibration_trace.csv, "
       "calibrated.yaml",

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "linksim/distributed.hpp"
 #include "linksim/experiment.hpp"
 
 namespace linksim::cli {
@@ -26,7 +27,8 @@ int run_command(const std::string& file, const CommonOptions& o) {
   end_progress(o);
   const std::string dir = o.out.empty() ? "out/" + s.name : o.out;
   write_run(r, dir);
-  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << run_table(r) << "\n" << monthly_table(r);
   spdlog::info(
       "{:.1f}s; wrote {}/summary.json, timeseries.csv, monthly.csv, replications.csv, "
@@ -70,7 +72,8 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   // One folder per scenario (a name used twice gets its position as a suffix),
   // all written before any is renamed into place.
   write_comparison(c, dir);
-  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << comparison_table(c);
   double seconds = 0;
   for (const auto& r : c.runs) seconds += r.seconds;
@@ -119,7 +122,8 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
     return exit_for_signal(e.signal);
   }
   end_progress(o);
-  if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << sweep_table(r);
   int resumed = 0;
   for (const auto& p : r.points) resumed += p.resumed ? 1 : 0;

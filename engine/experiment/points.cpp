@@ -166,6 +166,22 @@ bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointRes
   return true;
 }
 
+// Runs `step` (which may throw) on this rank, then agrees with the others:
+// every rank throws when any failed (the failing one its own error).
+template <class Step>
+void agree(Ensemble& ensemble, Step&& step) {
+  std::exception_ptr failure;
+  try {
+    step();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (ensemble.any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw std::runtime_error("another MPI rank failed; its message is above");
+  }
+}
+
 void summarize_point(SweepPointResult& p) {
   p.metrics.assign(metric_info().size(), {});
   std::vector<double> values(p.replications.size());
@@ -183,20 +199,23 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
   std::vector<SweepPointResult> results(plan.points.size());
   check_same_points(dir, manifest_file, now);
   // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
-  // used, so cleared (by the rank that writes, under MPI).
-  if (writes_files()) {
+  // used, so cleared (by the rank that writes, under MPI; its failure to
+  // write stops every rank).
+  Ensemble& ensemble = detail::ensemble();
+  agree(ensemble, [&] {
+    if (!writes_files()) return;
     fs::create_directories(dir / "points");
     for (const auto& folder : {dir, dir / "points"}) {
       for (const auto& e : fs::directory_iterator(folder)) {
         if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path());
       }
     }
-  }
-  if (!fs::exists(dir / manifest_file)) {  // a finished run keeps its files until replaced
-    json running = now;
-    running["status"] = "running";
-    write_file_atomic(dir / manifest_file, running.dump(2) + "\n");
-  }
+    if (!fs::exists(dir / manifest_file)) {  // a finished run keeps its files until replaced
+      json running = now;
+      running["status"] = "running";
+      write_file_atomic(dir / manifest_file, running.dump(2) + "\n");
+    }
+  });
 
   std::vector<int> todo;
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
@@ -226,7 +245,6 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
   // Under MPI the points run side by side, one per rank, in batches of as many
   // points as ranks (each point's replications on its rank); each result
   // then goes to every rank as its record's payload, and rank 0 records it.
-  Ensemble& ensemble = detail::ensemble();
   const std::size_t batch = static_cast<std::size_t>(ensemble.size());
   opts.local = batch > 1;
   for (std::size_t k = 0; k < todo.size(); k += batch) {
@@ -248,10 +266,9 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
     } catch (...) {
       failure = std::current_exception();
     }
-    if (ensemble.any(failure != nullptr)) {
+    agree(ensemble, [&] {
       if (failure) std::rethrow_exception(failure);
-      throw std::runtime_error("another MPI rank failed; its message is above");
-    }
+    });
     for (std::size_t j = k; j < std::min(todo.size(), k + batch); ++j) {
       const int i = todo[j];
       if (batch > 1) {
@@ -264,7 +281,7 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
           throw std::runtime_error("point " + std::to_string(i) + " came back damaged: " + why);
         }
       }
-      write_point(plan, i, results[i], dir);
+      agree(ensemble, [&] { write_point(plan, i, results[i], dir); });
       const Scenario& s = plan.points[i].scenario;
       opts.work_before +=
           static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);

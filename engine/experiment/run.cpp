@@ -112,7 +112,16 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   // Replications side by side when they can fill the threads; else threads inside each.
   // With partition_buyers the ranks step every world together, day by day,
   // exchanging demand from the main thread: one replication at a time.
-  const int outer = options.partition_buyers ? 1 : std::min(threads, reps);
+  // Under MPI this rank runs replications rank, rank + size, ...; every rank
+  // then holds every result (a failure on any rank stops all of them). With
+  // partition_buyers every rank runs every replication, on its buyers.
+  detail::Ensemble& ensemble = detail::ensemble();
+  const bool spread = !options.partition_buyers && !options.local;
+  const int step = spread ? ensemble.size() : 1;
+  std::vector<int> mine;
+  for (int r = spread ? ensemble.rank() : 0; r < reps; r += step) mine.push_back(r);
+  const int outer =
+      options.partition_buyers ? 1 : std::max(1, std::min(threads, static_cast<int>(mine.size())));
   const int inner = std::max(1, threads / outer);
   omp_set_max_active_levels(2);  // so that `inner` threads can run inside a replication
   std::atomic<int> finished{0};
@@ -145,14 +154,6 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
       report(finished.load(), ++days_done);
     }
   };
-  // Under MPI this rank runs replications rank, rank + size, ...; every rank
-  // then holds every result (a failure on any rank stops all of them).
-  detail::Ensemble& ensemble = detail::ensemble();
-  // With partition_buyers every rank runs every replication, on its buyers.
-  const bool spread = !options.partition_buyers && !options.local;
-  const int step = spread ? ensemble.size() : 1;
-  std::vector<int> mine;
-  for (int r = spread ? ensemble.rank() : 0; r < reps; r += step) mine.push_back(r);
   if (ensemble.size() > 1 && options.partition_buyers) {
     const auto slice = detail::buyer_slice(first.population.buyers, detail::demand_chunk,
                                            ensemble.rank(), ensemble.size());
@@ -164,28 +165,28 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   }
   std::exception_ptr failure;
   try {
-    detail::parallel_for(static_cast<std::int64_t>(mine.size()),
-                         std::max(1, std::min(outer, static_cast<int>(mine.size()))),
-                         [&](std::int64_t i) {
-                           const int r = mine[static_cast<std::size_t>(i)];
-                           Simulation base(first, detail::replication_seed(first.seed, r), inner,
-                                           options.partition_buyers);
-                           if (scenarios.size() > 1) advance(base, true);
-                           // Every scenario but the first continues from a copy of
-                           // the warmed world; the first from the world itself.
-                           for (std::size_t k = 1; k < scenarios.size(); ++k) {
-                             Simulation sim(scenarios[k], base);
-                             advance(sim, false);
-                             results[k].replications[r] = sim.result(r);
-                           }
-                           advance(base, false);
-                           results[0].replications[r] = base.result(r);
-                           report(++finished, days_done.load());
-                         });
+    detail::parallel_for(static_cast<std::int64_t>(mine.size()), outer, [&](std::int64_t i) {
+      const int r = mine[static_cast<std::size_t>(i)];
+      Simulation base(first, detail::replication_seed(first.seed, r), inner,
+                      options.partition_buyers);
+      if (scenarios.size() > 1) advance(base, true);
+      // Every scenario but the first continues from a copy of
+      // the warmed world; the first from the world itself.
+      for (std::size_t k = 1; k < scenarios.size(); ++k) {
+        Simulation sim(scenarios[k], base);
+        advance(sim, false);
+        results[k].replications[r] = sim.result(r);
+      }
+      advance(base, false);
+      results[0].replications[r] = base.result(r);
+      report(++finished, days_done.load());
+    });
   } catch (...) {
     failure = std::current_exception();
   }
-  if (options.local) {  // this rank alone: the caller agrees with the others
+  if (options.local || options.partition_buyers) {
+    // Alone: the caller agrees with the others. A split world: the other
+    // ranks wait in the day's exchange, so the failure ends the job (main).
     if (failure) std::rethrow_exception(failure);
   } else {
     if (ensemble.any(failure != nullptr)) {

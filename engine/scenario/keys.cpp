@@ -234,7 +234,9 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "", sensitivity.compare),
       KEY("calibration.target", string, any, "",
           "`linksim calibrate`: the observed series to fit, a CSV of period (YYYY-MM or "
-          "YYYY-Qn), metric, value and optional weight and unit (relative to this file).",
+          "YYYY-Qn), metric, value and optional weight and unit (relative to the scenario file "
+          "given "
+          "to the command).",
           "", calibration.target),
       KEY("calibration.method", string, any, "",
           "Derivative-free optimiser (NLopt): bobyqa (quadratic models in a trust region), "

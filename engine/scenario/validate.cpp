@@ -163,6 +163,13 @@ struct Checker {
       fail("calibration.method", "expected bobyqa, neldermead or sbplx, got '" + c.method + "'");
     }
     ranges(c.free, "calibration.free", "free key");
+    for (std::size_t i = 0; i < c.free.size(); ++i) {
+      if (c.free[i].key.rfind("calendar.", 0) == 0) {
+        fail("calibration.free[" + std::to_string(i) + "].key",
+             "the calendar fixes the target's periods (expected a model key, got '" +
+                 c.free[i].key + "')");
+      }
+    }
   }
 
   // Keys with a range (sensitivity factors, calibration free keys): numeric

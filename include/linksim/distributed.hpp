@@ -16,6 +16,8 @@ bool distributed_build();
 // Starts MPI in a build that has it (a single process is rank 0 of 1) and
 // spreads replications over the ranks from then on; a no-op otherwise.
 Distributed start_distributed(int& argc, char**& argv);
+// This process's rank (0 without MPI): only rank 0 writes files.
+int distributed_rank();
 // Ends MPI; call once, after the last collective.
 void stop_distributed();
 // Ends the whole job at once with `code` (a failure on one rank).

@@ -153,6 +153,22 @@ TEST(Calibrate, SpentBudgetIsNotConvergenceAndTheCommandExitsWith3) {
   fs::remove(target);
 }
 
+TEST(Calibrate, FreeKeysReplaceTheFilesAtEveryPoint) {
+  // The file's own free keys are invalid (from > to); --free replaces them,
+  // for the plan and for every point it runs.
+  const fs::path target = test::temp_path("cal_replace.csv");
+  std::ofstream(target) << "period,metric,value\n2022-03,gmv,1\n";
+  auto sets = world;
+  sets.push_back("calibration.free=[{key: buyers.session_rate, from: 0.5, to: 0.1}]");
+  const CalibrationPlan plan =
+      plan_calibration(test::bundled("base.yaml"), sets, {"buyers.session_rate=0.1:0.6"}, target);
+  const Scenario s = calibration_point(plan, {0.25});
+  EXPECT_EQ(s.buyers.session_rate, 0.25);
+  EXPECT_EQ(s.calibration.free.size(), 1u);
+  EXPECT_EQ(s.calibration.free[0].to, 0.6);
+  fs::remove(target);
+}
+
 TEST(Calibrate, BadInputIsReportedWhereItWasWritten) {
   const fs::path target = test::temp_path("cal_bad.csv");
   std::ofstream(target) << "period,metric,value\n2022-03,gmv_grwth,1\n";
@@ -177,6 +193,15 @@ TEST(Calibrate, BadInputIsReportedWhereItWasWritten) {
   EXPECT_NE(second.text.find(target.string() + ":2:9: metric: unknown metric 'gmv_grwth'"),
             std::string::npos)
       << second.text;
+  // The calendar fixes the target's periods: it cannot be fitted.
+  const test::Output calendar =
+      test::linksim("calibrate " + test::bundled("base.yaml") + " --target " + target.string() +
+                    " --free calendar.days=100:400 -q");
+  EXPECT_EQ(calendar.code, 2);
+  EXPECT_NE(calendar.text.find("calibration.free[0].key: the calendar fixes the target's periods "
+                               "(expected a model key, got 'calendar.days')"),
+            std::string::npos)
+      << calendar.text;
   const test::Output nothing = test::linksim("calibrate " + test::bundled("base.yaml") + " -q");
   EXPECT_EQ(nothing.code, 2);
   EXPECT_NE(nothing.text.find("calibration: nothing to fit (expected --free KEY=FROM:TO"),

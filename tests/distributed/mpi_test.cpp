@@ -24,7 +24,7 @@ const std::string world =
 test::Output mpirun(int ranks, const std::string& args) {
   const std::string cmd =
       "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
-      "timeout 300 mpirun --oversubscribe -np " +
+      "timeout 120 mpirun --oversubscribe -np " +
       std::to_string(ranks) + " " + std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
   test::Output out;
   FILE* pipe = popen(cmd.c_str(), "r");
@@ -83,9 +83,11 @@ TEST_F(Mpi, CompareIsBitIdenticalOnOneTwoAndThreeRanks) {
   for (int ranks : {1, 2, 3}) {
     const fs::path dir = test::temp_path("mpi_compare_" + std::to_string(ranks));
     fs::remove_all(dir);
-    // Rank 0 ran its share only (replications 0, P, 2P...).
-    const test::Output out = mpirun(ranks, args + dir.string() + " --log-level debug");
+    // Rank 0 ran its share only (replications 0, P, 2P...); it alone writes
+    // the report, once the results are there.
+    const test::Output out = mpirun(ranks, args + dir.string() + " --log-level debug --report");
     ASSERT_EQ(out.code, 0) << out.text;
+    EXPECT_TRUE(fs::exists(dir / "report.html"));
     if (ranks == 3) {
       EXPECT_NE(out.text.find("MPI rank 0 of 3 runs replications 0, 3\n"), std::string::npos)
           << out.text;
@@ -159,8 +161,9 @@ TEST_F(Mpi, ARankThatDiesEndsTheJobAndLeavesNoResult) {
       "--partition-buyers --quiet --out " +
       dir.string();
   const std::string cmd = "sh -c '" + run + " > " + dir.string() +
-                          ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"" + dir.string() +
-                          "\"; wait $!; echo $?' 2>&1";
+                          ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"^" +
+                          std::string(LINKSIM_BINARY) + " run .*" + dir.string() +
+                          "\"; wait $!; echo $?' 2>&1";  // a rank: its command line starts so
   FILE* pipe = popen(cmd.c_str(), "r");
   std::array<char, 256> buf{};
   std::string status;
@@ -172,6 +175,20 @@ TEST_F(Mpi, ARankThatDiesEndsTheJobAndLeavesNoResult) {
   EXPECT_FALSE(fs::exists(dir / "summary.json"));
   fs::remove_all(dir);
   fs::remove(dir.string() + ".log");
+}
+
+TEST_F(Mpi, AFolderRankZeroCannotWriteStopsEveryRank) {
+  // Rank 0 cannot create the sweep's folder (a file is in the way): every
+  // rank stops instead of waiting for it.
+  const fs::path file = test::temp_path("mpi_in_the_way");
+  std::ofstream(file) << "a file\n";
+  const test::Output out =
+      mpirun(2, "sweep " + test::bundled("open_links.yaml") + world +
+                    "--quiet --set calendar.days=20 --vary conversion.jump_loss=0.2,0.5 --out " +
+                    (file / "sweep").string());
+  EXPECT_NE(out.code, 0) << out.text;
+  EXPECT_NE(out.code, 124) << "timed out: a rank waited forever\n" << out.text;
+  fs::remove(file);
 }
 
 TEST_F(Mpi, AnInvalidScenarioStopsEveryRankWithOneMessage) {
