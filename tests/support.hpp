@@ -53,16 +53,18 @@ struct Output {
   int code = -1;
   std::string text;
 };
-inline Output linksim(const std::string& args, const std::string& env = "") {
-  const std::string cmd =
-      (env.empty() ? "" : "env " + env + " ") + std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
+// A shell command (stderr joined to stdout): exit code and output.
+inline Output shell(const std::string& cmd) {
   Output out;
-  FILE* pipe = popen(cmd.c_str(), "r");
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
   std::array<char, 4096> buf{};
   while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
   const int status = pclose(pipe);
   out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+inline Output linksim(const std::string& args, const std::string& env = "") {
+  return shell((env.empty() ? "" : "env " + env + " ") + std::string(LINKSIM_BINARY) + " " + args);
 }
 
 // The same with environment variables, "NAME=VALUE ...".

@@ -1,5 +1,5 @@
-// Loading: read files, follow `extends` chains, apply `--set` overrides, then
-// bind and validate; every problem is collected before anything is thrown.
+// Loading: read files, follow `extends` chains, apply `--set` overrides, then bind and
+// validate; every problem is collected before anything is thrown.
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -192,9 +192,8 @@ Node vary_node(const std::string& arg, Diagnostics& diags) {
   return axis;
 }
 
-// One value of a sweep axis or sensitivity factor, set over the scenario
-// (without the sweep and sensitivity blocks) and checked like a key written
-// there; problems are marked where the value was written and name `where`.
+// One value of a sweep axis or key range, set over the scenario (without the analysis blocks)
+// and checked like a key written there; problems are marked where it was written, naming `where`.
 void check_value(const Node& root, const fs::path& file, const Node& key, const std::string& text,
                  const Mark& at, const std::string& where, std::set<std::string>& seen,
                  Diagnostics& diags) {
@@ -271,8 +270,8 @@ void check_ranges(const Node& root, const std::vector<SensitivityFactor>& ranges
   }
 }
 
-// Each value of each sweep axis, and both ends of each sensitivity factor,
-// checked as if written for its key.
+// Each value of each sweep axis, and both ends of each key range, checked as if written for its
+// key.
 void check_sweep_values(const Node& root, const Scenario& s, const fs::path& file,
                         Diagnostics& diags) {
   std::set<std::string> seen;  // the scenario's own problems are reported once, not per value

@@ -22,17 +22,10 @@ const std::string world =
 
 // mpirun as root needs its consent; --oversubscribe lets 3 ranks share 2 cores.
 test::Output mpirun(int ranks, const std::string& args) {
-  const std::string cmd =
+  return test::shell(
       "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
       "timeout 120 mpirun --oversubscribe -np " +
-      std::to_string(ranks) + " " + std::string(LINKSIM_BINARY) + " " + args + " 2>&1";
-  test::Output out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out.text += buf.data();
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+      std::to_string(ranks) + " " + std::string(LINKSIM_BINARY) + " " + args);
 }
 
 // A JSON file without its timings.
@@ -160,15 +153,12 @@ TEST_F(Mpi, ARankThatDiesEndsTheJobAndLeavesNoResult) {
       " --set population.buyers=200000 --replications 4 --threads 1 "
       "--partition-buyers --quiet --out " +
       dir.string();
-  const std::string cmd = "sh -c '" + run + " > " + dir.string() +
-                          ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"^" +
-                          std::string(LINKSIM_BINARY) + " run .*" + dir.string() +
-                          "\"; wait $!; echo $?' 2>&1";  // a rank: its command line starts so
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 256> buf{};
-  std::string status;
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) status += buf.data();
-  pclose(pipe);
+  // pkill picks a rank: the only processes whose command line starts with the binary.
+  const std::string status =
+      test::shell("sh -c '" + run + " > " + dir.string() +
+                  ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"^" + std::string(LINKSIM_BINARY) +
+                  " run .*" + dir.string() + "\"; wait $!; echo $?'")
+          .text;
   const std::string log = test::read_file(dir.string() + ".log");
   EXPECT_NE(std::stoi(status), 0) << log;
   EXPECT_NE(log.find("signal 9"), std::string::npos) << log;  // mpirun names the dead rank
