@@ -3,82 +3,25 @@
 // the same values), then indices per headline metric. Every point shares the
 // scenario's seed, so the indices measure the factors and not the noise of
 // different random streams. The points are run and recorded like a sweep's
-// (experiment/points.hpp), so an interrupted analysis resumes.
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
+// (experiment/points.hpp), so an interrupted analysis resumes. The indices,
+// files and table are in sensitivity_results.cpp.
 #include <chrono>
 #include <cmath>
-#include <numeric>
 #include <set>
-#include <sstream>
 
-#include "analysis/sensitivity.hpp"
+#include "analysis/sensitivity_results.hpp"
 #include "experiment/points.hpp"
 #include "linksim/analysis.hpp"
 #include "metrics/files.hpp"
-#include "rng.hpp"
 #include "scenario/keys.hpp"
 
 namespace linksim {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
 constexpr const char* manifest_file = "sensitivity.json";
-
-// The seeds of the design and of the bootstrap: fixed functions of the
-// scenario's seed, apart from the replications' streams.
-std::uint64_t design_seed(std::uint64_t seed) { return detail::mix64(seed ^ 0x64657369676E00ULL); }
-std::uint64_t bootstrap_seed(std::uint64_t seed) {
-  return detail::mix64(seed ^ 0x626F6F7473747200ULL);
-}
-
-// The design: a pure function of the plan's factors, method, samples and seed.
-struct Design {
-  detail::MorrisDesign morris;
-  detail::SaltelliDesign saltelli;
-};
-Design design_of(const SensitivityPlan& plan) {
-  Design d;
-  const int k = static_cast<int>(plan.factors.size());
-  const std::uint64_t seed = design_seed(plan.base.seed);
-  if (plan.method == "morris") {
-    d.morris = detail::morris_design(k, plan.samples, plan.base.sensitivity.levels, seed);
-  } else {
-    d.saltelli = detail::saltelli_design(k, plan.samples, seed);
-  }
-  return d;
-}
-
-json factors_json(const std::vector<SensitivityFactor>& factors) {
-  json out = json::array();
-  for (const auto& f : factors) out.push_back({{"key", f.key}, {"from", f.from}, {"to", f.to}});
-  return out;
-}
-
-json manifest(const SensitivityPlan& plan) {
-  Scenario base = plan.base;
-  json m{{"linksim", {{"version", version()}, {"commit", git_commit()}}},
-         {"fingerprint", plan.points.fingerprint},
-         {"scenario",
-          {{"name", base.name},
-           {"file", base.source.string()},
-           {"seed", base.seed},
-           {"replications", base.replications},
-           {"resolved_yaml", to_yaml(base)}}},
-         {"axes", factors_json(plan.factors)},
-         {"design",
-          {{"method", plan.method},
-           {"samples", plan.samples},
-           {"levels", base.sensitivity.levels},
-           {"rows", plan.rows},
-           {"points", plan.points.points.size()}}}};
-  m["compare"] = plan.compare.empty() ? json() : json(plan.compare.string());
-  return m;
-}
 
 }  // namespace
 
@@ -107,7 +50,7 @@ SensitivityPlan plan_sensitivity(const fs::path& file, const std::vector<std::st
   }
 
   const int k = static_cast<int>(plan.factors.size());
-  const Design design = design_of(plan);
+  const detail::SensitivityDesign design = detail::sensitivity_design(plan);
   const Eigen::MatrixXd unit =
       plan.method == "morris" ? design.morris.points : design.saltelli.points();
   plan.rows = static_cast<int>(unit.rows());
@@ -209,99 +152,6 @@ std::vector<std::vector<double>> quantities(const SensitivityPlan& plan,
   return q;
 }
 
-MetricSensitivity analyse(const SensitivityPlan& plan, const Design& design,
-                          const std::vector<std::vector<double>>& q, std::size_t m) {
-  MetricSensitivity out;
-  out.metric = metric_info()[m].name;
-  out.unit = metric_info()[m].unit;
-  const int k = static_cast<int>(plan.factors.size());
-  Eigen::VectorXd y(plan.rows);
-  for (int r = 0; r < plan.rows; ++r) y(r) = q[r][m];
-  out.defined = y.allFinite();
-  out.factors.assign(static_cast<std::size_t>(k), {});
-  if (!out.defined) return out;
-  const double nan = std::nan("");
-  const int boot = plan.base.sensitivity.bootstrap;
-  const std::uint64_t bseed = bootstrap_seed(plan.base.seed) + m;
-  std::vector<double> rank_by(static_cast<std::size_t>(k));
-  if (plan.method == "morris") {
-    const auto ix = detail::morris_indices(design.morris, y, boot, bseed);
-    for (int f = 0; f < k; ++f) {
-      out.factors[f] = {{"mu_star", ix.mu_star(f), ix.mu_star_lo(f), ix.mu_star_hi(f)},
-                        {"mu", ix.mu(f), nan, nan},
-                        {"sigma", ix.sigma(f), nan, nan}};
-      rank_by[f] = ix.mu_star(f);
-    }
-  } else {
-    const auto ix = detail::sobol_indices(design.saltelli, y, boot, bseed);
-    for (int f = 0; f < k; ++f) {
-      out.factors[f] = {{"total", ix.total(f), ix.total_lo(f), ix.total_hi(f)},
-                        {"first", ix.first(f), ix.first_lo(f), ix.first_hi(f)}};
-      rank_by[f] = ix.total(f);
-    }
-  }
-  const double mean = y.mean();
-  out.variance = (y.array() - mean).square().sum() / std::max(1.0, y.size() - 1.0);
-  out.ranking.resize(static_cast<std::size_t>(k));
-  std::iota(out.ranking.begin(), out.ranking.end(), 0);
-  std::stable_sort(out.ranking.begin(), out.ranking.end(),
-                   [&](int a, int b) { return rank_by[a] > rank_by[b]; });
-  return out;
-}
-
-void write_outputs(const SensitivityResult& r, const fs::path& dir) {
-  const auto& plan = r.plan;
-  std::ostringstream design, indices;
-  design << "row";
-  for (const auto& f : plan.factors) design << "," << f.key;
-  for (int m : headline_indices()) design << "," << metric_info()[m].name;
-  design << "\n";
-  for (int row = 0; row < plan.rows; ++row) {
-    design << row;
-    const auto& values = plan.points.points[plan.compare.empty() ? row : 2 * row].values;
-    for (const auto& v : values) design << "," << v;
-    for (int m : headline_indices()) design << "," << detail::csv_number(r.quantity[row][m]);
-    design << "\n";
-  }
-  indices << "metric,unit,factor,index,estimate,ci95_low,ci95_high\n";
-  json results = json::object();
-  for (const auto& ms : r.metrics) {
-    json factors = json::object();
-    for (std::size_t f = 0; f < ms.factors.size(); ++f) {
-      json idx = json::object();
-      for (const auto& i : ms.factors[f]) {
-        indices << ms.metric << "," << ms.unit << "," << plan.factors[f].key << "," << i.name << ","
-                << detail::csv_number(i.estimate) << "," << detail::csv_number(i.lo) << ","
-                << detail::csv_number(i.hi) << "\n";
-        json one{{"estimate", i.estimate}};
-        if (!std::isnan(i.lo)) one["ci95"] = {i.lo, i.hi};
-        idx[i.name] = one;
-      }
-      factors[plan.factors[f].key] = idx;
-    }
-    json ranking = json::array();
-    for (int f : ms.ranking) ranking.push_back(plan.factors[f].key);
-    results[ms.metric] = {{"unit", ms.unit},
-                          {"defined", ms.defined},
-                          {"variance", ms.variance},
-                          {"factors", factors},
-                          {"ranking", ranking}};
-  }
-  json done = manifest(plan);
-  done["status"] = "complete";
-  done["quantity"] = plan.compare.empty()
-                         ? "replication mean of each metric"
-                         : "mean paired difference, compare scenario minus scenario";
-  done["units"] =
-      "money in fen (1/100 RMB); shares in [0, 1]; Morris effects per full range of a factor";
-  done["results"] = results;
-  detail::Staged files;  // sensitivity.json, the mark of a finished analysis, last
-  files.add(dir / "sensitivity_design.csv", design.str());
-  files.add(dir / "sensitivity.csv", indices.str());
-  files.add(dir / manifest_file, done.dump(2) + "\n");
-  files.commit();
-}
-
 }  // namespace
 
 SensitivityResult run_sensitivity(const SensitivityPlan& plan, const fs::path& dir,
@@ -309,74 +159,13 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const fs::path& d
   const auto start = std::chrono::steady_clock::now();
   SensitivityResult result;
   result.plan = plan;
-  const auto points = detail::run_points(plan.points, dir, manifest_file, manifest(plan), options);
+  const auto points = detail::run_points(plan.points, dir, manifest_file,
+                                         detail::sensitivity_manifest(plan), options);
   result.quantity = quantities(plan, points);
-  const Design design = design_of(plan);
-  for (int m : headline_indices()) {
-    result.metrics.push_back(analyse(plan, design, result.quantity, static_cast<std::size_t>(m)));
-  }
-  write_outputs(result, dir);
+  detail::analyse_sensitivity(result);
+  detail::write_sensitivity(result, dir);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
-}
-
-std::string sensitivity_table(const SensitivityResult& r) {
-  const auto& plan = r.plan;
-  std::ostringstream out;
-  const bool morris = plan.method == "morris";
-  out << (morris ? "Morris elementary effects" : "Sobol' indices") << ": " << plan.factors.size()
-      << " factors, " << plan.rows << " design rows"
-      << (plan.compare.empty() ? ""
-                               : ", quantity = paired difference " + plan.compare.stem().string() +
-                                     " - " + plan.base.name)
-      << "; " << plan.base.replications << " replications per point, seed " << plan.base.seed
-      << "; [95% bootstrap interval]\n";
-  if (morris) {
-    out << "mu* = mean |effect|, mu = mean effect, sigma = sd of the effects; an effect is the "
-           "change in the metric across a factor's whole range\n";
-  } else {
-    out << "total = share of the variance due to the factor with all its interactions, first = "
-           "alone\n";
-  }
-  std::size_t width = 6;
-  for (const auto& f : plan.factors) width = std::max(width, f.key.size());
-  for (const auto& ms : r.metrics) {
-    out << "\n" << ms.metric;
-    if (!ms.defined) {
-      out << ": undefined at some design points (no indices)\n";
-      continue;
-    }
-    out << (morris ? ", ranked by mu*" : ", ranked by total index") << "\n";
-    // Effects in the metric's unit (RMB, percentage points); indices as fractions.
-    auto show = [&](double v) {
-      char buf[48];
-      if (!morris) {
-        std::snprintf(buf, sizeof buf, "%.3f", v);
-      } else if (ms.unit == "fen") {
-        return format_rmb(v);
-      } else if (ms.unit == "share") {
-        std::snprintf(buf, sizeof buf, "%.2f pts", 100 * v);
-      } else {
-        std::snprintf(buf, sizeof buf, "%.4g", v);
-      }
-      return std::string(buf);
-    };
-    for (std::size_t pos = 0; pos < ms.ranking.size(); ++pos) {
-      const int f = ms.ranking[pos];
-      const std::string& key = plan.factors[static_cast<std::size_t>(f)].key;
-      std::string line = "  " + std::to_string(pos + 1) + ". " + key;
-      line += std::string(width + 6 - std::min(width + 5, line.size()), ' ');
-      for (const auto& i : ms.factors[static_cast<std::size_t>(f)]) {
-        std::string cell =
-            (i.name == "mu_star" ? std::string("mu*") : i.name) + " " + show(i.estimate);
-        if (!std::isnan(i.lo)) cell += " [" + show(i.lo) + ", " + show(i.hi) + "]";
-        line += cell + std::string(cell.size() < 40 ? 40 - cell.size() : 2, ' ');
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out << line << "\n";
-    }
-  }
-  return out.str();
 }
 
 }  // namespace linksim

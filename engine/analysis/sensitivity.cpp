@@ -42,25 +42,30 @@ double quantile(std::vector<double>& v, double q) {
 }
 
 // The percentile interval of each row of `replicates` (one column per
-// bootstrap resample); the estimate itself when there are no resamples.
+// bootstrap resample, NaN for a resample with no estimate); the estimate
+// itself when there are no resamples.
 std::pair<Eigen::VectorXd, Eigen::VectorXd> percentile_interval(const Eigen::MatrixXd& replicates,
                                                                 const Eigen::VectorXd& estimate,
                                                                 double level) {
-  if (replicates.cols() == 0) return {estimate, estimate};
-  Eigen::VectorXd lo(replicates.rows()), hi(replicates.rows());
-  std::vector<double> v(static_cast<std::size_t>(replicates.cols()));
+  Eigen::VectorXd lo = estimate, hi = estimate;
+  std::vector<double> v;
   for (Eigen::Index i = 0; i < replicates.rows(); ++i) {
-    for (Eigen::Index b = 0; b < replicates.cols(); ++b) v[b] = replicates(i, b);
+    v.clear();
+    for (Eigen::Index b = 0; b < replicates.cols(); ++b) {
+      if (!std::isnan(replicates(i, b))) v.push_back(replicates(i, b));
+    }
+    if (v.empty()) continue;
     lo(i) = quantile(v, (1 - level) / 2);
     hi(i) = quantile(v, (1 + level) / 2);
   }
   return {lo, hi};
 }
 
-// Each trajectory's elementary effects: row t, column i.
+// Each trajectory's elementary effects: row t, column i; NaN where the step
+// did not move the factor (no effect).
 Eigen::MatrixXd elementary_effects(const MorrisDesign& d, const Eigen::VectorXd& y) {
   const int k = d.factors;
-  Eigen::MatrixXd ee = Eigen::MatrixXd::Zero(d.trajectories, k);
+  Eigen::MatrixXd ee = Eigen::MatrixXd::Constant(d.trajectories, k, std::nan(""));
   for (int t = 0; t < d.trajectories; ++t) {
     for (int s = 0; s < k; ++s) {
       const int i = d.moved[static_cast<std::size_t>(t * k + s)];
@@ -69,12 +74,26 @@ Eigen::MatrixXd elementary_effects(const MorrisDesign& d, const Eigen::VectorXd&
                                    std::to_string(row) + " is not in [0, " + std::to_string(k) +
                                    ")");
       const double dx = d.points(row, i) - d.points(row - 1, i);
-      require(dx != 0, "MorrisDesign: row " + std::to_string(row) + " does not move factor " +
-                           std::to_string(i));
-      ee(t, i) = (y(row) - y(row - 1)) / dx;
+      if (dx != 0) ee(t, i) = (y(row) - y(row - 1)) / dx;
     }
   }
   return ee;
+}
+
+// mu* over the effects of the trajectories `rows` (with repeats) has, per
+// factor; NaN for a factor none of them has an effect of.
+Eigen::VectorXd mean_abs(const Eigen::MatrixXd& ee, const std::vector<int>& rows) {
+  const Eigen::Index k = ee.cols();
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(k), n = Eigen::VectorXd::Zero(k);
+  for (int t : rows) {
+    for (Eigen::Index i = 0; i < k; ++i) {
+      if (std::isnan(ee(t, i))) continue;
+      sum(i) += std::fabs(ee(t, i));
+      n(i) += 1;
+    }
+  }
+  for (Eigen::Index i = 0; i < k; ++i) sum(i) = n(i) > 0 ? sum(i) / n(i) : std::nan("");
+  return sum;
 }
 
 }  // namespace
@@ -127,29 +146,39 @@ MorrisIndices morris_indices(const MorrisDesign& d, const Eigen::VectorXd& y, in
                                            std::to_string(d.points.rows()) + " design rows");
   check_resampling(bootstrap, level);
   const Eigen::MatrixXd ee = elementary_effects(d, y);
-  const Eigen::MatrixXd abs_ee = ee.cwiseAbs();
+  const double nan = std::nan("");
 
+  // The statistics of each factor over the effects it has.
   MorrisIndices m;
-  m.mu = ee.colwise().mean().transpose();
-  m.mu_star = abs_ee.colwise().mean().transpose();
-  m.sigma = Eigen::VectorXd::Zero(k);
-  if (r > 1) {
-    for (int i = 0; i < k; ++i) {
-      m.sigma(i) = std::sqrt((ee.col(i).array() - m.mu(i)).square().sum() / (r - 1));
+  m.mu = m.mu_star = m.sigma = Eigen::VectorXd::Constant(k, nan);
+  m.effects = Eigen::VectorXi::Zero(k);
+  for (int i = 0; i < k; ++i) {
+    double sum = 0, abs_sum = 0;
+    for (int t = 0; t < r; ++t) {
+      if (std::isnan(ee(t, i))) continue;
+      sum += ee(t, i);
+      abs_sum += std::fabs(ee(t, i));
+      ++m.effects(i);
     }
+    const int n = m.effects(i);
+    if (n == 0) continue;
+    m.mu(i) = sum / n;
+    m.mu_star(i) = abs_sum / n;
+    double squares = 0;
+    for (int t = 0; t < r; ++t) {
+      if (!std::isnan(ee(t, i))) squares += (ee(t, i) - m.mu(i)) * (ee(t, i) - m.mu(i));
+    }
+    m.sigma(i) = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
   }
 
   // Bootstrap mu*: resample whole trajectories with replacement.
   Eigen::MatrixXd replicates(k, bootstrap);
+  std::vector<int> rows(static_cast<std::size_t>(r));
   for (int b = 0; b < bootstrap; ++b) {
     Stream rng(seed, Kind::world, static_cast<std::uint64_t>(b), morris_bootstrap_day,
                Purpose::build);
-    Eigen::VectorXd sum = Eigen::VectorXd::Zero(k);
-    for (int j = 0; j < r; ++j) {
-      sum += abs_ee.row(static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(r))))
-                 .transpose();
-    }
-    replicates.col(b) = sum / r;
+    for (int& t : rows) t = static_cast<int>(rng.below(static_cast<std::uint64_t>(r)));
+    replicates.col(b) = mean_abs(ee, rows);
   }
   std::tie(m.mu_star_lo, m.mu_star_hi) = percentile_interval(replicates, m.mu_star, level);
   return m;

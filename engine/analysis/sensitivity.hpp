@@ -47,17 +47,26 @@ MorrisDesign morris_design(int factors, int trajectories, int levels, std::uint6
 
 // Per factor: mu (mean elementary effect), mu_star (mean absolute effect,
 // Campolongo et al. 2007), sigma (standard deviation of the effects, divisor
-// r - 1; 0 when r = 1) and a `level` bootstrap percentile interval for mu_star.
+// n - 1; 0 when n = 1), a `level` bootstrap percentile interval for mu_star,
+// and n = effects, the number of effects these are over: one per trajectory,
+// less the steps that do not move the factor.
 struct MorrisIndices {
   Eigen::VectorXd mu, mu_star, sigma, mu_star_lo, mu_star_hi;
+  Eigen::VectorXi effects;
 };
 
 // The elementary effect of factor i in trajectory t is
 // (y[after] - y[before]) / (x_i[after] - x_i[before]): output per unit of the
-// [0, 1]-scaled factor, signed by the actual step direction. y has one value
-// per row of d.points. The interval resamples whole trajectories with
-// replacement `bootstrap` times (draws keyed by `seed`). Throws
-// std::invalid_argument when y has the wrong size or level is not in (0, 1).
+// [0, 1]-scaled factor, signed by the actual step direction. Pass the points
+// as they were run: when the model rounds a factor (an integer key), the steps
+// taken are not the design's delta, and a step can even vanish. A step with
+// x_i[after] == x_i[before] has no effect and is left out (effects counts the
+// rest); a factor with no effect left gets NaN for every statistic. y has one
+// value per row of d.points. The interval resamples whole trajectories with
+// replacement `bootstrap` times (draws keyed by `seed`), each resample's mu*
+// over the effects its trajectories have (resamples with none are dropped).
+// Throws std::invalid_argument when y has the wrong size or level is not in
+// (0, 1).
 MorrisIndices morris_indices(const MorrisDesign& d, const Eigen::VectorXd& y, int bootstrap,
                              std::uint64_t seed, double level = 0.95);
 

@@ -295,6 +295,43 @@ TEST(Sensitivity, MorrisLinearFunction) {
   EXPECT_EQ(m.mu_star(4), 0.0);
 }
 
+// A step that leaves its factor where it was (an integer key rounded to the
+// same value) has no effect: it is left out of that factor's statistics, and
+// a factor with no step left gets NaN, never a division by 0.
+TEST(Sensitivity, MorrisLeavesOutStepsThatDoNotMove) {
+  const int k = 2, r = 4;
+  MorrisDesign d = morris_design(k, r, 4, 5);
+  // Freeze factor `f` from step s of trajectory t on (the rows as run).
+  const auto freeze = [&](int f, int t) {
+    for (int s = 0; s < k; ++s) {
+      if (d.moved[t * k + s] != f) continue;
+      const int row = t * (k + 1) + s + 1;
+      for (int later = row; later < (t + 1) * (k + 1); ++later) {
+        d.points(later, f) = d.points(row - 1, f);
+      }
+    }
+  };
+  freeze(0, 1);
+  const auto linear = [](const Eigen::RowVectorXd& x) { return 3 * x(0) - 2 * x(1); };
+  const MorrisIndices m = morris_indices(d, evaluate(d.points, linear), 200, 1);
+  EXPECT_EQ(m.effects(0), r - 1);
+  EXPECT_EQ(m.effects(1), r);
+  EXPECT_NEAR(m.mu(0), 3.0, 1e-12);
+  EXPECT_NEAR(m.mu_star(0), 3.0, 1e-12);
+  EXPECT_NEAR(m.sigma(0), 0.0, 1e-12);
+  EXPECT_NEAR(m.mu_star_lo(0), 3.0, 1e-12);
+  EXPECT_NEAR(m.mu_star_hi(0), 3.0, 1e-12);
+  EXPECT_NEAR(m.mu(1), -2.0, 1e-12);
+
+  for (int t = 0; t < r; ++t) freeze(0, t);
+  const MorrisIndices none = morris_indices(d, evaluate(d.points, linear), 200, 1);
+  EXPECT_EQ(none.effects(0), 0);
+  for (const auto* v : {&none.mu, &none.mu_star, &none.sigma, &none.mu_star_lo, &none.mu_star_hi}) {
+    EXPECT_TRUE(std::isnan((*v)(0)));
+    EXPECT_TRUE(std::isfinite((*v)(1)));
+  }
+}
+
 // On the 4-level grid (x in {-pi, -pi/3, pi/3, pi}, delta = 2/3) the effects
 // of Ishigami take two values each, so mu* has a closed form:
 // - x2: |7 (sin^2(pi/3) - 0)| / (2/3) = 7.875 on every step (mu about 0);
