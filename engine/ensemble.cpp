@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
 
 #include "linksim/distributed.hpp"
 
@@ -27,6 +29,24 @@ void use_ensemble(std::unique_ptr<Ensemble> e) { current() = std::move(e); }
 }  // namespace detail
 
 int distributed_rank() { return detail::ensemble().rank(); }
+
+std::string first_problem(const std::string& problem) {
+  detail::Ensemble& e = detail::ensemble();
+  if (e.size() == 1 || !e.any(!problem.empty())) return problem;
+  // Each rank with a problem sends its rank, the text's length and the text.
+  std::vector<char> mine;
+  if (!problem.empty()) {
+    const std::int64_t head[2] = {e.rank(), static_cast<std::int64_t>(problem.size())};
+    const auto* h = reinterpret_cast<const char*>(head);
+    mine.assign(h, h + sizeof head);
+    mine.insert(mine.end(), problem.begin(), problem.end());
+  }
+  const std::vector<char> all = e.gather(mine);
+  std::int64_t head[2];
+  std::memcpy(head, all.data(), sizeof head);  // the lowest rank's comes first
+  const std::string text(all.data() + sizeof head, static_cast<std::size_t>(head[1]));
+  return head[0] == 0 ? text : "rank " + std::to_string(head[0]) + ": " + text;
+}
 
 #ifdef LINKSIM_MPI
 
@@ -95,6 +115,15 @@ class MpiEnsemble : public detail::Ensemble {
     MPI_Allgather(&n, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD);
     std::vector<int> counts(sizes.size()), offsets(sizes.size());
     long long total = 0;
+    for (long long n : sizes) total += n;
+    // MPI counts are ints: every rank sees the same sizes, so every rank stops here.
+    if (total > std::numeric_limits<int>::max()) {
+      throw std::length_error(
+          "a day's exchange between the ranks would be " + std::to_string(total) +
+          " bytes, over MPI's limit of 2 GiB per collective: split the world over fewer buyers "
+          "per job or run without --partition-buyers");
+    }
+    total = 0;
     for (std::size_t r = 0; r < sizes.size(); ++r) {
       counts[r] = static_cast<int>(sizes[r]);
       offsets[r] = static_cast<int>(total);

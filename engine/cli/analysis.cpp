@@ -21,12 +21,13 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   // Optionals, not default-constructed values: g++ 12 warns (wrongly) about
   // the inlined default Scenario otherwise.
   std::optional<SensitivityPlan> planned;
+  std::string problem;
   try {
     planned.emplace(plan_sensitivity(file, sets, o.vary, s.compare));
   } catch (const ScenarioError& e) {
-    print_problems(file, e);
-    return exit_invalid;
+    problem = problems_text(file, e);
   }
+  if (!no_problem(problem)) return exit_invalid;
   const SensitivityPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/sensitivity-" + plan.base.name : o.out;
   RunOptions opts;
@@ -74,12 +75,13 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   if (c.bootstrap) sets.push_back("calibration.bootstrap=" + std::to_string(*c.bootstrap));
   if (c.tolerance) sets.push_back("calibration.tolerance=" + factor_value(*c.tolerance));
   std::optional<CalibrationPlan> planned;
+  std::string problem;
   try {
     planned.emplace(plan_calibration(file, sets, o.vary, c.target));
   } catch (const ScenarioError& e) {
-    print_problems(file, e);
-    return exit_invalid;
+    problem = problems_text(file, e);
   }
+  if (!no_problem(problem)) return exit_invalid;
   const CalibrationPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/calibrate-" + plan.base.name : o.out;
   RunOptions opts;
@@ -88,7 +90,9 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   // of evaluations is not known in advance.
   opts.cancel = install_signal_handlers();
   // The largest world the search may build: every key at the end of its range
-  // that makes it largest is not known in advance; the ends are checked.
+  // that makes it largest is not known in advance; the ends are checked. A
+  // rank whose point is invalid agrees with the others' memory check (the
+  // same collective), so every rank stops together.
   try {
     for (std::size_t k = 0; k < plan.free.size(); ++k) {
       for (double v : {plan.free[k].from, plan.free[k].to}) {
@@ -98,7 +102,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
       }
     }
   } catch (const ScenarioError& e) {
-    print_problems(file, e);
+    no_problem(problems_text(file, e));
     return exit_invalid;
   }
   spdlog::info(
@@ -110,8 +114,8 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   std::optional<CalibrationResult> r;
   try {
     r.emplace(run_calibration(plan, dir, opts));
-  } catch (const ScenarioError& e) {
-    print_problems(file, e);
+  } catch (const ScenarioError& e) {  // the same points on every rank: the same problem
+    std::cerr << problems_text(file, e);
     return exit_invalid;
   } catch (const Cancelled& e) {
     end_progress(o);

@@ -57,7 +57,7 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
   try {
     bench_scenario(b, 1000);  // a bad --scenario fails here, once
   } catch (const ScenarioError& e) {
-    print_problems(b.scenario, e);
+    std::cerr << problems_text(b.scenario, e);
     return exit_invalid;
   }
   std::array<char, 4096> exe{};

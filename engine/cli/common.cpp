@@ -31,20 +31,25 @@ void add_vary_option(CLI::App& cmd, CommonOptions& o) {
 bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o) {
   const MemoryEstimate m = estimate_memory(s, opts);
   const double gb = 1e9;
-  if (m.fits()) return true;
-  const std::string what = fmt::format(
-      "{}: {} needs about {:.1f} GB ({} replication{} at once x {:.1f} GB per world of {} "
-      "buyers) but {:.1f} GB is available",
-      s.source.string(), s.name, m.total / gb, m.concurrent, m.concurrent == 1 ? "" : "s",
-      m.per_world / gb, s.population.buyers, m.available / gb);
-  if (o.force) {
-    spdlog::warn("{}; running anyway (--force)", what);
-    return true;
+  std::string problem;
+  if (!m.fits()) {
+    const std::string what = fmt::format(
+        "{}: {} needs about {:.1f} GB ({} replication{} at once x {:.1f} GB per world of {} "
+        "buyers) but {:.1f} GB is available",
+        s.source.string(), s.name, m.total / gb, m.concurrent, m.concurrent == 1 ? "" : "s",
+        m.per_world / gb, s.population.buyers, m.available / gb);
+    if (o.force) {
+      spdlog::warn("{}; running anyway (--force)", what);
+    } else {
+      problem = what +
+                "; nothing was run (use --threads 1 to build one world at a time, fewer buyers, "
+                "or --force to run anyway)";
+    }
   }
-  spdlog::error(
-      "{}; nothing was run (use --threads 1 to build one world at a time, fewer buyers, or "
-      "--force to run anyway)",
-      what);
+  // Under mpirun each rank checks its own node's memory: all stop if one must.
+  const std::string first = first_problem(problem);
+  if (first.empty()) return true;
+  if (distributed_rank() == 0) spdlog::error("{}", first);
   return false;
 }
 
@@ -66,21 +71,28 @@ std::vector<std::string> scenario_overrides(const CommonOptions& o) {
   return overrides;
 }
 
-void print_problems(const std::string& file, const ScenarioError& e) {
-  for (const auto& p : e.problems()) std::cerr << p << "\n";
-  std::cerr << file << ": " << e.problems().size() << " problem"
-            << (e.problems().size() == 1 ? "" : "s") << "; nothing was run\n";
+std::string problems_text(const std::string& file, const ScenarioError& e) {
+  std::string text;
+  for (const auto& p : e.problems()) text += p + "\n";
+  return text + fmt::format("{}: {} problem{}; nothing was run\n", file, e.problems().size(),
+                            e.problems().size() == 1 ? "" : "s");
+}
+
+bool no_problem(const std::string& problem) {
+  const std::string first = first_problem(problem);
+  std::cerr << first;  // rank 0's stderr only: the others' streams are silenced
+  return first.empty();
 }
 
 bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool with_vary) {
+  std::string problem;
   try {
     out =
         load_scenario(file, scenario_overrides(o), with_vary ? o.vary : std::vector<std::string>{});
-    return true;
   } catch (const ScenarioError& e) {
-    print_problems(file, e);
-    return false;
+    problem = problems_text(file, e);
   }
+  return no_problem(problem);
 }
 
 int thread_count(const CommonOptions& o) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "linksim/distributed.hpp"
 #include "linksim/simulation.hpp"
 
 namespace linksim::cli {
@@ -47,9 +48,15 @@ bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool w
 // not fit in the machine's available memory, unless --force.
 bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o);
 
-// --set, --seed and --replications as overrides; printing a scenario's problems.
+// --set, --seed and --replications as overrides.
 std::vector<std::string> scenario_overrides(const CommonOptions& o);
-void print_problems(const std::string& file, const ScenarioError& e);
+// A scenario's problems as printed: one line each, then their count.
+std::string problems_text(const std::string& file, const ScenarioError& e);
+// Every rank's verdict on its own input (`problem`, empty when none), agreed
+// by all ranks under mpirun: true when no rank has a problem; otherwise the
+// lowest failing rank's problem is printed once, by rank 0, and every rank
+// gets false.
+bool no_problem(const std::string& problem);
 
 int thread_count(const CommonOptions& o);
 // Progress on stderr: a live bar on a terminal, a log line every few seconds

@@ -15,14 +15,18 @@ int validate_command(const std::vector<std::string>& files, const CommonOptions&
       continue;
     }
     if (!s.sweep.empty()) {  // every point of the grid, for problems only a combination shows
+      std::string problem;
+      std::size_t points = 0;
       try {
-        const SweepPlan plan = plan_sweep(f, scenario_overrides(o), o.vary);
-        if (!o.quiet) std::cout << f << ": sweep of " << plan.points.size() << " points ok\n";
+        points = plan_sweep(f, scenario_overrides(o), o.vary).points.size();
       } catch (const ScenarioError& e) {
-        print_problems(f, e);
+        problem = problems_text(f, e);
+      }
+      if (!no_problem(problem)) {
         status = exit_invalid;
         continue;
       }
+      if (!o.quiet) std::cout << f << ": sweep of " << points << " points ok\n";
     }
     if (!o.quiet) std::cout << f << ": ok (" << s.name << ")\n";
   }

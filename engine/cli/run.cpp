@@ -84,12 +84,13 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
 
 int sweep_command(const std::string& file, const CommonOptions& o) {
   SweepPlan plan;
+  std::string problem;
   try {
     plan = plan_sweep(file, scenario_overrides(o), o.vary);
   } catch (const ScenarioError& e) {
-    print_problems(file, e);
-    return exit_invalid;
+    problem = problems_text(file, e);
   }
+  if (!no_problem(problem)) return exit_invalid;
   const std::string dir = o.out.empty() ? "out/sweep-" + plan.base.name : o.out;
   RunOptions opts;
   opts.threads = thread_count(o);

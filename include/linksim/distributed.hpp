@@ -4,6 +4,8 @@
 // rank 0 gathers them and writes the same files as a single-process run.
 #pragma once
 
+#include <string>
+
 namespace linksim {
 
 struct Distributed {
@@ -18,6 +20,12 @@ bool distributed_build();
 Distributed start_distributed(int& argc, char**& argv);
 // This process's rank (0 without MPI): only rank 0 writes files.
 int distributed_rank();
+// Under mpirun every rank checks its own input (scenario, memory): `problem`
+// is this rank's, empty when it has none. A collective: every rank gets the
+// problem of the lowest rank that has one, prefixed "rank R: " when R is not
+// 0, or an empty string when no rank has one, so every rank stops or goes on
+// together. Without MPI, `problem` itself.
+std::string first_problem(const std::string& problem);
 // Ends MPI; call once, after the last collective.
 void stop_distributed();
 // Ends the whole job at once with `code` (a failure on one rank).

@@ -21,11 +21,19 @@ const std::string world =
     "--set calendar.warmup_days=10 ";
 
 // mpirun as root needs its consent; --oversubscribe lets 3 ranks share 2 cores.
+const std::string mpirun_prefix =
+    "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+    "timeout 120 mpirun --oversubscribe ";
+
 test::Output mpirun(int ranks, const std::string& args) {
-  return test::shell(
-      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
-      "timeout 120 mpirun --oversubscribe -np " +
-      std::to_string(ranks) + " " + std::string(LINKSIM_BINARY) + " " + args);
+  return test::shell(mpirun_prefix + "-np " + std::to_string(ranks) + " " +
+                     std::string(LINKSIM_BINARY) + " " + args);
+}
+
+// Two ranks that run different command lines (mpirun's MPMD form): rank 0
+// runs `rank0`, rank 1 runs `rank1` (each a command and its arguments).
+test::Output mpirun_two(const std::string& rank0, const std::string& rank1) {
+  return test::shell(mpirun_prefix + "-np 1 " + rank0 + " : -np 1 " + rank1);
 }
 
 // A JSON file without its timings.
@@ -153,13 +161,17 @@ TEST_F(Mpi, ARankThatDiesEndsTheJobAndLeavesNoResult) {
       " --set population.buyers=200000 --replications 4 --threads 1 "
       "--partition-buyers --quiet --out " +
       dir.string();
-  // pkill picks a rank: the only processes whose command line starts with the binary.
+  // pkill picks a rank: the only processes whose command line starts with the
+  // binary. It is tried every 0.1 s until a rank has started and been killed
+  // (at most 60 s), so that a slow start cannot make the test kill nothing.
+  const std::string rank = "\"^" + std::string(LINKSIM_BINARY) + " run .*" + dir.string() + "\"";
   const std::string status =
-      test::shell("sh -c '" + run + " > " + dir.string() +
-                  ".log 2>&1 & sleep 1.5; pkill -KILL -n -f \"^" + std::string(LINKSIM_BINARY) +
-                  " run .*" + dir.string() + "\"; wait $!; echo $?'")
+      test::shell("sh -c '" + run + " > " + dir.string() + ".log 2>&1 & sleep 1; killed=no; " +
+                  "for i in $(seq 600); do pkill -KILL -n -f " + rank +
+                  " && { killed=yes; break; }; sleep 0.1; done; wait $!; echo $? $killed'")
           .text;
   const std::string log = test::read_file(dir.string() + ".log");
+  ASSERT_NE(status.find("yes"), std::string::npos) << "no rank was found to kill\n" << log;
   EXPECT_NE(std::stoi(status), 0) << log;
   EXPECT_NE(log.find("signal 9"), std::string::npos) << log;  // mpirun names the dead rank
   EXPECT_FALSE(fs::exists(dir / "summary.json"));
@@ -191,6 +203,40 @@ TEST_F(Mpi, AnInvalidScenarioStopsEveryRankWithOneMessage) {
   const auto first = out.text.find(problem);
   ASSERT_NE(first, std::string::npos) << out.text;
   EXPECT_EQ(out.text.find(problem, first + 1), std::string::npos) << "printed twice:\n" << out.text;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST_F(Mpi, AProblemOnOneRankOnlyStopsEveryRankWithItsMessage) {
+  // Rank 1 alone is given a typo'd key: rank 0 must not go on and wait for it.
+  const fs::path dir = test::temp_path("mpi_one_invalid");
+  fs::remove_all(dir);
+  const std::string run = std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") +
+                          world + "--set calendar.days=20 --out " + dir.string();
+  const test::Output out = mpirun_two(run, run + " --set buyers.sesion_rate=0.3");
+  EXPECT_EQ(out.code, 2) << out.text;
+  const auto first = out.text.find("buyers.sesion_rate: unknown key");
+  ASSERT_NE(first, std::string::npos) << out.text;
+  EXPECT_EQ(out.text.find("buyers.sesion_rate: unknown key", first + 1), std::string::npos)
+      << "printed twice:\n"
+      << out.text;
+  EXPECT_NE(out.text.find("rank 1: "), std::string::npos) << out.text;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST_F(Mpi, TooLittleMemoryOnOneRankStopsEveryRank) {
+  // Rank 1's node has (it is told) 1 MB: the memory check fails there only.
+  const fs::path dir = test::temp_path("mpi_one_small_node");
+  fs::remove_all(dir);
+  const std::string run = std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") +
+                          world + "--set calendar.days=20 --out " + dir.string();
+  const test::Output out = mpirun_two(run, "env LINKSIM_AVAILABLE_MEMORY=1000000 " + run);
+  EXPECT_EQ(out.code, 2) << out.text;
+  const auto first = out.text.find("rank 1: ");
+  ASSERT_NE(first, std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("is available; nothing was run", first), std::string::npos) << out.text;
+  EXPECT_EQ(out.text.find("needs about", out.text.find("needs about") + 1), std::string::npos)
+      << "printed twice:\n"
+      << out.text;
   EXPECT_FALSE(fs::exists(dir));
 }
 
