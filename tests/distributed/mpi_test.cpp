@@ -1,8 +1,9 @@
 // linksim under mpirun (a build with LINKSIM_MPI=ON; skipped otherwise):
 // with 1, 2 and 3 ranks (oversubscribed on a 2-core machine) a comparison, a
-// sweep and a world split over the ranks (--partition-buyers) write the same
-// files as the single process, bit for bit; an invalid scenario stops every
-// rank with one message and a non-zero exit.
+// sweep and a world split over the ranks (--partition-buyers), and with 2 a
+// run and a sensitivity analysis, write the same files as the single process,
+// bit for bit; an invalid scenario, on every rank or on one, stops every rank
+// with one message and a non-zero exit; a killed rank ends the job.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -99,7 +100,7 @@ TEST_F(Mpi, CompareIsBitIdenticalOnOneTwoAndThreeRanks) {
   fs::remove_all(ref);
 }
 
-TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
+TEST_F(Mpi, SweepIsBitIdenticalOnOneTwoAndThreeRanks) {
   // Five points: with 3 ranks, batches of points 0-2 and 3-4, one point per rank.
   const std::string args =
       "sweep " + test::bundled("open_links.yaml") + world +
@@ -108,7 +109,7 @@ TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
   fs::remove_all(ref);
   const test::Output single = test::linksim(args + ref.string() + " --quiet");
   ASSERT_EQ(single.code, 0) << single.text;
-  for (int ranks : {2, 3}) {
+  for (int ranks : {1, 2, 3}) {
     const fs::path dir = test::temp_path("mpi_sweep_" + std::to_string(ranks));
     fs::remove_all(dir);
     const test::Output out = mpirun(ranks, args + dir.string() + " --log-level debug");
@@ -121,6 +122,31 @@ TEST_F(Mpi, SweepIsBitIdenticalOnTwoAndThreeRanks) {
     fs::remove_all(dir);
   }
   fs::remove_all(ref);
+}
+
+TEST_F(Mpi, RunAndSensitivityAreBitIdenticalOnTwoRanks) {
+  // run: replications 0 and 2 on rank 0, 1 on rank 1; sensitivity: its
+  // design's points in batches of two, as a sweep's.
+  const std::vector<std::string> commands = {
+      "run " + test::bundled("open_links.yaml") + world +
+          "--set calendar.days=60 --replications 3 --out ",
+      "sensitivity " + test::bundled("closed_loop.yaml") + " --compare " +
+          test::bundled("open_links.yaml") + world +
+          "--set calendar.days=30 --replications 2 --samples 2 --vary conversion.jump_loss=0.2:0.6 "
+          "--vary buyers.app_share.jd=0.3:0.7 --out "};
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const fs::path ref = test::temp_path("mpi_cmd_ref_" + std::to_string(i));
+    const fs::path dir = test::temp_path("mpi_cmd_" + std::to_string(i));
+    fs::remove_all(ref);
+    fs::remove_all(dir);
+    const test::Output single = test::linksim(commands[i] + ref.string() + " --quiet");
+    ASSERT_EQ(single.code, 0) << single.text;
+    const test::Output out = mpirun(2, commands[i] + dir.string() + " --quiet");
+    ASSERT_EQ(out.code, 0) << out.text;
+    expect_same_folder(ref, dir);
+    fs::remove_all(ref);
+    fs::remove_all(dir);
+  }
 }
 
 TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
