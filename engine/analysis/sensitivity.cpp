@@ -184,6 +184,35 @@ MorrisIndices morris_indices(const MorrisDesign& d, const Eigen::VectorXd& y, in
   return m;
 }
 
+SignSummary sign_summary(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
+  require(x.rows() == y.size() && y.size() > 0, "sign_summary: " + std::to_string(y.size()) +
+                                                    " values for " + std::to_string(x.rows()) +
+                                                    " design rows (expected as many, at least 1)");
+  const Eigen::Index rows = y.size(), k = x.cols();
+  SignSummary s;
+  s.min = y.minCoeff();
+  s.max = y.maxCoeff();
+  s.mean = y.mean();
+  s.negative = static_cast<double>((y.array() < 0).count()) / static_cast<double>(rows);
+  s.positive = static_cast<double>((y.array() > 0).count()) / static_cast<double>(rows);
+  s.lower = s.upper = Eigen::VectorXd::Zero(k);
+  s.lower_rows = s.upper_rows = Eigen::VectorXi::Zero(k);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      if (x(r, i) < 0.5) {
+        s.lower(i) += y(r);
+        ++s.lower_rows(i);
+      } else if (x(r, i) > 0.5) {
+        s.upper(i) += y(r);
+        ++s.upper_rows(i);
+      }
+    }
+    s.lower(i) = s.lower_rows(i) > 0 ? s.lower(i) / s.lower_rows(i) : std::nan("");
+    s.upper(i) = s.upper_rows(i) > 0 ? s.upper(i) / s.upper_rows(i) : std::nan("");
+  }
+  return s;
+}
+
 Eigen::MatrixXd SaltelliDesign::points() const {
   Eigen::MatrixXd p(static_cast<Eigen::Index>(n) * (factors + 2), factors);
   p.topRows(n) = a;

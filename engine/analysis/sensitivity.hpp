@@ -70,6 +70,24 @@ struct MorrisIndices {
 MorrisIndices morris_indices(const MorrisDesign& d, const Eigen::VectorXd& y, int bootstrap,
                              std::uint64_t seed, double level = 0.95);
 
+// Where the output lies over the rows of a design, and whether a factor moves
+// it across 0: the quantity's least, greatest and mean value, the shares of
+// rows where it is below and above 0, and per factor the mean over the rows
+// whose value of the factor (scaled to [0, 1], as run) is below 1/2 and over
+// those above 1/2 (a row exactly at 1/2 is in neither; NaN for an empty half).
+// A factor "flips" the output when the two halves' means have opposite signs.
+struct SignSummary {
+  double min = 0, max = 0, mean = 0, negative = 0, positive = 0;
+  Eigen::VectorXd lower, upper;
+  Eigen::VectorXi lower_rows, upper_rows;
+  bool flips(Eigen::Index factor) const {
+    return (lower(factor) < 0 && upper(factor) > 0) || (lower(factor) > 0 && upper(factor) < 0);
+  }
+};
+// x: one row per design row (factors as columns), y: one value per row.
+// Throws std::invalid_argument when the sizes differ or there are no rows.
+SignSummary sign_summary(const Eigen::MatrixXd& x, const Eigen::VectorXd& y);
+
 // ---- Sobol' / Saltelli -----------------------------------------------------
 
 // Two n x k quasi-random matrices A and B in [0, 1).

@@ -1,6 +1,6 @@
 // `linksim sensitivity` after its points are run: Morris or Sobol' indices of
-// each headline metric over the design as run, and the files and table that
-// say so.
+// each headline metric over the design as run, where the quantity lies and
+// whether it changes sign, and the files and table that say so.
 #include "analysis/sensitivity_results.hpp"
 
 #include <algorithm>
@@ -30,9 +30,22 @@ json factors_json(const std::vector<SensitivityFactor>& factors) {
   return out;
 }
 
+SignSpread spread_of(const SignSummary& s) {
+  SignSpread out{s.min, s.max, s.mean, s.negative, s.positive, {}, {}, {}, {}, {}};
+  for (Eigen::Index f = 0; f < s.lower.size(); ++f) {
+    out.lower.push_back(s.lower(f));
+    out.upper.push_back(s.upper(f));
+    out.lower_rows.push_back(s.lower_rows(f));
+    out.upper_rows.push_back(s.upper_rows(f));
+    out.flips.push_back(s.flips(f));
+  }
+  return out;
+}
+
 // One metric's indices and ranking; `d` holds the Morris design as run.
 MetricSensitivity analyse(const SensitivityPlan& plan, const SensitivityDesign& d,
-                          const std::vector<std::vector<double>>& q, std::size_t m) {
+                          const Eigen::MatrixXd& as_run, const std::vector<std::vector<double>>& q,
+                          std::size_t m) {
   MetricSensitivity out;
   out.metric = metric_info()[m].name;
   out.unit = metric_info()[m].unit;
@@ -71,7 +84,26 @@ MetricSensitivity analyse(const SensitivityPlan& plan, const SensitivityDesign& 
   std::iota(out.ranking.begin(), out.ranking.end(), 0);
   std::stable_sort(out.ranking.begin(), out.ranking.end(),
                    [&](int a, int b) { return rank_by[a] > rank_by[b]; });
+  out.sign = spread_of(sign_summary(as_run, y));
   return out;
+}
+
+json sign_json(const SignSpread& s, const std::vector<SensitivityFactor>& factors, int rows) {
+  json halves = json::object();
+  for (std::size_t f = 0; f < factors.size(); ++f) {
+    halves[factors[f].key] = {{"lower", s.lower[f]},
+                              {"upper", s.upper[f]},
+                              {"lower_rows", s.lower_rows[f]},
+                              {"upper_rows", s.upper_rows[f]},
+                              {"flips", static_cast<bool>(s.flips[f])}};
+  }
+  return {{"rows", rows},
+          {"min", s.min},
+          {"max", s.max},
+          {"mean", s.mean},
+          {"negative_share", s.negative},
+          {"positive_share", s.positive},
+          {"halves", halves}};
 }
 
 }  // namespace
@@ -143,7 +175,7 @@ void analyse_sensitivity(SensitivityResult& r) {
   }
   r.metrics.clear();
   for (int m : headline_indices()) {
-    r.metrics.push_back(analyse(plan, design, r.quantity, static_cast<std::size_t>(m)));
+    r.metrics.push_back(analyse(plan, design, as_run, r.quantity, static_cast<std::size_t>(m)));
   }
 }
 
@@ -184,6 +216,7 @@ void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
                           {"variance", ms.variance},
                           {"factors", factors},
                           {"ranking", ranking}};
+    if (ms.defined) results[ms.metric]["sign"] = sign_json(ms.sign, plan.factors, plan.rows);
   }
   json done = sensitivity_manifest(plan);
   done["status"] = "complete";
@@ -209,6 +242,60 @@ void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
 }  // namespace linksim::detail
 
 namespace linksim {
+
+namespace {
+
+// A value of the quantity in its unit: RMB; a share in percent, or a paired
+// difference of shares in percentage points.
+std::string quantity_text(double v, const std::string& unit, bool paired) {
+  if (std::isnan(v)) return "n/a";
+  if (unit == "fen") return format_rmb(v);
+  char buf[48];
+  if (unit == "share") {
+    std::snprintf(buf, sizeof buf, paired ? "%.2f pts" : "%.2f%%", 100 * v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  }
+  return buf;
+}
+
+std::string percent(double share) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * share);
+  return buf;
+}
+
+// Where the quantity lies over the rows, whether it changes sign, and the
+// mean in each half of each factor's range, in ranking order.
+void sign_lines(std::ostringstream& out, const SensitivityPlan& plan, const MetricSensitivity& ms,
+                std::size_t width) {
+  const SignSpread& s = ms.sign;
+  const bool paired = !plan.compare.empty();
+  const std::string what = paired ? "the difference" : "the metric";
+  const auto text = [&](double v) { return quantity_text(v, ms.unit, paired); };
+  out << "  over the " << plan.rows << " design rows: " << text(s.min) << " to " << text(s.max)
+      << ", mean " << text(s.mean) << "; ";
+  if (s.negative > 0 && s.positive > 0) {
+    out << "flips: " << what << " is negative in " << percent(s.negative)
+        << " of the design rows, positive in " << percent(s.positive) << "\n";
+  } else if (s.negative > 0 || s.positive > 0) {
+    out << "no flip: " << what << " is " << (s.negative > 0 ? "negative" : "positive")
+        << (s.negative + s.positive < 1 ? " or 0" : "") << " in every design row\n";
+  } else {
+    out << what << " is 0 in every design row\n";
+  }
+  out << "  mean over the rows in the lower / upper half of each factor's range:\n";
+  for (int f : ms.ranking) {
+    const auto i = static_cast<std::size_t>(f);
+    std::string line = "    " + plan.factors[i].key;
+    line += std::string(width + 6 - std::min(width + 5, line.size()), ' ');
+    line += text(s.lower[i]) + " / " + text(s.upper[i]);
+    if (s.flips[i]) line += "  (flips)";
+    out << line << "\n";
+  }
+}
+
+}  // namespace
 
 std::string sensitivity_table(const SensitivityResult& r) {
   const auto& plan = r.plan;
@@ -273,6 +360,7 @@ std::string sensitivity_table(const SensitivityResult& r) {
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out << line << "\n";
     }
+    sign_lines(out, plan, ms, width);
   }
   return out.str();
 }

@@ -1,6 +1,6 @@
 // The pieces of `linksim sensitivity` after the design is chosen: the design
-// as run, the indices of the analysed quantities, and the files and table
-// that report them.
+// as run, the indices and sign spread of the analysed quantities, and the
+// files and table that report them.
 #pragma once
 
 #include <Eigen/Core>
@@ -26,7 +26,7 @@ Eigen::MatrixXd design_as_run(const SensitivityPlan& plan);
 // The folder's manifest: linksim, scenario, factors and design.
 nlohmann::json sensitivity_manifest(const SensitivityPlan& plan);
 
-// Fills r.metrics (indices and ranking of every headline metric)
+// Fills r.metrics (indices, ranking and sign spread of every headline metric)
 // and r.skipped from r.plan and r.quantity. Morris effects are divided by the
 // steps as run (design_as_run), so rounding an integer key does not bias them.
 void analyse_sensitivity(SensitivityResult& r);

@@ -39,12 +39,27 @@ struct SensitivityIndex {
   std::string name;  // mu, mu_star, sigma (Morris); first, total (Sobol)
   double estimate = 0, lo = 0, hi = 0;
 };
+// Where the quantity lies over the design rows, and whether it changes sign:
+// with --compare, whether the policies' order flips. The scenario's own values
+// are not a design row, so this is the spread over the rows, not a difference
+// at a base point (`linksim compare` gives that).
+struct SignSpread {
+  double min = 0, max = 0, mean = 0;
+  double negative = 0, positive = 0;  // shares of the rows below and above 0
+  // Per factor: the mean over the rows with the factor (as run) in the lower
+  // and in the upper half of its range (NaN for an empty half), and whether
+  // they have opposite signs (moving the factor flips the answer).
+  std::vector<double> lower, upper;
+  std::vector<int> lower_rows, upper_rows;
+  std::vector<bool> flips;
+};
 struct MetricSensitivity {
   std::string metric, unit;
   bool defined = true;  // false when the metric is undefined at some point
   double variance = 0;  // of the quantity over the design
   std::vector<std::vector<SensitivityIndex>> factors;  // [factor][index]
   std::vector<int> ranking;                            // factors by mu_star or total, largest first
+  SignSpread sign;                                     // when defined
 };
 struct SensitivityResult {
   SensitivityPlan plan;

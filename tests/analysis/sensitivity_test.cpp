@@ -382,6 +382,46 @@ TEST(Sensitivity, MorrisIsAFunctionOfItsSeeds) {
   EXPECT_FALSE(bitwise_equal(m1.mu_star_lo, morris_indices(d1, y, 100, 3).mu_star_lo));
 }
 
+// ---- Sign over the design -------------------------------------------------
+
+// On the full 4 x 4 grid, y = 6 (x1 - 1/2) + 0.6 (x2 - 1/2) + 1/2 is negative
+// exactly where x1 is in the lower half: x1 flips the sign (halves' means
+// -1.5 and 2.5), x2 does not (0.3 and 0.7). A row at exactly 1/2 is in
+// neither half; an empty half's mean is NaN and flips nothing.
+TEST(Sensitivity, SignSummaryFlipsWithOneFactorAndNotTheOther) {
+  Eigen::MatrixXd x(16, 2);
+  for (int r = 0; r < 16; ++r) {
+    x(r, 0) = (r / 4) / 3.0;
+    x(r, 1) = (r % 4) / 3.0;
+  }
+  const auto f = [](const Eigen::RowVectorXd& u) {
+    return 6 * (u(0) - 0.5) + 0.6 * (u(1) - 0.5) + 0.5;
+  };
+  const SignSummary s = sign_summary(x, evaluate(x, f));
+  EXPECT_NEAR(s.min, -2.8, 1e-12);
+  EXPECT_NEAR(s.max, 3.8, 1e-12);
+  EXPECT_NEAR(s.mean, 0.5, 1e-12);
+  EXPECT_EQ(s.negative, 0.5);
+  EXPECT_EQ(s.positive, 0.5);
+  EXPECT_NEAR(s.lower(0), -1.5, 1e-12);
+  EXPECT_NEAR(s.upper(0), 2.5, 1e-12);
+  EXPECT_NEAR(s.lower(1), 0.3, 1e-12);
+  EXPECT_NEAR(s.upper(1), 0.7, 1e-12);
+  EXPECT_EQ(s.lower_rows, Eigen::Vector2i(8, 8));
+  EXPECT_EQ(s.upper_rows, Eigen::Vector2i(8, 8));
+  EXPECT_TRUE(s.flips(0));
+  EXPECT_FALSE(s.flips(1));
+
+  const SignSummary middle =
+      sign_summary(Eigen::MatrixXd::Constant(2, 1, 0.5), Eigen::Vector2d(-1, 0));
+  EXPECT_EQ(middle.lower_rows(0) + middle.upper_rows(0), 0);
+  EXPECT_TRUE(std::isnan(middle.lower(0)));
+  EXPECT_FALSE(middle.flips(0));
+  EXPECT_EQ(middle.negative, 0.5);
+  EXPECT_EQ(middle.positive, 0.0);
+  EXPECT_THROW(sign_summary(x, Eigen::VectorXd::Zero(3)), std::invalid_argument);
+}
+
 TEST(Sensitivity, InvalidArgumentsThrow) {
   EXPECT_THROW(morris_design(0, 10, 4, 1), std::invalid_argument);
   EXPECT_THROW(morris_design(3, 10, 5, 1), std::invalid_argument);
