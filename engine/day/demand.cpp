@@ -23,11 +23,48 @@ struct ChunkOut {
   double trust_sum = 0;
 };
 
+// What a session on a streamer's cart browses today: the first browse_depth
+// listings shown on its surface, from the day's offset, in cart order. The
+// same for every buyer, so it is gathered once a day, for each streamer and
+// surface (slot 2 x streamer + surface), instead of once per session.
+struct BrowseLists {
+  int depth = 0;
+  std::vector<ListingHot> hot;     // [slot][j]
+  std::vector<std::int32_t> id;    // [slot][j]
+  std::vector<std::int32_t> size;  // [slot]
+
+  BrowseLists(const World& w, int browse_depth) : depth(browse_depth) {
+    const std::size_t slots = 2 * w.cart_len.size();
+    hot.resize(slots * static_cast<std::size_t>(depth));
+    id.resize(slots * static_cast<std::size_t>(depth));
+    size.assign(slots, 0);
+    for (std::size_t st = 0; st < w.cart_len.size(); ++st) {
+      const int len = w.cart_len[st];
+      const std::int32_t* cart = &w.carts[st * w.cart_size];
+      for (const Surface surface : {Surface::live, Surface::video}) {
+        const std::size_t slot = 2 * st + static_cast<std::size_t>(surface);
+        const std::uint8_t bit = surface == Surface::live ? 1 : 2;
+        int n = 0;
+        for (int j = 0, i = w.cart_offset[st]; j < len && n < depth; ++j) {
+          const std::int32_t l = cart[i];
+          i = i + 1 == len ? 0 : i + 1;
+          if (!(w.hot[l].surfaces & bit)) continue;
+          hot[slot * depth + n] = w.hot[l];
+          id[slot * depth + n] = l;
+          ++n;
+        }
+        size[slot] = n;
+      }
+    }
+  }
+};
+
 // What every session of the day shares.
 struct DayView {
   const World& w;
+  const BrowseLists& browse;
   double video_share, follow_share, trust_recovery;
-  int browse_depth, max_orders;
+  int max_orders;
   double clock_end, demand;             // the traffic clock at the end of the day
   double ext_factor[channel_count][2];  // [channel][has app]
   std::uint64_t session_base, lottery_base;
@@ -92,17 +129,15 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
     ++out.sessions[static_cast<int>(surface)];
     const std::int64_t st = pick_streamer(v, local, surface, rng);
     if (st < 0) continue;
-    const int len = w.cart_len[st];
-    const std::int32_t* cart = &w.carts[st * w.cart_size];
-    const std::uint8_t bit = surface == Surface::live ? 1 : 2;
-    int browsed = 0, placed = 0;
+    const std::size_t slot = 2 * static_cast<std::size_t>(st) + static_cast<std::size_t>(surface);
+    const int count = v.browse.size[slot];
+    const ListingHot* hots = &v.browse.hot[slot * v.browse.depth];
+    const std::int32_t* ids = &v.browse.id[slot * v.browse.depth];
+    int placed = 0;
     bool saw_external = false;
-    for (int j = 0, i = w.cart_offset[st]; j < len && browsed < v.browse_depth; ++j) {
-      const std::int32_t l = cart[i];
-      i = i + 1 == len ? 0 : i + 1;
-      const ListingHot& h = w.hot[l];
-      if (!(h.surfaces & bit)) continue;
-      ++browsed;
+    for (int j = 0; j < count; ++j) {
+      const std::int32_t l = ids[j];
+      const ListingHot& h = hots[j];
       const int ci = static_cast<int>(h.channel);
       double p = h.base_p * buyers.pref(local, h.category) * buyer_factor;
       if (h.channel != Channel::store) {
@@ -171,11 +206,12 @@ void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
 
 void generate_demand(const Scenario& s, World& w, int threads) {
   const int day = w.today.day;
+  const BrowseLists browse(w, s.buyers.browse_depth);
   DayView v{w,
+            browse,
             s.buyers.video_share,
             s.buyers.follow_share,
             s.buyers.trust.recovery,
-            s.buyers.browse_depth,
             s.buyers.max_orders_per_session,
             w.traffic_clock + w.today.traffic,
             w.today.demand,
