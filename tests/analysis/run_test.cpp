@@ -1,8 +1,12 @@
-// `linksim sensitivity` on the model: a key the day never reads gets indices of
-// exactly 0 (every point shares its random streams, so nothing else moves), a
-// key that drives demand ranks first; results do not depend on the thread
-// count; an analysis resumes from its records; bad factors are reported where
-// they were written.
+// `linksim sensitivity` on the model: a key no headline metric depends on gets
+// indices of exactly 0 with both methods (every point shares its random
+// streams, so nothing else moves), a key that drives demand ranks first;
+// results do not depend on the thread count; an analysis resumes from its
+// records; bad factors are reported where they were written.
+//
+// Every numeric scenario key is read somewhere in the simulation, so the null
+// key is reports.richness_min_listings: record_day reads it every day, but
+// only for the rich_categories series, which no headline metric uses.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -26,7 +30,7 @@ RunOptions quiet(int threads) {
   return o;
 }
 
-TEST(Sensitivity, UnreadKeyIsExactlyZeroAndTheDriverRanksFirst) {
+TEST(Sensitivity, KeyNoHeadlineMetricUsesIsExactlyZeroAndTheDriverRanksFirst) {
   const auto dir = test::temp_path("sens_morris");
   fs::remove_all(dir);
   const SensitivityPlan plan =
@@ -53,6 +57,39 @@ TEST(Sensitivity, UnreadKeyIsExactlyZeroAndTheDriverRanksFirst) {
   const auto json = nlohmann::json::parse(test::read_file(dir / "sensitivity.json"));
   EXPECT_EQ(json["status"], "complete");
   EXPECT_EQ(json["results"]["gmv"]["ranking"][0], "buyers.session_rate");
+  fs::remove_all(dir);
+}
+
+// The same null check with Sobol' indices: A_B^i differs from A only in the
+// null key, so f_ABi = f_A and both indices (and their intervals) are 0.
+TEST(Sensitivity, SobolOfAKeyNoHeadlineMetricUsesIsExactlyZero) {
+  const auto dir = test::temp_path("sens_sobol_null");
+  fs::remove_all(dir);
+  auto sets = small;
+  sets.push_back("sensitivity.method=sobol");
+  sets.push_back("sensitivity.samples=4");
+  const SensitivityPlan plan =
+      plan_sensitivity(test::bundled("open_links.yaml"), sets,
+                       {"reports.richness_min_listings=1:10", "buyers.session_rate=0.2:0.4",
+                        "conversion.jump_loss=0.2:0.6"});
+  EXPECT_EQ(plan.rows, 4 * (3 + 2));
+  const SensitivityResult r = run_sensitivity(plan, dir, quiet(2));
+  int checked = 0;
+  for (const auto& m : r.metrics) {
+    if (!m.defined) continue;
+    ++checked;
+    for (const auto& i : m.factors[0]) {
+      EXPECT_EQ(i.estimate, 0.0) << m.metric << " " << i.name;
+      EXPECT_EQ(i.lo, 0.0) << m.metric << " " << i.name;
+      EXPECT_EQ(i.hi, 0.0) << m.metric << " " << i.name;
+    }
+  }
+  EXPECT_GE(checked, 3);
+  const auto& gmv = r.metrics[0];
+  ASSERT_EQ(gmv.metric, "gmv");
+  EXPECT_GT(gmv.variance, 0.0);
+  EXPECT_EQ(gmv.ranking.front(), 1) << "session rate drives GMV";
+  EXPECT_GT(gmv.factors[1][0].estimate, 0.5);  // its total index
   fs::remove_all(dir);
 }
 
