@@ -1,18 +1,22 @@
 // `linksim sensitivity` on the model: a key no headline metric depends on gets
 // indices of exactly 0 with both methods (every point shares its random
 // streams, so nothing else moves), a key that drives demand ranks first;
-// results do not depend on the thread count; an analysis resumes from its
-// records; bad factors are reported where they were written.
+// --compare analyses OTHER - SCENARIO; results do not depend on the thread
+// count; an analysis resumes from its records; bad factors are reported where
+// they were written.
 //
 // Every numeric scenario key is read somewhere in the simulation, so the null
 // key is reports.richness_min_listings: record_day reads it every day, but
 // only for the rich_categories series, which no headline metric uses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "linksim/analysis.hpp"
+#include "linksim/experiment.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -90,6 +94,43 @@ TEST(Sensitivity, SobolOfAKeyNoHeadlineMetricUsesIsExactlyZero) {
   EXPECT_GT(gmv.variance, 0.0);
   EXPECT_EQ(gmv.ranking.front(), 1) << "session rate drives GMV";
   EXPECT_GT(gmv.factors[1][0].estimate, 0.5);  // its total index
+  fs::remove_all(dir);
+}
+
+// --compare analyses OTHER - SCENARIO: a row's quantity is the difference of
+// the two scenarios run on their own with the row's values, the scenario's
+// seed and replications (a sign error fails).
+TEST(Sensitivity, CompareAnalysesOtherMinusScenario) {
+  const auto dir = test::temp_path("sens_direction");
+  fs::remove_all(dir);
+  auto sets = small;
+  sets.push_back("sensitivity.samples=2");
+  const std::vector<std::string> vary = {"conversion.jump_loss=0.2:0.6",
+                                         "merchants.patience_months=2:6"};
+  const SensitivityPlan plan = plan_sensitivity(test::bundled("closed_loop.yaml"), sets, vary,
+                                                test::bundled("open_links.yaml"));
+  const SensitivityResult r = run_sensitivity(plan, dir, quiet(2));
+  const int row = 4;
+  auto at_row = sets;
+  at_row.push_back("seed=" + std::to_string(plan.base.seed));
+  for (std::size_t f = 0; f < vary.size(); ++f) {
+    at_row.push_back(plan.factors[f].key + "=" + plan.points.points[2 * row].values[f]);
+  }
+  const RunResult closed = run(load_scenario(test::bundled("closed_loop.yaml"), at_row), quiet(2));
+  const RunResult open = run(load_scenario(test::bundled("open_links.yaml"), at_row), quiet(2));
+  ASSERT_EQ(open.scenario.seed, closed.scenario.seed);
+  ASSERT_EQ(open.scenario.replications, closed.scenario.replications);
+  int checked = 0;
+  for (int m : headline_indices()) {
+    const double expected = open.metrics[m].mean - closed.metrics[m].mean;
+    if (std::isnan(expected)) continue;
+    ++checked;
+    const double scale = std::max(std::fabs(closed.metrics[m].mean), 1.0);
+    EXPECT_NEAR(r.quantity[row][m], expected, 1e-9 * scale) << metric_info()[m].name;
+  }
+  EXPECT_GE(checked, 3);
+  const int gmv = headline_indices().front();
+  EXPECT_NE(open.metrics[gmv].mean, closed.metrics[gmv].mean);  // the sign is tested
   fs::remove_all(dir);
 }
 
