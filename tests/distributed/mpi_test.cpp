@@ -67,6 +67,19 @@ void expect_same_folder(const fs::path& a, const fs::path& b) {
   EXPECT_GT(files, 3);
 }
 
+// `needle` is in `text` exactly once.
+void expect_once(const std::string& text, const std::string& needle) {
+  const auto first = text.find(needle);
+  ASSERT_NE(first, std::string::npos) << "missing: " << needle << "\n" << text;
+  EXPECT_EQ(text.find(needle, first + 1), std::string::npos) << "printed twice:\n" << text;
+}
+
+// A short run of open_links into `dir`, as a command line for mpirun_two.
+std::string short_run(const fs::path& dir) {
+  return std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") + world +
+         "--set calendar.days=20 --out " + dir.string();
+}
+
 class Mpi : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -225,10 +238,7 @@ TEST_F(Mpi, AnInvalidScenarioStopsEveryRankWithOneMessage) {
   const test::Output out = mpirun(3, "run " + test::bundled("open_links.yaml") +
                                          " --set buyers.sesion_rate=0.3 --out " + dir.string());
   EXPECT_NE(out.code, 0) << out.text;
-  const std::string problem = "buyers.sesion_rate: unknown key (did you mean 'session_rate'?)";
-  const auto first = out.text.find(problem);
-  ASSERT_NE(first, std::string::npos) << out.text;
-  EXPECT_EQ(out.text.find(problem, first + 1), std::string::npos) << "printed twice:\n" << out.text;
+  expect_once(out.text, "buyers.sesion_rate: unknown key (did you mean 'session_rate'?)");
   EXPECT_FALSE(fs::exists(dir));
 }
 
@@ -236,15 +246,10 @@ TEST_F(Mpi, AProblemOnOneRankOnlyStopsEveryRankWithItsMessage) {
   // Rank 1 alone is given a typo'd key: rank 0 must not go on and wait for it.
   const fs::path dir = test::temp_path("mpi_one_invalid");
   fs::remove_all(dir);
-  const std::string run = std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") +
-                          world + "--set calendar.days=20 --out " + dir.string();
-  const test::Output out = mpirun_two(run, run + " --set buyers.sesion_rate=0.3");
+  const test::Output out =
+      mpirun_two(short_run(dir), short_run(dir) + " --set buyers.sesion_rate=0.3");
   EXPECT_EQ(out.code, 2) << out.text;
-  const auto first = out.text.find("buyers.sesion_rate: unknown key");
-  ASSERT_NE(first, std::string::npos) << out.text;
-  EXPECT_EQ(out.text.find("buyers.sesion_rate: unknown key", first + 1), std::string::npos)
-      << "printed twice:\n"
-      << out.text;
+  expect_once(out.text, "buyers.sesion_rate: unknown key");
   EXPECT_NE(out.text.find("rank 1: "), std::string::npos) << out.text;
   EXPECT_FALSE(fs::exists(dir));
 }
@@ -253,16 +258,12 @@ TEST_F(Mpi, TooLittleMemoryOnOneRankStopsEveryRank) {
   // Rank 1's node has (it is told) 1 MB: the memory check fails there only.
   const fs::path dir = test::temp_path("mpi_one_small_node");
   fs::remove_all(dir);
-  const std::string run = std::string(LINKSIM_BINARY) + " run " + test::bundled("open_links.yaml") +
-                          world + "--set calendar.days=20 --out " + dir.string();
-  const test::Output out = mpirun_two(run, "env LINKSIM_AVAILABLE_MEMORY=1000000 " + run);
+  const test::Output out =
+      mpirun_two(short_run(dir), "env LINKSIM_AVAILABLE_MEMORY=1000000 " + short_run(dir));
   EXPECT_EQ(out.code, 2) << out.text;
-  const auto first = out.text.find("rank 1: ");
-  ASSERT_NE(first, std::string::npos) << out.text;
-  EXPECT_NE(out.text.find("is available; nothing was run", first), std::string::npos) << out.text;
-  EXPECT_EQ(out.text.find("needs about", out.text.find("needs about") + 1), std::string::npos)
-      << "printed twice:\n"
-      << out.text;
+  expect_once(out.text, "needs about");
+  EXPECT_NE(out.text.find("rank 1: "), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("is available; nothing was run"), std::string::npos) << out.text;
   EXPECT_FALSE(fs::exists(dir));
 }
 
