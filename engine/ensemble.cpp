@@ -115,13 +115,13 @@ class MpiEnsemble : public detail::Ensemble {
     MPI_Allgather(&n, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD);
     std::vector<int> counts(sizes.size()), offsets(sizes.size());
     long long total = 0;
-    for (long long n : sizes) total += n;
+    for (long long each : sizes) total += each;
     // MPI counts are ints: every rank sees the same sizes, so every rank stops here.
     if (total > std::numeric_limits<int>::max()) {
       throw std::length_error(
           "a day's exchange between the ranks would be " + std::to_string(total) +
-          " bytes, over MPI's limit of 2 GiB per collective: split the world over fewer buyers "
-          "per job or run without --partition-buyers");
+          " bytes, over MPI's limit of 2 GiB per collective (every rank receives every order): "
+          "simulate fewer buyers, or run without --partition-buyers");
     }
     total = 0;
     for (std::size_t r = 0; r < sizes.size(); ++r) {
