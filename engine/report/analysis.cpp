@@ -53,6 +53,101 @@ std::vector<std::string> metric_order(const json& results) {
   return names;
 }
 
+// One scale for all the figures of a sign summary, chosen as a chart's is:
+// money in 亿, 万 or plain RMB after the largest value, shares in percent (a
+// level) or percentage points (a difference).
+struct Scale {
+  double factor;
+  int decimals;
+  std::string unit;
+  bool plus;  // "+" before a positive figure: a difference
+};
+
+Scale scale_of(const std::string& unit, bool paired, double largest) {
+  if (unit == "fen") {
+    if (largest >= 1e10) return {1e-10, 2, "亿 RMB", paired};
+    if (largest >= 1e6) return {1e-6, 1, "万 RMB", paired};
+    return {1e-2, 0, "RMB", paired};
+  }
+  if (unit == "share") return {100, 2, paired ? "pts" : "%", paired};
+  return {1, 2, unit, paired};
+}
+
+// A figure in its scale, with thousands separators. The sign is the value's
+// own, also when it rounds to 0: which side of 0 it is on is the point.
+std::string figure(double v, const Scale& sc) {
+  if (std::isnan(v)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", sc.decimals, std::fabs(v * sc.factor));
+  const std::string digits(buf);
+  const std::size_t whole = std::min(digits.find('.'), digits.size());
+  std::string text = v < 0 ? "-" : v > 0 && sc.plus ? "+" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && i < whole && (whole - i) % 3 == 0) text.push_back(',');
+    text.push_back(digits[i]);
+  }
+  return text;
+}
+
+std::string percent(double share) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * share);
+  return buf;
+}
+
+// "Does the answer flip?" under a metric's chart, from results.METRIC.sign:
+// the quantity's spread over the design rows and the shares of rows below and
+// above 0, then per factor (in ranking order) the means over the rows in the
+// lower and upper half of its range. Each figure carries data-sign, the field
+// it shows, so that a test can check it against the file.
+std::string sign_html(const json& sign, const json& r, const json& axes, const std::string& what,
+                      bool paired, const std::string& id) {
+  const json halves = sign.value("halves", json::object());
+  std::vector<double> values{number(sign, "min"), number(sign, "max"), number(sign, "mean")};
+  for (const auto& h : halves)
+    values.insert(values.end(), {number(h, "lower"), number(h, "upper")});
+  double largest = 0;
+  for (double v : values) largest = std::isnan(v) ? largest : std::max(largest, std::fabs(v));
+  const Scale sc = scale_of(r.value("unit", ""), paired, largest);
+  const auto span = [&](const char* field, const std::string& text) {
+    return std::string("<span data-sign=\"") + field + "\">" + html(text) + "</span>";
+  };
+  const double negative = number(sign, "negative_share"), positive = number(sign, "positive_share");
+  const int rows = sign.value("rows", 0);
+  const long zero = rows - std::lround(negative * rows) - std::lround(positive * rows);
+  std::ostringstream h;
+  h << "<div class=\"sign\" id=\"" << id << "\"><p><b>Does the answer flip?</b> "
+    << span("answer", negative > 0 && positive > 0 ? "Yes" : "No") << ": " << html(what)
+    << " is negative in " << span("negative_share", percent(negative)) << " of the " << rows
+    << " design rows and positive in " << span("positive_share", percent(positive))
+    << (zero > 0 ? ", 0 in the other " + std::to_string(zero) : "") << "; it runs from "
+    << span("min", figure(number(sign, "min"), sc)) << " to "
+    << span("max", figure(number(sign, "max"), sc)) << " " << span("unit", sc.unit) << ", mean "
+    << span("mean", figure(number(sign, "mean"), sc)) << ".</p>\n";
+
+  std::map<std::string, std::string> range;
+  for (const auto& a : axes) {
+    range[a.at("key").get<std::string>()] =
+        plain(a.value("from", json())) + " to " + plain(a.value("to", json()));
+  }
+  h << "<table><thead><tr><th>factor, range</th><th>lower half of the range: mean, "
+    << html(sc.unit) << "</th><th>upper half: mean, " << html(sc.unit)
+    << "</th><th>rows (lower / upper)</th><th>flips?</th></tr></thead><tbody>\n";
+  for (const auto& ranked : r.value("ranking", json::array())) {
+    const std::string key = ranked;
+    if (!halves.contains(key)) continue;
+    const json& f = halves[key];
+    h << "<tr data-key=\"" << html(key) << "\"><td><code>" << html(key) << "</code> " << range[key]
+      << "</td><td class=num data-sign=\"lower\">" << figure(number(f, "lower"), sc)
+      << "</td><td class=num data-sign=\"upper\">" << figure(number(f, "upper"), sc)
+      << "</td><td class=num data-sign=\"rows\">" << f.value("lower_rows", 0) << " / "
+      << f.value("upper_rows", 0) << "</td><td data-sign=\"flips\">"
+      << (f.value("flips", false) ? "<b>flips</b>" : "no") << "</td></tr>\n";
+  }
+  h << "</tbody></table></div>\n";
+  return h.str();
+}
+
 void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
   const json& sc = s.at("scenario");
   const json& design = s.at("design");
@@ -104,9 +199,20 @@ void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
          "fractions of the variance (0 to 1) with 95% bootstrap intervals as whiskers. Factors "
          "ranked by the total index.";
   }
+  // Files written before the sign summary existed hold none: nothing is said of it.
+  const json& results = s.at("results");
+  const bool signs = std::any_of(results.begin(), results.end(), [](const json& r) {
+    return r.contains("sign") && r["sign"].is_object();
+  });
+  if (signs) {
+    h << " Under each chart, <b>does the answer flip?</b>: the quantity's range over the design "
+         "rows and the shares of rows where it is negative and positive; then, per factor, its "
+         "mean over the rows with the factor in the lower and in the upper half of the factor's "
+         "range, marked <b>flips</b> when the two have opposite signs (moving that factor across "
+         "its range turns the answer around, on average over the others).";
+  }
   h << "</p>\n";
 
-  const json& results = s.at("results");
   json metrics = json::array();
   for (const auto& metric : metric_order(results)) {
     const json& r = results.at(metric);
@@ -132,6 +238,10 @@ void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
       const std::size_t bars = r.value("ranking", json::array()).size();
       h << "<div class=chart style=\"height: " << std::max<std::size_t>(220, 110 + 56 * bars)
         << "px\"><canvas id=\"sens-" << k << "-" << i << "\"></canvas></div>\n";
+      if (r.contains("sign") && r["sign"].is_object()) {
+        h << sign_html(r["sign"], r, s.at("axes"), other.empty() ? metric : "the difference",
+                       !other.empty(), "sign-" + std::to_string(k) + "-" + std::to_string(i));
+      }
     }
   }
   h << "</section>\n";

@@ -279,6 +279,9 @@ p.note { color: #555; font-style: italic; }
 .banner.ok { background: #e8f5e9; border: 1px solid #81c784; color: #1b5e20; }
 .banner.warn { background: #fff4e5; border: 1px solid #ffb74d; color: #7a4100; }
 td.flag { color: #b35900; font-weight: bold; }
+.sign { margin: -8px 0 32px; }
+.sign p { margin: 0 0 4px; }
+.sign td b { color: #b35900; }
 )css";
 
 }  // namespace

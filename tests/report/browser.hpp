@@ -1,17 +1,24 @@
 // report.html in a real browser: Debian's headless Chromium loads a page and
 // returns what its script recorded in #linksim-rendered (status, and every
 // chart's plotted values with the scale factor it shows them in), the DOM and
-// any console messages. Shared by the report tests.
+// any console messages; and what the page shows (a chart's money scale, the
+// sign summaries under the sensitivity charts) checked against the files.
+// Shared by the report tests.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "support.hpp"
 
@@ -95,6 +102,112 @@ inline void expect_clean(const Page& page) {
   EXPECT_EQ(page.dom.find("<script src"), std::string::npos);
   EXPECT_EQ(page.dom.find("<link"), std::string::npos);
   EXPECT_EQ(page.dom.find("http://"), std::string::npos);
+}
+
+// The scale a chart of money must use: 亿, 万 or plain RMB after its largest value.
+inline void expect_money_scale(const nlohmann::json& chart, double largest_fen) {
+  const double factor = chart["factor"].get<double>();
+  const std::string unit = chart["unit"];
+  if (largest_fen >= 1e10) {
+    EXPECT_EQ(unit, "亿 RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-10) << chart["id"];
+  } else if (largest_fen >= 1e6) {
+    EXPECT_EQ(unit, "万 RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-6) << chart["id"];
+  } else {
+    EXPECT_EQ(unit, "RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-2) << chart["id"];
+  }
+}
+
+// How often `what` occurs in `text`.
+inline std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+
+// What a "does the answer flip?" block shows: the text of each data-sign
+// field above its table, and each factor row's key and fields in page order.
+struct SignBlock {
+  std::map<std::string, std::string> shown;
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> rows;
+};
+
+inline std::map<std::string, std::string> sign_fields(const std::string& html) {
+  static const std::regex field(R"re(data-sign="(\w+)">(.*?)</(span|td)>)re");
+  std::map<std::string, std::string> out;
+  for (std::sregex_iterator m(html.begin(), html.end(), field), end; m != end; ++m) {
+    out[(*m)[1]] = (*m)[2];
+  }
+  return out;
+}
+
+inline std::optional<SignBlock> sign_block(const std::string& dom, const std::string& id) {
+  const auto b = dom.find("<div class=\"sign\" id=\"" + id + "\">");
+  if (b == std::string::npos) return std::nullopt;
+  const std::string block = dom.substr(b, dom.find("</div>", b) - b);
+  SignBlock s;
+  s.shown = sign_fields(block.substr(0, block.find("<table")));
+  static const std::regex row(R"re(<tr data-key="([^"]+)">(.*?)</tr>)re");
+  for (std::sregex_iterator m(block.begin(), block.end(), row), end; m != end; ++m) {
+    s.rows.emplace_back((*m)[1], sign_fields((*m)[2]));
+  }
+  return s;
+}
+
+// The scale a sign summary must show its figures in: money after its largest
+// value as a chart's (亿 2 decimals, 万 1, RMB 0), shares in % or, for a
+// difference, in pts (2 decimals); "+" before a positive difference.
+struct SignScale {
+  std::string unit;
+  double factor;
+  int decimals;
+  bool plus;
+};
+
+inline SignScale sign_scale(const std::string& unit, bool paired, const nlohmann::json& sign) {
+  if (unit == "share") return {paired ? "pts" : "%", 100.0, 2, paired};
+  double largest = 0;
+  std::vector<nlohmann::json> values{sign["min"], sign["max"], sign["mean"]};
+  for (const auto& h : sign["halves"]) values.insert(values.end(), {h["lower"], h["upper"]});
+  for (const auto& v : values) {
+    if (v.is_number()) largest = std::max(largest, std::fabs(v.get<double>()));
+  }
+  if (largest >= 1e10) return {"亿 RMB", 1e-10, 2, paired};
+  if (largest >= 1e6) return {"万 RMB", 1e-6, 1, paired};
+  return {"RMB", 1e-2, 0, paired};
+}
+
+// A figure as shown: grouped digits with the scale's decimals, the value's own
+// sign, and the file's value in the scale to within half the last digit.
+inline void expect_figure(const std::string& text, const nlohmann::json& value, const SignScale& sc,
+                          const std::string& what) {
+  if (!value.is_number()) {
+    EXPECT_EQ(text, "n/a") << what;
+    return;
+  }
+  const double v = value.get<double>() * sc.factor;
+  const std::string decimals = sc.decimals > 0 ? "\\.\\d{" + std::to_string(sc.decimals) + "}" : "";
+  ASSERT_TRUE(std::regex_match(text, std::regex("[-+]?\\d{1,3}(,\\d{3})*" + decimals)))
+      << what << ": " << text;
+  std::string digits;
+  for (char c : text) {
+    if (c != ',') digits += c;
+  }
+  EXPECT_NEAR(std::stod(digits), v, 0.5 * std::pow(10.0, -sc.decimals) * (1 + 1e-9))
+      << what << ": " << text;
+  EXPECT_EQ(text[0] == '-', v < 0) << what << ": " << text;
+  EXPECT_EQ(text[0] == '+', sc.plus && v > 0) << what << ": " << text;
+}
+
+// A share of rows as shown: a whole percentage, the file's to within 0.5%.
+inline void expect_percent(const std::string& text, double share, const std::string& what) {
+  const bool whole = std::regex_match(text, std::regex("\\d{1,3}%"));
+  EXPECT_TRUE(whole) << what << ": " << text;
+  if (whole) {
+    EXPECT_NEAR(std::stod(text) / 100, share, 0.005 + 1e-9) << what << ": " << text;
+  }
 }
 
 }  // namespace linksim::test
