@@ -33,7 +33,8 @@ struct BrowseLists {
   std::vector<std::int32_t> id;    // [slot][j]
   std::vector<std::int32_t> size;  // [slot]
 
-  BrowseLists(const World& w, int browse_depth) : depth(browse_depth) {
+  // A list holds at most a whole cart, whatever browse_depth says.
+  BrowseLists(const World& w, int browse_depth) : depth(std::min(browse_depth, w.cart_size)) {
     const std::size_t slots = 2 * w.cart_len.size();
     hot.resize(slots * static_cast<std::size_t>(depth));
     id.resize(slots * static_cast<std::size_t>(depth));
