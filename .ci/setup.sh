@@ -3,7 +3,7 @@
 # present), then configures and builds a CMake preset incrementally.
 
 linksim_packages=(
-  g++ cmake ninja-build pkg-config git
+  g++ cmake ninja-build pkg-config git ccache
   libeigen3-dev libspdlog-dev libyaml-cpp-dev libgtest-dev libcli11-dev
   nlohmann-json3-dev libboost-math-dev libnlopt-cxx-dev libjs-chart.js
 )
