@@ -80,7 +80,8 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
   const bool followed = rng.uniform() < v.follow_share;
   if (surface == Surface::video) {
     if (followed && nf > 0) return f[rng.below(nf)];
-    return w.all_reco.empty() ? -1 : w.all_reco.draw(rng);
+    // -1 as a signed streamer: `? -1 : uint32` alone would make it 4294967295.
+    return w.all_reco.empty() ? std::int64_t{-1} : std::int64_t{w.all_reco.draw(rng)};
   }
   if (followed && nf > 0) {
     // Followed streamers that are live, gathered without data-dependent
@@ -105,7 +106,7 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
       }
     }
   }
-  return w.live_reco.empty() ? -1 : w.live_ids[w.live_reco.draw(rng)];
+  return w.live_reco.empty() ? std::int64_t{-1} : std::int64_t{w.live_ids[w.live_reco.draw(rng)]};
 }
 
 // A buyer with at least one session today: its sessions are the arrivals of
