@@ -55,6 +55,19 @@ fs::path synthetic_target(const std::string& name, const std::string& scenario =
 const std::vector<std::string> free_keys = {"buyers.session_rate=0.1:0.6",
                                             "merchants.exit_hazard_monthly=0:0.1"};
 
+// Stated tolerance: within 5% of each range of the truth, which the 95%
+// interval covers. The start is outside it. Every key is identified.
+void expect_recovered(const CalibrationResult& result, const std::vector<double>& truth) {
+  for (std::size_t k = 0; k < truth.size(); ++k) {
+    const FittedKey& key = result.keys[k];
+    EXPECT_NEAR(key.value, truth[k], 0.05 * (key.to - key.from)) << key.key;
+    EXPECT_GT(std::abs(key.start - truth[k]), 0.05 * (key.to - key.from)) << key.key;
+    EXPECT_LE(key.lo, truth[k]) << key.key;
+    EXPECT_GE(key.hi, truth[k]) << key.key;
+    EXPECT_TRUE(key.identified) << key.key;
+  }
+}
+
 TEST(Calibrate, RecoversKnownValuesAndTheCalibratedScenarioReproducesTheFit) {
   const fs::path target = synthetic_target("cal_target.csv");
   const fs::path dir = test::temp_path("cal_fit");
@@ -65,18 +78,9 @@ TEST(Calibrate, RecoversKnownValuesAndTheCalibratedScenarioReproducesTheFit) {
   const CalibrationResult r = run_calibration(plan, dir, threads(2));
   EXPECT_TRUE(r.converged) << r.message;
   EXPECT_EQ(r.message.rfind("converged: ", 0), 0u) << r.message;
-  // Stated tolerance: within 5% of each range of the truth, which the 95%
-  // interval covers. The start is outside it.
-  const double truth[] = {0.36, 0.03};
-  for (std::size_t k = 0; k < 2; ++k) {
-    const auto& key = r.keys[k];
-    EXPECT_NEAR(key.value, truth[k], 0.05 * (key.to - key.from)) << key.key;
-    EXPECT_GT(std::abs(key.start - truth[k]), 0.05 * (key.to - key.from)) << key.key;
-    EXPECT_LE(key.lo, truth[k]) << key.key;
-    EXPECT_GE(key.hi, truth[k]) << key.key;
-    EXPECT_TRUE(key.identified);
-    EXPECT_FALSE(key.at_bound);
-  }
+  expect_recovered(r, {0.36, 0.03});
+  // Neither value is at a bound of its range.
+  for (std::size_t k = 0; k < 2; ++k) EXPECT_FALSE(r.keys[k].at_bound) << r.keys[k].key;
   EXPECT_LT(r.rms, 0.05);
   EXPECT_LE(r.optimiser_evaluations, 100);
 
@@ -151,15 +155,7 @@ TEST(Calibrate, ATargetAfterAPolicyChangeInsideTheHorizonRecoversKnownValues) {
   }
   const CalibrationResult r = run_calibration(plan, dir, threads(2));
   EXPECT_TRUE(r.converged) << r.message;
-  const double truth[] = {0.36, 4.5};
-  for (std::size_t k = 0; k < 2; ++k) {
-    const auto& key = r.keys[k];
-    EXPECT_NEAR(key.value, truth[k], 0.05 * (key.to - key.from)) << key.key;
-    EXPECT_GT(std::abs(key.start - truth[k]), 0.05 * (key.to - key.from)) << key.key;
-    EXPECT_LE(key.lo, truth[k]) << key.key;
-    EXPECT_GE(key.hi, truth[k]) << key.key;
-    EXPECT_TRUE(key.identified) << key.key;
-  }
+  expect_recovered(r, {0.36, 4.5});
   EXPECT_LT(r.rms, 0.02);
   fs::remove_all(dir);
   fs::remove(target);

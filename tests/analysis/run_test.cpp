@@ -34,6 +34,22 @@ RunOptions quiet(int threads) {
   return o;
 }
 
+// A --compare plan, open_links - closed_loop, on the small world with
+// `settings` after it and `vary` as its factors; and the overrides it was
+// planned with.
+struct ComparePlan {
+  std::vector<std::string> sets;
+  SensitivityPlan plan;
+};
+ComparePlan plan_compare(const std::vector<std::string>& settings,
+                         const std::vector<std::string>& vary) {
+  std::vector<std::string> sets = small;
+  sets.insert(sets.end(), settings.begin(), settings.end());
+  SensitivityPlan plan = plan_sensitivity(test::bundled("closed_loop.yaml"), sets, vary,
+                                          test::bundled("open_links.yaml"));
+  return {std::move(sets), std::move(plan)};
+}
+
 TEST(Sensitivity, KeyNoHeadlineMetricUsesIsExactlyZeroAndTheDriverRanksFirst) {
   const auto dir = test::temp_path("sens_morris");
   fs::remove_all(dir);
@@ -103,12 +119,9 @@ TEST(Sensitivity, SobolOfAKeyNoHeadlineMetricUsesIsExactlyZero) {
 TEST(Sensitivity, CompareAnalysesOtherMinusScenario) {
   const auto dir = test::temp_path("sens_direction");
   fs::remove_all(dir);
-  auto sets = small;
-  sets.push_back("sensitivity.samples=2");
   const std::vector<std::string> vary = {"conversion.jump_loss=0.2:0.6",
                                          "merchants.patience_months=2:6"};
-  const SensitivityPlan plan = plan_sensitivity(test::bundled("closed_loop.yaml"), sets, vary,
-                                                test::bundled("open_links.yaml"));
+  const auto [sets, plan] = plan_compare({"sensitivity.samples=2"}, vary);
   const SensitivityResult r = run_sensitivity(plan, dir, quiet(2));
   const int row = 4;
   auto at_row = sets;
@@ -139,13 +152,10 @@ TEST(Sensitivity, SobolOfTheDifferenceIsThreadIndependentAndResumes) {
   const auto b = test::temp_path("sens_sobol_b");
   fs::remove_all(a);
   fs::remove_all(b);
-  auto sets = small;
-  sets.push_back("sensitivity.method=sobol");
-  sets.push_back("sensitivity.samples=4");
-  const SensitivityPlan plan =
-      plan_sensitivity(test::bundled("closed_loop.yaml"), sets,
-                       {"conversion.jump_loss=0.2:0.6", "buyers.app_share.taobao=0.3:0.7"},
-                       test::bundled("open_links.yaml"));
+  const std::vector<std::string> vary = {"conversion.jump_loss=0.2:0.6",
+                                         "buyers.app_share.taobao=0.3:0.7"};
+  const std::vector<std::string> sobol = {"sensitivity.method=sobol", "sensitivity.samples=4"};
+  const SensitivityPlan plan = plan_compare(sobol, vary).plan;
   EXPECT_EQ(plan.rows, 4 * (2 + 2));
   ASSERT_EQ(plan.points.points.size(), 2u * plan.rows);  // each row: closed, then open
   EXPECT_EQ(plan.points.points[1].scenario.seed, plan.points.points[0].scenario.seed);
@@ -165,14 +175,9 @@ TEST(Sensitivity, SobolOfTheDifferenceIsThreadIndependentAndResumes) {
   const SensitivityResult again = run_sensitivity(plan, a, quiet(2));
   EXPECT_EQ(test::read_file(a / "sensitivity.csv"), before);
   // Another analysis in the same folder is refused.
-  auto other = sets;
+  auto other = sobol;
   other.push_back("sensitivity.samples=8");
-  EXPECT_THROW(run_sensitivity(plan_sensitivity(test::bundled("closed_loop.yaml"), other,
-                                                {"conversion.jump_loss=0.2:0.6",
-                                                 "buyers.app_share.taobao=0.3:0.7"},
-                                                test::bundled("open_links.yaml")),
-                               a, quiet(2)),
-               SweepMismatch);
+  EXPECT_THROW(run_sensitivity(plan_compare(other, vary).plan, a, quiet(2)), SweepMismatch);
   fs::remove_all(a);
   fs::remove_all(b);
 }

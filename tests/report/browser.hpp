@@ -2,8 +2,9 @@
 // returns what its script recorded in #linksim-rendered (status, and every
 // chart's plotted values with the scale factor it shows them in), the DOM and
 // any console messages; and what the page shows (a chart's money scale, the
-// sign summaries under the sensitivity charts) checked against the files.
-// Shared by the report tests.
+// sign summaries under the sensitivity charts) checked against the files;
+// and the sensitivity analyses whose report they load. Shared by the report
+// tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -208,6 +209,29 @@ inline void expect_percent(const std::string& text, double share, const std::str
   if (whole) {
     EXPECT_NEAR(std::stod(text) / 100, share, 0.005 + 1e-9) << what << ": " << text;
   }
+}
+
+// A Morris analysis of a paired difference (closed loop against open links)
+// and a Sobol' one of open links alone, in folders NAME_morris and NAME_sobol.
+inline std::pair<std::filesystem::path, std::filesystem::path> run_sensitivities(
+    const std::string& name) {
+  namespace fs = std::filesystem;
+  const std::string small = small_flags(70);
+  const std::string factors =
+      " --vary buyers.session_rate=0.2:0.4 --vary conversion.jump_loss=0.2:0.5"
+      " --vary merchants.patience_months=2:8";
+  const fs::path morris = temp_path(name + "_morris");
+  const fs::path sobol = temp_path(name + "_sobol");
+  fs::remove_all(morris);
+  fs::remove_all(sobol);
+  Output o = linksim("sensitivity " + bundled("closed_loop.yaml") + " " + small + factors +
+                     " --method morris --samples 2 --compare " + bundled("open_links.yaml") +
+                     " --out " + morris.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  o = linksim("sensitivity " + bundled("open_links.yaml") + " " + small + factors +
+              " --method sobol --samples 4 --out " + sobol.string());
+  EXPECT_EQ(o.code, 0) << o.text;
+  return {morris, sobol};
 }
 
 }  // namespace linksim::test
