@@ -16,7 +16,11 @@ inline double fast_exp(double x) {
   constexpr double ln2_hi = 0.693147180369123816490;
   constexpr double ln2_lo = 1.90821492927058770002e-10;
   constexpr double inv_ln2 = 1.44269504088896338700;
-  const double n = std::nearbyint(x * inv_ln2);
+  // x / ln 2 rounded to the nearest integer, ties to even, as nearbyint does
+  // in the default rounding mode, but inline (nearbyint is a libm call without
+  // SSE4.1): adding and removing 1.5 x 2^52 leaves no fraction bits.
+  constexpr double round_shift = 0x1.8p52;
+  const double n = (x * inv_ln2 + round_shift) - round_shift;
   const double r = (x - n * ln2_hi) - n * ln2_lo;
   // exp(r) = 1 + r + r^2/2 + ... + r^6/720, evaluated in two halves (Estrin).
   const double r2 = r * r;

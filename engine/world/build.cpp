@@ -107,6 +107,8 @@ void build_buyers(const Scenario& s, World& w, int threads) {
       counts[c].push_back(static_cast<std::uint32_t>(follows[c].size() - first));
     }
   });
+  b.max_elasticity =
+      b.elasticity.empty() ? 0.0f : *std::max_element(b.elasticity.begin(), b.elasticity.end());
   b.follow_begin.assign(1, 0);
   b.follow_begin.reserve(local + 1);
   for (std::int64_t c = 0; c < chunks; ++c) {

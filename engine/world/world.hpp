@@ -44,6 +44,7 @@ struct Buyers {
   std::vector<float> rate;                  // λ_b, sessions per day
   std::vector<double> next_session;         // on the traffic clock
   std::vector<float> elasticity;            // ε_b
+  float max_elasticity = 0;                 // the largest ε_b of these buyers
   std::vector<float> trust;                 // ψ_b in [0, 1]
   std::vector<std::uint8_t> apps;           // bit 0: Taobao installed, bit 1: JD installed
   std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
