@@ -12,8 +12,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/math/distributions/students_t.hpp>
+#include <cmath>
 
+#include "linksim/simulation.hpp"
+#include "rng.hpp"
 #include "support.hpp"
+#include "world/world.hpp"
 
 namespace linksim {
 namespace {
@@ -118,6 +122,53 @@ TEST(ClosedForm, PromotionAndDemandShockMultiply) {
   expect_within(test::daily_mean(r, "orders_placed", 12, 18), 0.5 * base, "shock");
   expect_within(test::daily_mean(r, "orders_placed", 19, 25), 0.5 * 1.5 * base, "both");
   expect_within(test::daily_mean(r, "orders_placed", 26, 29), base, "after");
+}
+
+// E[(price/ref)^-ε] = E[exp(-ε L)] for L = log(price/ref) and ε = max(0, N(μ, σ²)):
+// P(ε = 0) plus the normal's moment generating function over ε > 0.
+double expected_price_factor(double log_ratio, double mu, double sigma) {
+  const auto phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  return phi(-mu / sigma) +
+         std::exp(-mu * log_ratio + 0.5 * sigma * sigma * log_ratio * log_ratio) *
+             phi((mu - sigma * sigma * log_ratio) / sigma);
+}
+
+// Prices spread around the reference and elastic buyers of spread elasticity:
+// with 8 listings, carts of 8 and a browse depth of 8, every session browses
+// every listing, so a day's expected orders are its sessions x c0 x the sum
+// over listings of E[(price/ref)^-ε]. The cheap listings' factors reach
+// exp(ε |L|) > 1, which the demand loop bounds with the largest ε of the
+// buyers before computing them (BrowseLists in demand.cpp).
+TEST(ClosedForm, OrdersFollowThePriceFactorOfEachListing) {
+  const double mu = 1.2, sigma = 0.4;
+  const Scenario s =
+      test::scenario_from(test::homogeneous_yaml(),
+                          {"population.merchants=8", "categories.0.price_sigma=0.6",
+                           "buyers.browse_depth=8", "buyers.max_orders_per_session=8",
+                           "buyers.price_elasticity=1.2", "buyers.price_elasticity_spread=0.4"});
+  double orders = 0, expected = 0, expected_flat = 0;
+  for (int r = 0; r < 4; ++r) {
+    Simulation sim(s, detail::replication_seed(s.seed, r), 2);
+    const detail::World& w = sim.world();
+    for (int d = 0; d < 30; ++d) {
+      sim.step();
+      ASSERT_EQ(w.listings.size(), 8u);
+      double factors = 0;
+      for (std::size_t l = 0; l < w.listings.size(); ++l) {
+        ASSERT_EQ(w.hot[l].surfaces, 3) << "listing " << l << " is not shown on both surfaces";
+        factors += expected_price_factor(w.hot[l].log_ratio, mu, sigma);
+      }
+      const double sessions = w.recorder.at(w.today.day, detail::Daily::sessions);
+      orders += static_cast<double>(w.orders.size());
+      expected += sessions * 0.05 * factors;
+      expected_flat += sessions * 0.05 * 8;
+    }
+  }
+  // A sum of Bernoulli draws: its variance is below its mean.
+  const double sd = std::sqrt(expected);
+  EXPECT_NEAR(orders, expected, 5 * sd);
+  // The check has power: the prices move the expectation far beyond the noise.
+  EXPECT_GT(std::fabs(expected - expected_flat), 20 * sd);
 }
 
 }  // namespace
