@@ -80,7 +80,7 @@ TEST(Rng, UniformNormalAndBounded) {
 // The ziggurat's tails (a separate branch of Boost.Random's code) at their
 // exact probabilities: P(|Z| > 3) for the normal, P(X > 5) for the exponential.
 TEST(Rng, ExponentialAndTheZigguratTails) {
-  const int n = 400000;
+  constexpr int n = 400000;
   expect_mean(
       moments(n,
               [](int i) { return Stream(4, Kind::buyer, i, 3, Purpose::sessions).exponential(); }),
@@ -91,7 +91,7 @@ TEST(Rng, ExponentialAndTheZigguratTails) {
     normal_tail += std::fabs(s.normal()) > 3.0;
     exp_tail += s.exponential() > 5.0;
   }
-  const auto expect_count = [n](int count, double p) {
+  const auto expect_count = [](int count, double p) {
     EXPECT_NEAR(count, n * p, 5 * std::sqrt(n * p * (1 - p)));
   };
   expect_count(normal_tail, std::erfc(3.0 / std::sqrt(2.0)));

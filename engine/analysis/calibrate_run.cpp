@@ -20,8 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
 nlopt::algorithm algorithm_of(const std::string& method) {
   if (method == "neldermead") return nlopt::LN_NELDERMEAD;
   if (method == "sbplx") return nlopt::LN_SBPLX;
