@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "analysis/calibration.hpp"
+#include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
 
 namespace linksim {
@@ -89,12 +90,6 @@ json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(); }
 }  // namespace
 
 namespace detail {
-
-std::string format_percent(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
-  return buf;
-}
 
 std::string format_value(double v, const std::string& unit) {
   if (!std::isfinite(v)) return "n/a";

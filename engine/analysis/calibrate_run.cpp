@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/calibration.hpp"
+#include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
 #include "rng.hpp"
 
@@ -133,16 +134,15 @@ void judge(CalibrationResult& r, const Search& s) {
   const bool close = r.rms <= r.tolerance;
   r.converged = settled && close;
   if (r.converged) {
-    r.message = "converged: RMS scaled error " + detail::format_percent(r.rms) + " (tolerance " +
-                detail::format_percent(r.tolerance) + ") after " +
-                std::to_string(r.optimiser_evaluations) + " evaluations; " + r.stop;
+    r.message = "converged: RMS scaled error " + format_percent(r.rms) + " (tolerance " +
+                format_percent(r.tolerance) + ") after " + std::to_string(r.optimiser_evaluations) +
+                " evaluations; " + r.stop;
     return;
   }
   r.message = "did not converge: ";
   if (!close) {
     r.message += "the best fit misses the target by an RMS scaled error of " +
-                 detail::format_percent(r.rms) + " (tolerance " +
-                 detail::format_percent(r.tolerance) + ")";
+                 format_percent(r.rms) + " (tolerance " + format_percent(r.tolerance) + ")";
     const FitRow* worst = nullptr;
     for (const auto& f : r.fit) {
       if (worst == nullptr || !(std::abs(f.scaled_error) <= std::abs(worst->scaled_error))) {
@@ -165,7 +165,7 @@ void judge(CalibrationResult& r, const Search& s) {
       r.message += ": the target may lie beyond the free keys' ranges";
     }
   } else {
-    r.message += r.stop + " with an RMS scaled error of " + detail::format_percent(r.rms) +
+    r.message += r.stop + " with an RMS scaled error of " + format_percent(r.rms) +
                  " (allow more with --evaluations)";
   }
 }

@@ -49,8 +49,7 @@ struct Intervals {
 Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
                         const std::vector<double>& best_unit, int bootstrap, std::uint64_t seed);
 
-// 12.3% ; a value in its unit (RMB for fen, % for shares).
-std::string format_percent(double v);
+// A value in its unit (RMB for fen, % for shares).
 std::string format_value(double v, const std::string& unit);
 
 // calibrated.yaml: extends the scenario (by its path relative to `dir`) and

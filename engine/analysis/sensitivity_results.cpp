@@ -9,6 +9,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
 #include "rng.hpp"
 
@@ -259,12 +260,6 @@ std::string quantity_text(double v, const std::string& unit, bool paired) {
   return buf;
 }
 
-std::string percent(double share) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * share);
-  return buf;
-}
-
 // Where the quantity lies over the rows, whether it changes sign, and the
 // mean in each half of each factor's range, in ranking order.
 void sign_lines(std::ostringstream& out, const SensitivityPlan& plan, const MetricSensitivity& ms,
@@ -276,8 +271,8 @@ void sign_lines(std::ostringstream& out, const SensitivityPlan& plan, const Metr
   out << "  over the " << plan.rows << " design rows: " << text(s.min) << " to " << text(s.max)
       << ", mean " << text(s.mean) << "; ";
   if (s.negative > 0 && s.positive > 0) {
-    out << "flips: " << what << " is negative in " << percent(s.negative)
-        << " of the design rows, positive in " << percent(s.positive) << "\n";
+    out << "flips: " << what << " is negative in " << format_percent(s.negative, 0)
+        << " of the design rows, positive in " << format_percent(s.positive, 0) << "\n";
   } else if (s.negative > 0 || s.positive > 0) {
     out << "no flip: " << what << " is " << (s.negative > 0 ? "negative" : "positive")
         << (s.negative + s.positive < 1 ? " or 0" : "") << " in every design row\n";

@@ -42,6 +42,12 @@ static RmbScale rmb_scale(double fen) {
   return {100.0, 0, " RMB"};
 }
 
+std::string format_percent(double share, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100 * share);
+  return buf;
+}
+
 std::string format_rmb(double fen) {
   if (std::isnan(fen)) return "n/a";
   const RmbScale sc = rmb_scale(fen);

@@ -89,12 +89,6 @@ std::string figure(double v, const Scale& sc) {
   return text;
 }
 
-std::string percent(double share) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * share);
-  return buf;
-}
-
 // "Does the answer flip?" under a metric's chart, from results.METRIC.sign:
 // the quantity's spread over the design rows and the shares of rows below and
 // above 0, then per factor (in ranking order) the means over the rows in the
@@ -118,8 +112,9 @@ std::string sign_html(const json& sign, const json& r, const json& axes, const s
   std::ostringstream h;
   h << "<div class=\"sign\" id=\"" << id << "\"><p><b>Does the answer flip?</b> "
     << span("answer", negative > 0 && positive > 0 ? "Yes" : "No") << ": " << html(what)
-    << " is negative in " << span("negative_share", percent(negative)) << " of the " << rows
-    << " design rows and positive in " << span("positive_share", percent(positive))
+    << " is negative in " << span("negative_share", format_percent(negative, 0)) << " of the "
+    << rows << " design rows and positive in "
+    << span("positive_share", format_percent(positive, 0))
     << (zero > 0 ? ", 0 in the other " + std::to_string(zero) : "") << "; it runs from "
     << span("min", figure(number(sign, "min"), sc)) << " to "
     << span("max", figure(number(sign, "max"), sc)) << " " << span("unit", sc.unit) << ", mean "
