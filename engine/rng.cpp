@@ -9,8 +9,6 @@ namespace linksim::detail {
 
 double Stream::normal() { return boost::random::normal_distribution<double>()(*this); }
 
-double Stream::exponential() { return boost::random::exponential_distribution<double>()(*this); }
-
 std::int64_t Stream::poisson(double mean) {
   if (!(mean > 0)) return 0;
   if (mean < 12) return poisson_small(*this, mean, std::exp(-mean));

@@ -8,6 +8,7 @@
 // draw i = mix(key + i * gamma).
 #pragma once
 
+#include <boost/random/exponential_distribution.hpp>
 #include <cmath>
 #include <cstdint>
 
@@ -75,7 +76,7 @@ class Stream {
   // McFarland's tables), one 64-bit draw in 99% of calls.
   double normal();
   // Standard exponential: Boost.Random's ziggurat, one 64-bit draw in 98% of calls.
-  double exponential();
+  double exponential() { return boost::random::exponential_distribution<double>()(*this); }
   // Poisson by inversion for small means, by transformed rejection (PTRS,
   // Hörmann 1993) for larger ones.
   std::int64_t poisson(double mean);
