@@ -27,19 +27,10 @@ struct ChunkOut {
 // listings shown on its surface, from the day's offset, in cart order. The
 // same for every buyer, so it is gathered once a day, for each streamer and
 // surface (slot 2 x streamer + surface), instead of once per session.
-//
-// `cap` bounds the listing's price factor (price/ref)^-ε over every buyer of
-// the rank: 1 at or above the reference price, exp(ε_max x |log ratio|) below
-// it, raised by 1e-6 over fast_exp's relative error (below 2e-7, tested by
-// Rng.FastExpIsAccurate). A draw u >= p x cap fails whatever the buyer's ε, so
-// the exact factor is only computed for the few draws below that bound: the
-// same orders as computing it for every listing, without a branch on the
-// listing's price that no predictor can learn.
 struct BrowseLists {
   int depth = 0;
   std::vector<ListingHot> hot;     // [slot][j]
   std::vector<std::int32_t> id;    // [slot][j]
-  std::vector<double> cap;         // [slot][j]
   std::vector<std::int32_t> size;  // [slot]
 
   // A list holds at most a whole cart, whatever browse_depth says.
@@ -47,9 +38,7 @@ struct BrowseLists {
     const std::size_t slots = 2 * w.cart_len.size();
     hot.resize(slots * static_cast<std::size_t>(depth));
     id.resize(slots * static_cast<std::size_t>(depth));
-    cap.resize(slots * static_cast<std::size_t>(depth));
     size.assign(slots, 0);
-    const double max_elasticity = w.buyers.max_elasticity;
     for (std::size_t st = 0; st < w.cart_len.size(); ++st) {
       const int len = w.cart_len[st];
       const std::int32_t* cart = &w.carts[st * w.cart_size];
@@ -61,11 +50,8 @@ struct BrowseLists {
           const std::int32_t l = cart[i];
           i = i + 1 == len ? 0 : i + 1;
           if (!(w.hot[l].surfaces & bit)) continue;
-          const ListingHot& h = w.hot[l];
-          hot[slot * depth + n] = h;
+          hot[slot * depth + n] = w.hot[l];
           id[slot * depth + n] = l;
-          cap[slot * depth + n] =
-              h.log_ratio < 0.0f ? std::exp(-max_elasticity * h.log_ratio) * (1.0 + 1e-6) : 1.0;
           ++n;
         }
         size[slot] = n;
@@ -150,10 +136,8 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
     if (st < 0) continue;
     const std::size_t slot = 2 * static_cast<std::size_t>(st) + static_cast<std::size_t>(surface);
     const int count = v.browse.size[slot];
-    const std::size_t first = slot * static_cast<std::size_t>(v.browse.depth);
-    const ListingHot* hots = &v.browse.hot[first];
-    const std::int32_t* ids = &v.browse.id[first];
-    const double* caps = &v.browse.cap[first];
+    const ListingHot* hots = &v.browse.hot[slot * v.browse.depth];
+    const std::int32_t* ids = &v.browse.id[slot * v.browse.depth];
     int placed = 0;
     bool saw_external = false;
     for (int j = 0; j < count; ++j) {
@@ -162,7 +146,9 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
       saw_external |= h.channel != Channel::store;
       const double p = h.base_p * buyers.pref(local, h.category) * buyer_factor * ext[ci];
       const double u = rng.uniform();
-      if (u >= p * caps[j]) continue;  // fails whatever the price factor (BrowseLists)
+      // Fails whatever the price factor, with no branch on the listing's
+      // price that a predictor cannot learn (ListingHot::price_cap).
+      if (u >= p * h.price_cap) continue;
       const double q = h.log_ratio != 0.0f ? p * fast_exp(-elasticity * h.log_ratio) : p;
       if (u < q) {
         const std::int32_t l = ids[j];

@@ -138,14 +138,15 @@ double expected_price_factor(double log_ratio, double mu, double sigma) {
 // every listing, so a day's expected orders are its sessions x c0 x the sum
 // over listings of E[(price/ref)^-ε]. The cheap listings' factors reach
 // exp(ε |L|) > 1, which the demand loop bounds with the largest ε of the
-// buyers before computing them (BrowseLists in demand.cpp).
+// buyers before computing them (ListingHot::price_cap).
 TEST(ClosedForm, OrdersFollowThePriceFactorOfEachListing) {
-  const double mu = 1.2, sigma = 0.4;
   const Scenario s =
       test::scenario_from(test::homogeneous_yaml(),
                           {"population.merchants=8", "categories.0.price_sigma=0.6",
                            "buyers.browse_depth=8", "buyers.max_orders_per_session=8",
                            "buyers.price_elasticity=1.2", "buyers.price_elasticity_spread=0.4"});
+  const double mu = s.buyers.price_elasticity, sigma = s.buyers.price_elasticity_spread;
+  const double c0 = s.conversion.base;
   double orders = 0, expected = 0, expected_flat = 0;
   for (int r = 0; r < 4; ++r) {
     Simulation sim(s, detail::replication_seed(s.seed, r), 2);
@@ -160,8 +161,8 @@ TEST(ClosedForm, OrdersFollowThePriceFactorOfEachListing) {
       }
       const double sessions = w.recorder.at(w.today.day, detail::Daily::sessions);
       orders += static_cast<double>(w.orders.size());
-      expected += sessions * 0.05 * factors;
-      expected_flat += sessions * 0.05 * 8;
+      expected += sessions * c0 * factors;
+      expected_flat += sessions * c0 * 8;
     }
   }
   // A sum of Bernoulli draws: its variance is below its mean.
