@@ -242,6 +242,10 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     const std::int64_t begin = c * demand_chunk;
     const std::int64_t end = std::min(n, begin + demand_chunk);
     const std::int64_t at = begin - first;  // the chunk in this rank's arrays
+    // Filled on this thread's stack and moved into place at the end: the
+    // chunks' outputs sit side by side, so counting every session in outs[c]
+    // made the two threads write one cache line (false sharing).
+    ChunkOut out;
     // Trust recovers first, in a loop the compiler vectorises, and is summed
     // with independent partial sums (a fixed order: the same bits on any
     // thread count) rather than one long dependency chain.
@@ -254,7 +258,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
       for (int j = 0; j < 8; ++j) partial[j] += t[i + j];
     }
     for (; i < len; ++i) partial[0] += t[i];
-    for (double p : partial) outs[c].trust_sum += p;
+    for (double p : partial) out.trust_sum += p;
     // The buyers with a session today, gathered without a branch.
     std::uint32_t active[demand_chunk];
     std::int64_t count = 0;
@@ -271,8 +275,9 @@ void generate_demand(const Scenario& s, World& w, int threads) {
         __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[ahead]);
       }
       const std::int64_t local = at + active[q];
-      buyer_day(v, first + local, local, trust[local], next[local], outs[c]);
+      buyer_day(v, first + local, local, trust[local], next[local], out);
     }
+    outs[c] = std::move(out);
   });
   if (w.partitioned) exchange(outs, c0, c1);
   w.traffic_clock = v.clock_end;
