@@ -22,9 +22,13 @@ void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
 }  // namespace
 
 void clear_market(const Scenario& s, World& w) {
-  // Orders by listing, then lottery key: a counting pass by listing (linear in
-  // orders and listings), then a sort of each listing's few orders. The order
-  // is total, so this is the order a full sort would give.
+  // Orders by listing: a counting pass (linear in orders and listings). Where
+  // a listing has more orders than units, the units go to its orders with the
+  // smallest (key, buyer, session), a total order: a selection
+  // (std::nth_element) finds them, no sort. Nothing later depends on the
+  // order of a listing's orders, only on which are filled: every later sum
+  // over orders is of integers (fen, counts), and the trust penalties of one
+  // phase are all the same amount.
   auto& orders = w.orders;
   std::vector<std::uint32_t>& start = w.order_starts;
   start.assign(w.listings.size() + 1, 0);
@@ -36,40 +40,44 @@ void clear_market(const Scenario& s, World& w) {
     for (const Order& o : orders) w.orders_scratch[next[o.listing]++] = o;
   }
   orders.swap(w.orders_scratch);
-  for (std::size_t l = 0; l + 1 < start.size(); ++l) {
-    if (start[l + 1] - start[l] < 2) continue;
-    std::sort(orders.begin() + start[l], orders.begin() + start[l + 1],
-              [](const Order& a, const Order& b) {
-                if (a.key != b.key) return a.key < b.key;
-                if (a.buyer != b.buyer) return a.buyer < b.buyer;
-                return a.session < b.session;
-              });
-  }
+  const auto first_by_lottery = [](const Order& a, const Order& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.buyer != b.buyer) return a.buyer < b.buyer;
+    return a.session < b.session;
+  };
   const int day = w.today.day;
   const bool unlimited = s.merchants.stock.unlimited;
   const float penalty = static_cast<float>(s.buyers.trust.stockout_penalty);
-  for (std::size_t i = 0; i < orders.size();) {
-    std::size_t j = i;
-    while (j < orders.size() && orders[j].listing == orders[i].listing) ++j;
-    Listing& l = w.listings[orders[i].listing];
+  // Sums of whole fen and counts, exact in any order.
+  double lost_gmv = 0, stockouts = 0;
+  for (std::size_t id = 0; id + 1 < start.size(); ++id) {
+    const std::size_t i = start[id], j = start[id + 1];
+    if (i == j) continue;
+    Listing& l = w.listings[id];
     const auto wanted = static_cast<std::int64_t>(j - i);
     const std::int64_t units =
         unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
+    const auto begin = orders.begin() + static_cast<std::ptrdiff_t>(i);
+    if (units > 0 && units < wanted) {
+      std::nth_element(begin, begin + units, orders.begin() + static_cast<std::ptrdiff_t>(j),
+                       first_by_lottery);
+    }
     for (std::size_t k = i; k < j; ++k) {
       Order& o = orders[k];
       o.filled = static_cast<std::int64_t>(k - i) < units;
       if (!o.filled) {
         ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
         penalise(w.buyers, o.buyer, penalty);
-        w.recorder.at(day, Daily::lost_gmv) += static_cast<double>(l.price);
-        w.recorder.at(day, Daily::stockouts) += 1;
+        lost_gmv += static_cast<double>(l.price);
+        stockouts += 1;
       }
     }
     if (!unlimited) l.stock -= static_cast<double>(units);
     l.month_demand += wanted;
     l.orders_today = static_cast<int>(units);
-    i = j;
   }
+  w.recorder.at(day, Daily::lost_gmv) += lost_gmv;
+  w.recorder.at(day, Daily::stockouts) += stockouts;
 }
 
 void fulfil_orders(const Scenario& s, World& w) {
