@@ -41,7 +41,7 @@ void Simulation::step() {
   World& w = *world_;
   if (day_ == 0) start_horizon(s, w);
   apply_policy(s, w, day_);
-  refill_carts(s, w);
+  refill_carts(s, w, threads_);
   decide_live(s, w);
   generate_demand(s, w, threads_);
   clear_market(s, w);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "day/phases.hpp"
+#include "parallel.hpp"
 
 namespace linksim::detail {
 
@@ -65,13 +66,18 @@ void refill_cart(const Scenario& s, World& w, std::size_t st) {
 
 }  // namespace
 
-void refill_carts(const Scenario& s, World& w) {
+void refill_carts(const Scenario& s, World& w, int threads) {
   const int day = w.today.sim_day;
+  std::vector<std::size_t> due;
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
     if (day == 0 || (day + static_cast<int>(st)) % s.streamers.reselect_days == 0) {
-      refill_cart(s, w, st);
+      due.push_back(st);
     }
   }
+  // Each refill reads the world and its own stream and writes only its own
+  // cart: the same carts on any thread count.
+  parallel_for(static_cast<std::int64_t>(due.size()), threads,
+               [&](std::int64_t i) { refill_cart(s, w, due[static_cast<std::size_t>(i)]); });
 }
 
 void decide_live(const Scenario& s, World& w) {

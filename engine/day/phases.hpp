@@ -13,8 +13,9 @@ void start_horizon(const Scenario& s, World& w);
 // 1. Policy and events of the day; which listings may be shown where; closed
 //    listings leave every cart; external merchants onboard or go idle.
 void apply_policy(const Scenario& s, World& w, int day);
-// 1. Streamers whose reselect day it is refill their carts; who is live today.
-void refill_carts(const Scenario& s, World& w);
+// 1. Streamers whose reselect day it is refill their carts (parallel over
+//    streamers); who is live today.
+void refill_carts(const Scenario& s, World& w, int threads);
 void decide_live(const Scenario& s, World& w);
 // 2. Buyers' sessions, browsing and orders (parallel over buyers).
 void generate_demand(const Scenario& s, World& w, int threads);
