@@ -26,14 +26,32 @@ std::vector<double> category_means(const Scenario& s) {
   return mean;
 }
 
+// What every buyer's traits are drawn with: the gamma shapes of the session
+// rate and of the preference for each category, their constants computed once.
+struct BuyerShapes {
+  double rate_shape;
+  GammaShape rate;
+  std::vector<double> mean_pref;
+  std::vector<GammaShape> pref;
+
+  explicit BuyerShapes(const Scenario& s)
+      : rate_shape(s.buyers.session_rate_spread > 0
+                       ? 1.0 / (s.buyers.session_rate_spread * s.buyers.session_rate_spread)
+                       : 1.0),
+        rate(rate_shape),
+        mean_pref(category_means(s)) {
+    for (double m : mean_pref) pref.emplace_back(s.buyers.preference_concentration * m);
+  }
+};
+
 // One buyer's traits (everything but follows).
 void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
-                 const std::vector<double>& mean_pref) {
+                 const BuyerShapes& shapes) {
   const auto& p = s.buyers;
+  const std::vector<double>& mean_pref = shapes.mean_pref;
   double rate = p.session_rate;
   if (p.session_rate_spread > 0 && rate > 0) {
-    const double shape = 1.0 / (p.session_rate_spread * p.session_rate_spread);
-    rate = rng.gamma(shape) * p.session_rate / shape;
+    rate = rng.gamma(shapes.rate) * p.session_rate / shapes.rate_shape;
   }
   b.rate[i] = static_cast<float>(rate);
   b.elasticity[i] = static_cast<float>(
@@ -48,7 +66,7 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   if (p.preference_concentration > 0) {
     double total = 0;
     for (int k = 0; k < k_count; ++k) {
-      w[k] = rng.gamma(p.preference_concentration * mean_pref[k]);
+      w[k] = rng.gamma(shapes.pref[k]);
       total += w[k];
     }
     for (int k = 0; k < k_count; ++k) w[k] = total > 0 ? k_count * w[k] / total : mean_pref[k];
@@ -84,7 +102,7 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   b.trust.resize(local);
   b.apps.resize(local);
   b.prefs.resize(local * k_count);
-  const auto mean_pref = category_means(s);
+  const BuyerShapes shapes(s);
   std::vector<double> zipf(s.population.streamers);
   for (std::size_t i = 0; i < zipf.size(); ++i) {
     zipf[i] = std::pow(static_cast<double>(i + 1), -s.streamers.follower_zipf);
@@ -96,7 +114,7 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   parallel_for(chunks, threads, [&](std::int64_t c) {
     for (std::int64_t i = c * build_chunk; i < std::min(local, (c + 1) * build_chunk); ++i) {
       Stream rng(base, static_cast<std::uint64_t>(slice.first + i));
-      build_buyer(s, b, i, rng, mean_pref);
+      build_buyer(s, b, i, rng, shapes);
       const auto k = std::min<std::int64_t>(rng.poisson(s.buyers.follows), s.population.streamers);
       const std::size_t first = follows[c].size();
       for (std::int64_t j = 0; j < k; ++j) {
