@@ -1,6 +1,5 @@
 #include "rng.hpp"
 
-#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 
 #include "fastmath.hpp"

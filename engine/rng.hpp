@@ -61,6 +61,7 @@ class GammaShape {
       : shape_(shape),
         d_((shape < 1 ? shape + 1 : shape) - 1.0 / 3.0),
         c_(1.0 / std::sqrt(9.0 * d_)) {}
+  double shape() const { return shape_; }
 
  private:
   friend class Stream;

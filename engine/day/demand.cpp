@@ -32,16 +32,12 @@ struct BrowseLists {
   std::vector<ListingHot> hot;     // [slot][j]
   std::vector<std::int32_t> id;    // [slot][j]
   std::vector<std::int32_t> size;  // [slot]
-  // [slot][j]: base_p x price_cap, raised by 1e-9 over the rounding of
-  // computing the session's bound in another order than its probability.
-  std::vector<double> bound;
 
   // A list holds at most a whole cart, whatever browse_depth says.
   BrowseLists(const World& w, int browse_depth) : depth(std::min(browse_depth, w.cart_size)) {
     const std::size_t slots = 2 * w.cart_len.size();
     hot.resize(slots * static_cast<std::size_t>(depth));
     id.resize(slots * static_cast<std::size_t>(depth));
-    bound.resize(slots * static_cast<std::size_t>(depth));
     size.assign(slots, 0);
     for (std::size_t st = 0; st < w.cart_len.size(); ++st) {
       const int len = w.cart_len[st];
@@ -56,8 +52,6 @@ struct BrowseLists {
           if (!(w.hot[l].surfaces & bit)) continue;
           hot[slot * depth + n] = w.hot[l];
           id[slot * depth + n] = l;
-          bound[slot * depth + n] = static_cast<double>(w.hot[l].base_p) *
-                                    static_cast<double>(w.hot[l].price_cap) * (1 + 1e-9);
           ++n;
         }
         size[slot] = n;
@@ -135,12 +129,10 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
   // The external links' factor for this buyer, by channel (1 for the store).
   const double ext[channel_count] = {1.0, v.ext_factor[1][apps & 1],
                                      v.ext_factor[2][(apps >> 1) & 1]};
-  // The rest of the bound on a listing's order probability, by channel: with
-  // BrowseLists::bound and the buyer's fixed-point preference, a product of
-  // three instead of the probability's five factors and the cap.
-  const double rest[channel_count] = {buyers.pref_unit * buyer_factor * ext[0],
-                                      buyers.pref_unit * buyer_factor * ext[1],
-                                      buyers.pref_unit * buyer_factor * ext[2]};
+  // The buyer's part of a listing's bound (ListingHot::bound), by channel,
+  // for its fixed-point preferences.
+  double rest[channel_count];
+  for (int c = 0; c < channel_count; ++c) rest[c] = buyers.pref_unit * buyer_factor * ext[c];
   const std::uint16_t* prefs = buyers.prefs.data() + local * buyers.categories;
   for (int sess = 0; sess < n; ++sess) {
     const Surface surface = rng.uniform() < v.video_share ? Surface::video : Surface::live;
@@ -151,7 +143,6 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
     const int count = v.browse.size[slot];
     const ListingHot* hots = &v.browse.hot[slot * v.browse.depth];
     const std::int32_t* ids = &v.browse.id[slot * v.browse.depth];
-    const double* bounds = &v.browse.bound[slot * v.browse.depth];
     int placed = 0;
     bool saw_external = false;
     for (int j = 0; j < count; ++j) {
@@ -159,12 +150,8 @@ void buyer_day(const DayView& v, std::int64_t b, std::int64_t local, float trust
       const int ci = static_cast<int>(h.channel);
       saw_external |= h.channel != Channel::store;
       const double u = rng.uniform();
-      // Fails whatever the price factor, with no branch on the listing's
-      // price that a predictor cannot learn (ListingHot::price_cap). The
-      // bound is above p x price_cap whatever the rounding, and p below is
-      // computed as it always was, so the orders are the same bits.
-      if (u >= bounds[j] * prefs[h.category] * rest[ci]) continue;
-      const double p = h.base_p * buyers.pref(local, h.category) * buyer_factor * ext[ci];
+      if (u >= h.bound * prefs[h.category] * rest[ci]) continue;  // ListingHot::bound
+      const double p = h.base_p * (prefs[h.category] * buyers.pref_unit) * buyer_factor * ext[ci];
       const double q = h.log_ratio != 0.0f ? p * fast_exp(-elasticity * h.log_ratio) : p;
       if (u < q) {
         const std::int32_t l = ids[j];

@@ -29,16 +29,14 @@ std::vector<double> category_means(const Scenario& s) {
 // What every buyer's traits are drawn with: the gamma shapes of the session
 // rate and of the preference for each category, their constants computed once.
 struct BuyerShapes {
-  double rate_shape;
-  GammaShape rate;
+  GammaShape rate;  // unused without a spread
   std::vector<double> mean_pref;
   std::vector<GammaShape> pref;
 
   explicit BuyerShapes(const Scenario& s)
-      : rate_shape(s.buyers.session_rate_spread > 0
-                       ? 1.0 / (s.buyers.session_rate_spread * s.buyers.session_rate_spread)
-                       : 1.0),
-        rate(rate_shape),
+      : rate(s.buyers.session_rate_spread > 0
+                 ? 1.0 / (s.buyers.session_rate_spread * s.buyers.session_rate_spread)
+                 : 1.0),
         mean_pref(category_means(s)) {
     for (double m : mean_pref) pref.emplace_back(s.buyers.preference_concentration * m);
   }
@@ -51,7 +49,7 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   const std::vector<double>& mean_pref = shapes.mean_pref;
   double rate = p.session_rate;
   if (p.session_rate_spread > 0 && rate > 0) {
-    rate = rng.gamma(shapes.rate) * p.session_rate / shapes.rate_shape;
+    rate = rng.gamma(shapes.rate) * p.session_rate / shapes.rate.shape();
   }
   b.rate[i] = static_cast<float>(rate);
   b.elasticity[i] = static_cast<float>(

@@ -38,10 +38,10 @@ double world_bytes(const Scenario& s) {
       days * (s.merchants.entry.native_per_day + s.merchants.entry.external_per_day) * 3;
   const double per_merchant = sizeof(Merchant) + 2 * (sizeof(Listing) + sizeof(ListingHot) + 8);
   // A streamer's cart, and its day's browse list per surface (at most a cart
-  // each): per entry a copy of the listing's ListingHot, its id and its bound.
+  // each): per entry a copy of the listing's ListingHot and its id.
   const double browse = std::min(s.buyers.browse_depth, s.streamers.cart_size);
   const double per_streamer = sizeof(Streamer) + 4.0 * s.streamers.cart_size + 64 +
-                              2 * (browse * (sizeof(ListingHot) + 4 + 8) + 4);
+                              2 * (browse * (sizeof(ListingHot) + 4) + 4);
   const double recorder = days * (daily_count + 1) * 8 + days / 28 * monthly_count * 8;
   return buyers * per_buyer + 2 * orders * sizeof(Order) + merchants * per_merchant +
          streamers * per_streamer + recorder + 4e6;  // + fixed scratch

@@ -46,10 +46,10 @@ int add_listing(const Scenario& s, World& w, int merchant, Channel channel) {
   h.base_p = static_cast<float>(s.conversion.base * (0.5 + m.quality));
   h.log_ratio = static_cast<float>(std::log(m.price / cat.ref_price));
   // The buyers are built before the first listing (build_world).
-  if (h.log_ratio < 0.0f) {
-    const double bound = std::exp(-static_cast<double>(w.buyers.max_elasticity) * h.log_ratio);
-    h.price_cap = static_cast<float>(bound * (1.0 + 1e-6));
-  }
+  const double price_cap =
+      h.log_ratio < 0.0f ? std::exp(-static_cast<double>(w.buyers.max_elasticity) * h.log_ratio)
+                         : 1.0;
+  h.bound = static_cast<float>(h.base_p * price_cap * (1.0 + 1e-6));
   h.category = static_cast<std::uint16_t>(m.category);
   h.channel = channel;
   h.surfaces = 0;  // set each day by the policy phase

@@ -96,13 +96,15 @@ struct Merchant {
 struct ListingHot {
   float base_p = 0;     // c0 * Q(q)
   float log_ratio = 0;  // log(price / ref_price of the category)
-  // A bound on the price factor (price/ref)^-ε over every buyer of this
-  // process: 1 at or above the reference price, exp(max ε x |log_ratio|)
-  // below it, raised by 1e-6 over fast_exp's relative error (below 2e-7,
-  // Rng.FastExpIsAccurate) and float's rounding. A draw u >= p x price_cap
-  // fails whatever the buyer's ε, so the demand loop computes the exact
-  // factor only for the few draws below it.
-  float price_cap = 1;
+  // base_p x a bound on the price factor (price/ref)^-ε over every buyer of
+  // this process: 1 at or above the reference price, exp(max ε x |log_ratio|)
+  // below it; raised by 1e-6, above fast_exp's relative error (below 2e-7,
+  // Rng.FastExpIsAccurate), float's rounding and that of multiplying it by a
+  // buyer's factors in another order than the order probability. A draw
+  // u >= bound x the buyer's preference x trust x demand x links' factor fails
+  // whatever the buyer's ε, so the demand loop computes the exact probability
+  // only for the few draws below it, with no branch on the listing's price.
+  float bound = 0;
   std::uint16_t category = 0;
   Channel channel = Channel::store;
   std::uint8_t surfaces = 0;  // bit 0 live, bit 1 video: where it may be shown today

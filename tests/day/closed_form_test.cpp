@@ -138,7 +138,7 @@ double expected_price_factor(double log_ratio, double mu, double sigma) {
 // every listing, so a day's expected orders are its sessions x c0 x the sum
 // over listings of E[(price/ref)^-ε]. The cheap listings' factors reach
 // exp(ε |L|) > 1, which the demand loop bounds with the largest ε of the
-// buyers before computing them (ListingHot::price_cap).
+// buyers before computing them (ListingHot::bound).
 TEST(ClosedForm, OrdersFollowThePriceFactorOfEachListing) {
   const Scenario s =
       test::scenario_from(test::homogeneous_yaml(),
