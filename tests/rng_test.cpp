@@ -134,5 +134,19 @@ TEST(Rng, FastExpIsAccurate) {
   EXPECT_EQ(fast_exp(-800), 0.0);
 }
 
+TEST(Rng, RoundNonnegativeIsStdRound) {
+  // Ties, the largest double below a half, integers, and every value a
+  // buyer's fixed-point preference can take on a fine grid.
+  for (double x : {0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 1.4999999999999998, 65534.5, 65535.0,
+                   4503599627370495.5, 4503599627370497.0}) {
+    EXPECT_EQ(round_nonnegative(x), std::round(x)) << x;
+  }
+  Stream rng(1, 2);
+  for (int i = 0; i < 1000000; ++i) {
+    const double x = rng.uniform() * 70000.0;
+    ASSERT_EQ(round_nonnegative(x), std::round(x)) << x;
+  }
+}
+
 }  // namespace
 }  // namespace linksim::detail

@@ -8,6 +8,7 @@
 
 #include "alias.hpp"
 #include "ensemble.hpp"
+#include "fastmath.hpp"
 #include "parallel.hpp"
 
 namespace linksim::detail {
@@ -71,7 +72,7 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   }
   for (int k = 0; k < k_count; ++k) {
     b.prefs[i * k_count + k] =
-        static_cast<std::uint16_t>(std::min(65535.0, std::round(w[k] * b.pref_scale)));
+        static_cast<std::uint16_t>(std::min(65535.0, round_nonnegative(w[k] * b.pref_scale)));
   }
   // The first session on the traffic clock (infinite for a rate of 0).
   b.next_session[i] = b.rate[i] > 0 ? rng.exponential() / static_cast<double>(b.rate[i])
@@ -125,12 +126,24 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   });
   b.max_elasticity =
       b.elasticity.empty() ? 0.0f : *std::max_element(b.elasticity.begin(), b.elasticity.end());
-  b.follow_begin.assign(1, 0);
-  b.follow_begin.reserve(local + 1);
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    for (auto k : counts[c]) b.follow_begin.push_back(b.follow_begin.back() + k);
-    b.follows.insert(b.follows.end(), follows[c].begin(), follows[c].end());
-  }
+  // The chunks' lists joined in chunk order, in parallel: each chunk's place
+  // is the total of the chunks before it.
+  std::vector<std::uint64_t> place(chunks + 1, 0);
+  for (std::int64_t c = 0; c < chunks; ++c) place[c + 1] = place[c] + follows[c].size();
+  b.follow_begin.resize(local + 1);
+  b.follow_begin[0] = 0;
+  b.follows.resize(place[chunks]);
+  parallel_for(chunks, threads, [&](std::int64_t c) {
+    std::uint64_t end = place[c];
+    std::uint64_t* begin = &b.follow_begin[c * build_chunk + 1];
+    for (std::size_t j = 0; j < counts[c].size(); ++j) {
+      end += counts[c][j];
+      begin[j] = end;
+    }
+    std::copy(follows[c].begin(), follows[c].end(), b.follows.begin() + place[c]);
+    std::vector<std::uint32_t>().swap(follows[c]);
+    std::vector<std::uint32_t>().swap(counts[c]);
+  });
   // Followers count every rank's buyers (a sum of integers: exact in any order).
   std::vector<std::uint32_t> followers(w.streamers.size(), 0);
   for (auto st : b.follows) ++followers[st];
