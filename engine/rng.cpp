@@ -33,7 +33,9 @@ std::int64_t Stream::poisson(double mean) {
 
 double Stream::gamma(double shape) { return gamma(GammaShape(shape)); }
 
-double Stream::gamma(const GammaShape& g) {
+// Inlined into both entry points below, so that gammas() runs its loop
+// without a call per draw.
+[[gnu::always_inline]] inline double Stream::gamma_draw(const GammaShape& g) {
   if (!(g.shape_ > 0)) return 0.0;
   double scale = 1.0;
   if (g.shape_ < 1) {
@@ -48,7 +50,7 @@ double Stream::gamma(const GammaShape& g) {
   while (true) {
     double x, v;
     do {
-      x = normal();
+      x = boost::random::normal_distribution<double>()(*this);  // normal(), inline
       v = 1.0 + c * x;
     } while (v <= 0);
     v = v * v * v;
@@ -56,6 +58,17 @@ double Stream::gamma(const GammaShape& g) {
     if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
     if (std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v * scale;
   }
+}
+
+double Stream::gamma(const GammaShape& g) { return gamma_draw(g); }
+
+double Stream::gammas(const GammaShape* shapes, int n, double* out) {
+  double total = 0;
+  for (int k = 0; k < n; ++k) {
+    out[k] = gamma_draw(shapes[k]);
+    total += out[k];
+  }
+  return total;
 }
 
 }  // namespace linksim::detail

@@ -100,6 +100,9 @@ class Stream {
   double gamma(double shape);
   // The same draw with the shape's constants computed once (GammaShape).
   double gamma(const GammaShape& g);
+  // n draws, out[k] of shapes[k], in that order (the same draws as n calls of
+  // gamma), and their sum: a Dirichlet draw's gammas in one call.
+  double gammas(const GammaShape* shapes, int n, double* out);
   double beta(double a, double b) {
     const double x = gamma(a);
     const double y = gamma(b);
@@ -107,6 +110,7 @@ class Stream {
   }
 
  private:
+  double gamma_draw(const GammaShape& g);
   std::uint64_t key_;
   std::uint64_t counter_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "alias.hpp"
 #include "fastmath.hpp"
@@ -59,6 +60,25 @@ TEST(Rng, GammaAndBeta) {
     return s.beta(a, b);
   });
   expect_mean(m, a / (a + b), a * b / ((a + b) * (a + b) * (a + b + 1)), n);
+}
+
+TEST(Rng, GammasAreTheDrawsOfSuccessiveGammaCalls) {
+  const std::vector<GammaShape> shapes{GammaShape(0.4), GammaShape(1.0), GammaShape(1.7),
+                                       GammaShape(0.05), GammaShape(0.0)};
+  for (std::uint64_t id = 0; id < 1000; ++id) {
+    Stream one(3, Kind::buyer, id, -1, Purpose::build);
+    Stream many = one;
+    double out[5];
+    const double total = many.gammas(shapes.data(), 5, out);
+    double sum = 0;
+    for (int k = 0; k < 5; ++k) {
+      const double x = one.gamma(shapes[k]);
+      ASSERT_EQ(out[k], x) << id << " " << k;
+      sum += x;
+    }
+    ASSERT_EQ(total, sum);
+    ASSERT_EQ(many.uniform(), one.uniform());  // both streams at the same place
+  }
 }
 
 TEST(Rng, UniformNormalAndBounded) {

@@ -63,11 +63,7 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   thread_local std::vector<double> w;
   w.assign(mean_pref.begin(), mean_pref.end());
   if (p.preference_concentration > 0) {
-    double total = 0;
-    for (int k = 0; k < k_count; ++k) {
-      w[k] = rng.gamma(shapes.pref[k]);
-      total += w[k];
-    }
+    const double total = rng.gammas(shapes.pref.data(), k_count, w.data());
     for (int k = 0; k < k_count; ++k) w[k] = total > 0 ? k_count * w[k] / total : mean_pref[k];
   }
   for (int k = 0; k < k_count; ++k) {
