@@ -22,34 +22,40 @@ void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
 }  // namespace
 
 void clear_market(const Scenario& s, World& w) {
-  // Orders by listing: a counting pass (linear in orders and listings). Where
-  // a listing has more orders than units, the units go to its orders with the
-  // smallest (key, buyer, session), a total order: a selection
-  // (std::nth_element) finds them, no sort. Nothing later depends on the
-  // order of a listing's orders, only on which are filled: every later sum
-  // over orders is of integers (fen, counts), and the trust penalties of one
-  // phase are all the same amount.
+  // Orders by listing: a counting pass (linear in orders and listings) places
+  // the orders' indices by listing; the 32-byte orders stay where they are.
+  // Where a listing has more orders than units, the units go to its orders
+  // with the smallest (key, buyer, session), a total order: a selection
+  // (std::nth_element) over the listing's 16-byte tickets finds them, no
+  // sort. Nothing later depends on the order of the orders, only on which
+  // are filled: every later sum over orders is of integers (fen, counts), and
+  // the trust penalties of one phase are all the same amount.
   auto& orders = w.orders;
   std::vector<std::uint32_t>& start = w.order_starts;
   start.assign(w.listings.size() + 1, 0);
   for (const Order& o : orders) ++start[o.listing + 1];
   for (std::size_t l = 1; l < start.size(); ++l) start[l] += start[l - 1];
-  w.orders_scratch.resize(orders.size());
+  std::vector<std::uint32_t>& index = w.order_index;
+  index.resize(orders.size());
   {
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-    for (const Order& o : orders) w.orders_scratch[next[o.listing]++] = o;
+    for (std::size_t k = 0; k < orders.size(); ++k) {
+      index[next[orders[k].listing]++] = static_cast<std::uint32_t>(k);
+    }
   }
-  orders.swap(w.orders_scratch);
-  const auto first_by_lottery = [](const Order& a, const Order& b) {
+  const auto first_by_lottery = [&orders](const LotteryTicket& a, const LotteryTicket& b) {
     if (a.key != b.key) return a.key < b.key;
-    if (a.buyer != b.buyer) return a.buyer < b.buyer;
-    return a.session < b.session;
+    const Order& x = orders[a.order];
+    const Order& y = orders[b.order];
+    if (x.buyer != y.buyer) return x.buyer < y.buyer;
+    return x.session < y.session;
   };
   const int day = w.today.day;
   const bool unlimited = s.merchants.stock.unlimited;
   const float penalty = static_cast<float>(s.buyers.trust.stockout_penalty);
   // Sums of whole fen and counts, exact in any order.
   double lost_gmv = 0, stockouts = 0;
+  auto& tickets = w.tickets;
   for (std::size_t id = 0; id + 1 < start.size(); ++id) {
     const std::size_t i = start[id], j = start[id + 1];
     if (i == j) continue;
@@ -57,19 +63,28 @@ void clear_market(const Scenario& s, World& w) {
     const auto wanted = static_cast<std::int64_t>(j - i);
     const std::int64_t units =
         unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
-    const auto begin = orders.begin() + static_cast<std::ptrdiff_t>(i);
-    if (units > 0 && units < wanted) {
-      std::nth_element(begin, begin + units, orders.begin() + static_cast<std::ptrdiff_t>(j),
-                       first_by_lottery);
-    }
-    for (std::size_t k = i; k < j; ++k) {
-      Order& o = orders[k];
-      o.filled = static_cast<std::int64_t>(k - i) < units;
-      if (!o.filled) {
-        ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
-        penalise(w.buyers, o.buyer, penalty);
-        lost_gmv += static_cast<double>(l.price);
-        stockouts += 1;
+    const auto lose = [&](Order& o) {
+      ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
+      penalise(w.buyers, o.buyer, penalty);
+      lost_gmv += static_cast<double>(l.price);
+      stockouts += 1;
+    };
+    if (units == wanted || units <= 0) {
+      for (std::size_t k = i; k < j; ++k) {
+        Order& o = orders[index[k]];
+        o.filled = units > 0;
+        if (!o.filled) lose(o);
+      }
+    } else {
+      tickets.clear();
+      for (std::size_t k = i; k < j; ++k) tickets.push_back({orders[index[k]].key, index[k]});
+      const auto winners = tickets.begin() + static_cast<std::ptrdiff_t>(units);
+      std::nth_element(tickets.begin(), winners, tickets.end(), first_by_lottery);
+      for (auto t = tickets.begin(); t != winners; ++t) orders[t->order].filled = true;
+      for (auto t = winners; t != tickets.end(); ++t) {
+        Order& o = orders[t->order];
+        o.filled = false;
+        lose(o);
       }
     }
     if (!unlimited) l.stock -= static_cast<double>(units);

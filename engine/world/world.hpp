@@ -155,6 +155,13 @@ struct Order {
   bool filled = false;
 };
 
+// An order's place in its listing's stock lottery: its key, and its index in
+// the day's orders for the ties.
+struct LotteryTicket {
+  std::uint64_t key;
+  std::uint32_t order;
+};
+
 // Money that has left the buyers, by who holds it.
 struct Accounts {
   Fen gmv = 0;
@@ -175,9 +182,12 @@ struct World {
   bool partitioned = false;  // buyers split over MPI ranks (--partition-buyers)
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;
-  std::vector<Order> orders_scratch;        // clearing's counting sort
-  std::vector<std::uint32_t> order_starts;  // first order of each listing, after clearing
-  std::vector<ListingHot> hot;              // parallel to listings
+  // Clearing's scratch: the day's orders' indices by listing (a counting
+  // sort), where each listing's start, and a listing's (key, order) tickets.
+  std::vector<std::uint32_t> order_index;
+  std::vector<std::uint32_t> order_starts;
+  std::vector<LotteryTicket> tickets;
+  std::vector<ListingHot> hot;  // parallel to listings
   std::vector<Streamer> streamers;
   int cart_size = 0;
   std::vector<std::int32_t> carts;  // streamers * cart_size
