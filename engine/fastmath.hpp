@@ -31,11 +31,13 @@ inline double fast_exp(double x) {
   return p * std::bit_cast<double>(bits);
 }
 
-// std::round for 0 <= x < 2^63, inline (without SSE4.1, std::round is a libm
-// call; the world build makes one per buyer and category). x - trunc(x) is
-// exact, so a tie goes up and nothing else does, as in std::round, where
-// floor(x + 0.5) would round 0.49999999999999994 up to 1.
+// std::round for x >= 0, NaN and infinity included, inline (without SSE4.1,
+// std::round is a libm call; the world build makes one per buyer and
+// category). From 2^52 up every double is an integer; below it the cast is in
+// range and x - trunc(x) is exact, so a tie goes up and nothing else does, as
+// in std::round, where floor(x + 0.5) would round 0.49999999999999994 up to 1.
 inline double round_nonnegative(double x) {
+  if (!(x < 0x1p52)) return x;
   const auto t = static_cast<double>(static_cast<std::int64_t>(x));
   return x - t >= 0.5 ? t + 1.0 : t;
 }

@@ -62,9 +62,9 @@ double Stream::gamma(double shape) { return gamma(GammaShape(shape)); }
 
 double Stream::gamma(const GammaShape& g) { return gamma_draw(g); }
 
-double Stream::gammas(const GammaShape* shapes, int n, double* out) {
+double Stream::gammas(std::span<const GammaShape> shapes, std::span<double> out) {
   double total = 0;
-  for (int k = 0; k < n; ++k) {
+  for (std::size_t k = 0; k < shapes.size(); ++k) {
     out[k] = gamma_draw(shapes[k]);
     total += out[k];
   }

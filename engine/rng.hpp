@@ -11,6 +11,7 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <cmath>
 #include <cstdint>
+#include <span>
 
 namespace linksim::detail {
 
@@ -100,9 +101,10 @@ class Stream {
   double gamma(double shape);
   // The same draw with the shape's constants computed once (GammaShape).
   double gamma(const GammaShape& g);
-  // n draws, out[k] of shapes[k], in that order (the same draws as n calls of
-  // gamma), and their sum: a Dirichlet draw's gammas in one call.
-  double gammas(const GammaShape* shapes, int n, double* out);
+  // One draw of each shape, out[k] of shapes[k], in that order (the same
+  // draws as successive calls of gamma), and their sum: a Dirichlet draw's
+  // gammas in one call. out holds at least shapes.size() values.
+  double gammas(std::span<const GammaShape> shapes, std::span<double> out);
   double beta(double a, double b) {
     const double x = gamma(a);
     const double y = gamma(b);
@@ -110,7 +112,7 @@ class Stream {
   }
 
  private:
-  double gamma_draw(const GammaShape& g);
+  inline double gamma_draw(const GammaShape& g);  // defined and used in rng.cpp only
   std::uint64_t key_;
   std::uint64_t counter_ = 0;
 };

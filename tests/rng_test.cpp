@@ -68,8 +68,8 @@ TEST(Rng, GammasAreTheDrawsOfSuccessiveGammaCalls) {
   for (std::uint64_t id = 0; id < 1000; ++id) {
     Stream one(3, Kind::buyer, id, -1, Purpose::build);
     Stream many = one;
-    double out[5];
-    const double total = many.gammas(shapes.data(), 5, out);
+    std::vector<double> out(5);
+    const double total = many.gammas(shapes, out);
     double sum = 0;
     for (int k = 0; k < 5; ++k) {
       const double x = one.gamma(shapes[k]);
@@ -155,12 +155,15 @@ TEST(Rng, FastExpIsAccurate) {
 }
 
 TEST(Rng, RoundNonnegativeIsStdRound) {
-  // Ties, the largest double below a half, integers, and every value a
-  // buyer's fixed-point preference can take on a fine grid.
-  for (double x : {0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 1.4999999999999998, 65534.5, 65535.0,
-                   4503599627370495.5, 4503599627370497.0}) {
+  // Ties, the largest doubles below a half and a tie, integers, the edge of
+  // the integers at 2^52, huge values, infinity; then a million random values
+  // in the range of a buyer's fixed-point preference.
+  for (double x :
+       {0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 1.4999999999999998, 65534.5, 65535.0,
+        4503599627370495.5, 4503599627370496.0, 4503599627370497.0, 1e19, 1e300, HUGE_VAL}) {
     EXPECT_EQ(round_nonnegative(x), std::round(x)) << x;
   }
+  EXPECT_TRUE(std::isnan(round_nonnegative(NAN)));
   Stream rng(1, 2);
   for (int i = 0; i < 1000000; ++i) {
     const double x = rng.uniform() * 70000.0;

@@ -19,17 +19,32 @@ void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
   t = std::max(0.0f, t - penalty);
 }
 
+// The `units` winners of a listing's lottery among its orders (indices into
+// `orders`): the smallest in (key, buyer, session), a total order, found by
+// selection (std::nth_element) over 16-byte tickets, no sort.
+void draw_lottery(const std::vector<Order>& orders, const std::uint32_t* index, std::size_t count,
+                  std::int64_t units, std::vector<LotteryTicket>& tickets) {
+  tickets.clear();
+  for (std::size_t k = 0; k < count; ++k) tickets.push_back({orders[index[k]].key, index[k]});
+  std::nth_element(tickets.begin(), tickets.begin() + static_cast<std::ptrdiff_t>(units),
+                   tickets.end(), [&orders](const LotteryTicket& a, const LotteryTicket& b) {
+                     if (a.key != b.key) return a.key < b.key;
+                     const Order& x = orders[a.order];
+                     const Order& y = orders[b.order];
+                     if (x.buyer != y.buyer) return x.buyer < y.buyer;
+                     return x.session < y.session;
+                   });
+}
+
 }  // namespace
 
 void clear_market(const Scenario& s, World& w) {
   // Orders by listing: a counting pass (linear in orders and listings) places
-  // the orders' indices by listing; the 32-byte orders stay where they are.
-  // Where a listing has more orders than units, the units go to its orders
-  // with the smallest (key, buyer, session), a total order: a selection
-  // (std::nth_element) over the listing's 16-byte tickets finds them, no
-  // sort. Nothing later depends on the order of the orders, only on which
-  // are filled: every later sum over orders is of integers (fen, counts), and
-  // the trust penalties of one phase are all the same amount.
+  // the orders' indices by listing; the 24-byte orders stay where they are.
+  // Nothing later depends on the order of the orders, only on which are
+  // filled: every later sum over orders is of integers (fen, counts, exact in
+  // a double below 2^53), and the trust penalties of one phase are all the
+  // same amount.
   auto& orders = w.orders;
   std::vector<std::uint32_t>& start = w.order_starts;
   start.assign(w.listings.size() + 1, 0);
@@ -43,19 +58,10 @@ void clear_market(const Scenario& s, World& w) {
       index[next[orders[k].listing]++] = static_cast<std::uint32_t>(k);
     }
   }
-  const auto first_by_lottery = [&orders](const LotteryTicket& a, const LotteryTicket& b) {
-    if (a.key != b.key) return a.key < b.key;
-    const Order& x = orders[a.order];
-    const Order& y = orders[b.order];
-    if (x.buyer != y.buyer) return x.buyer < y.buyer;
-    return x.session < y.session;
-  };
   const int day = w.today.day;
   const bool unlimited = s.merchants.stock.unlimited;
   const float penalty = static_cast<float>(s.buyers.trust.stockout_penalty);
-  // Sums of whole fen and counts, exact in any order.
   double lost_gmv = 0, stockouts = 0;
-  auto& tickets = w.tickets;
   for (std::size_t id = 0; id + 1 < start.size(); ++id) {
     const std::size_t i = start[id], j = start[id + 1];
     if (i == j) continue;
@@ -64,27 +70,25 @@ void clear_market(const Scenario& s, World& w) {
     const std::int64_t units =
         unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
     const auto lose = [&](Order& o) {
+      o.filled = false;
       ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
       penalise(w.buyers, o.buyer, penalty);
       lost_gmv += static_cast<double>(l.price);
       stockouts += 1;
     };
-    if (units == wanted || units <= 0) {
-      for (std::size_t k = i; k < j; ++k) {
-        Order& o = orders[index[k]];
-        o.filled = units > 0;
-        if (!o.filled) lose(o);
-      }
+    if (units == wanted) {
+      for (std::size_t k = i; k < j; ++k) orders[index[k]].filled = true;
+    } else if (units <= 0) {
+      for (std::size_t k = i; k < j; ++k) lose(orders[index[k]]);
     } else {
-      tickets.clear();
-      for (std::size_t k = i; k < j; ++k) tickets.push_back({orders[index[k]].key, index[k]});
-      const auto winners = tickets.begin() + static_cast<std::ptrdiff_t>(units);
-      std::nth_element(tickets.begin(), winners, tickets.end(), first_by_lottery);
-      for (auto t = tickets.begin(); t != winners; ++t) orders[t->order].filled = true;
-      for (auto t = winners; t != tickets.end(); ++t) {
-        Order& o = orders[t->order];
-        o.filled = false;
-        lose(o);
+      draw_lottery(orders, &index[i], j - i, units, w.tickets);
+      for (std::int64_t k = 0; k < wanted; ++k) {
+        Order& o = orders[w.tickets[k].order];
+        if (k < units) {
+          o.filled = true;
+        } else {
+          lose(o);
+        }
       }
     }
     if (!unlimited) l.stock -= static_cast<double>(units);

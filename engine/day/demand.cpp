@@ -110,8 +110,8 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
 }
 
 // An order with its lottery key. Out of line: about one session in ten
-// orders, and inlined, the key's hash of (buyer, session) was hoisted into
-// every session.
+// places an order, and inlined, the key's hash of (buyer, session) was
+// hoisted into every session.
 [[gnu::noinline]] void place_order(const DayView& v, std::int64_t b, int sess, std::int32_t l,
                                    std::int64_t st, Surface surface, ChunkOut& out) {
   const std::uint64_t who =

@@ -63,7 +63,7 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
   thread_local std::vector<double> w;
   w.assign(mean_pref.begin(), mean_pref.end());
   if (p.preference_concentration > 0) {
-    const double total = rng.gammas(shapes.pref.data(), k_count, w.data());
+    const double total = rng.gammas(shapes.pref, w);
     for (int k = 0; k < k_count; ++k) w[k] = total > 0 ? k_count * w[k] / total : mean_pref[k];
   }
   for (int k = 0; k < k_count; ++k) {
@@ -130,13 +130,15 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   b.follow_begin[0] = 0;
   b.follows.resize(place[chunks]);
   parallel_for(chunks, threads, [&](std::int64_t c) {
-    std::uint64_t end = place[c];
-    std::uint64_t* begin = &b.follow_begin[c * build_chunk + 1];
+    // follow_begin[i + 1] is where buyer i's follows end.
+    std::uint64_t offset = place[c];
+    std::uint64_t* ends = &b.follow_begin[c * build_chunk + 1];
     for (std::size_t j = 0; j < counts[c].size(); ++j) {
-      end += counts[c][j];
-      begin[j] = end;
+      offset += counts[c][j];
+      ends[j] = offset;
     }
     std::copy(follows[c].begin(), follows[c].end(), b.follows.begin() + place[c]);
+    // Freed as soon as copied: the lists are otherwise held twice at the peak.
     std::vector<std::uint32_t>().swap(follows[c]);
     std::vector<std::uint32_t>().swap(counts[c]);
   });

@@ -182,8 +182,9 @@ struct World {
   bool partitioned = false;  // buyers split over MPI ranks (--partition-buyers)
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;
-  // Clearing's scratch: the day's orders' indices by listing (a counting
-  // sort), where each listing's start, and a listing's (key, order) tickets.
+  // Clearing's scratch: the day's orders' indices grouped by listing (a
+  // counting sort), where each listing's group starts in order_index, and the
+  // (key, order) tickets of one listing's lottery.
   std::vector<std::uint32_t> order_index;
   std::vector<std::uint32_t> order_starts;
   std::vector<LotteryTicket> tickets;

@@ -89,6 +89,32 @@ TEST(Clearing, WinnersAreTheSmallestKeysWhateverTheArrivalOrder) {
   }
 }
 
+// Equal keys (not expected of a 64-bit hash, but possible) are broken by
+// buyer, then by session: the same winners whatever the arrival order.
+TEST(Clearing, TiedKeysGoToTheSmallestBuyerThenSession) {
+  std::mt19937_64 gen(13);
+  for (int trial = 0; trial < 5; ++trial) {
+    Market m({3.0}, 10);
+    // Key 5: buyer 4 session 1, buyer 4 session 0, buyer 2; key 9: buyer 1.
+    std::vector<Order> orders{{5, 4, 0, 0, 1, Surface::live, false},
+                              {5, 4, 0, 0, 0, Surface::live, false},
+                              {5, 2, 0, 0, 0, Surface::live, false},
+                              {9, 1, 0, 0, 0, Surface::live, false},
+                              {5, 7, 0, 0, 0, Surface::live, false}};
+    std::shuffle(orders.begin(), orders.end(), gen);
+    m.w.orders = orders;
+    clear_market(m.s, m.w);
+    std::vector<std::pair<std::uint32_t, std::uint16_t>> winners;
+    for (const Order& o : m.w.orders) {
+      if (o.filled) winners.emplace_back(o.buyer, o.session);
+    }
+    std::sort(winners.begin(), winners.end());
+    EXPECT_EQ(winners,
+              (std::vector<std::pair<std::uint32_t, std::uint16_t>>{{2, 0}, {4, 0}, {4, 1}}))
+        << "trial " << trial;
+  }
+}
+
 TEST(Clearing, UnlimitedStockFillsEverything) {
   Market m({0.0}, 5);
   m.s.merchants.stock.unlimited = true;
