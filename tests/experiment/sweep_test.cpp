@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -146,21 +147,46 @@ void expect_same_files(const fs::path& a, const fs::path& b) {
   }
 }
 
+// The uninterrupted sweep every resume test compares with. Under ctest it
+// is made once per run, by the fixture SweepResume.Reference
+// (tests/CMakeLists.txt: it runs SweepReference.DISABLED_Make), in the folder
+// LINKSIM_SWEEP_REFERENCE names for every test of this file; ctest runs each
+// test in a process of its own, which would otherwise make it six times. Run
+// by hand, without the variable, the suite makes and removes its own.
+void make_reference(const fs::path& dir) {
+  fs::remove_all(dir);
+  const Output o = linksim(joined(sweep_args(dir, 2)));
+  ASSERT_EQ(o.code, 0) << o.text;
+}
+
+TEST(SweepReference, DISABLED_Make) {
+  const char* dir = std::getenv("LINKSIM_SWEEP_REFERENCE");
+  ASSERT_NE(dir, nullptr) << "set LINKSIM_SWEEP_REFERENCE to the folder to make";
+  make_reference(dir);
+}
+
 class SweepResume : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (const char* dir = std::getenv("LINKSIM_SWEEP_REFERENCE")) {
+      reference_ = new fs::path(dir);
+      ASSERT_TRUE(fs::exists(*reference_ / "sweep.csv"))
+          << *reference_ << " holds no finished sweep: the fixture SweepResume.Reference makes it";
+      return;
+    }
     reference_ = new fs::path(test::temp_path("linksim_sweep_reference"));
-    fs::remove_all(*reference_);
-    const Output o = linksim(joined(sweep_args(*reference_, 2)));
-    ASSERT_EQ(o.code, 0) << o.text;
+    owned_ = true;
+    make_reference(*reference_);
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*reference_);
+    if (owned_) fs::remove_all(*reference_);
     delete reference_;
   }
   static fs::path* reference_;
+  static bool owned_;
 };
 fs::path* SweepResume::reference_ = nullptr;
+bool SweepResume::owned_ = false;
 
 // Starts the sweep, signals it once `after` points are recorded, and checks
 // how it ended; then runs it again to the end.
