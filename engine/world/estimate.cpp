@@ -24,9 +24,10 @@ double world_bytes(const Scenario& s) {
   // follow lists twice over while they are built (per-chunk lists, then one array).
   const double follows = std::min(s.buyers.follows, streamers);
   const double per_buyer = 4 + 8 + 4 + 4 + 1 + 2 * k + 8 + 2 * 4 * follows;
-  // Orders of a day, twice (the chunks' lists and their join; clearing adds
-  // 4 bytes an order and 16 per order of one listing): at most max_orders
-  // per session, with the day's traffic at its highest.
+  // Orders of a day, twice (the chunks' lists and their join; clearing's 4-byte
+  // index per order and one listing's 16-byte tickets are left out, small
+  // beside them): at most max_orders per session, with the day's traffic at
+  // its highest.
   double traffic = 1;
   for (const auto& e : s.events) traffic = std::max(traffic, e.traffic);
   const double sessions = buyers * s.buyers.session_rate * traffic;

@@ -153,6 +153,8 @@ void expect_same_files(const fs::path& a, const fs::path& b) {
 // LINKSIM_SWEEP_REFERENCE names for every test of this file; ctest runs each
 // test in a process of its own, which would otherwise make it six times. Run
 // by hand, without the variable, the suite makes and removes its own.
+const char* reference_from_ctest() { return std::getenv("LINKSIM_SWEEP_REFERENCE"); }
+
 void make_reference(const fs::path& dir) {
   fs::remove_all(dir);
   const Output o = linksim(joined(sweep_args(dir, 2)));
@@ -160,7 +162,7 @@ void make_reference(const fs::path& dir) {
 }
 
 TEST(SweepReference, DISABLED_Make) {
-  const char* dir = std::getenv("LINKSIM_SWEEP_REFERENCE");
+  const char* dir = reference_from_ctest();
   ASSERT_NE(dir, nullptr) << "set LINKSIM_SWEEP_REFERENCE to the folder to make";
   make_reference(dir);
 }
@@ -168,7 +170,7 @@ TEST(SweepReference, DISABLED_Make) {
 class SweepResume : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (const char* dir = std::getenv("LINKSIM_SWEEP_REFERENCE")) {
+    if (const char* dir = reference_from_ctest()) {
       reference_ = new fs::path(dir);
       ASSERT_TRUE(fs::exists(*reference_ / "sweep.csv"))
           << *reference_ << " holds no finished sweep: the fixture SweepResume.Reference makes it";
