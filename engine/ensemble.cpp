@@ -143,14 +143,30 @@ class MpiEnsemble : public detail::Ensemble {
   int rank_ = 0, size_ = 1;
 };
 
+// Whether a launcher started this process as a rank of an MPI job: mpirun
+// and mpiexec (OpenMPI, MPICH's Hydra) and srun (--mpi=pmix or pmi2) set one
+// of these. Otherwise MPI is not started at all: a singleton MPI_Init costs
+// 0.3 s per command and starts a PMIx server, which fails where it cannot
+// write its shared-memory files (a file size limit, no /dev/shm).
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
+bool mpi_started = false;
+
 }  // namespace
 
 bool distributed_build() { return true; }
 
 Distributed start_distributed(int& argc, char**& argv) {
+  if (!launched_by_mpi()) return {};
   int provided = 0;
   // Only the main thread calls MPI; OpenMP threads work in between.
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  mpi_started = true;
   auto e = std::make_unique<MpiEnsemble>();
   const Distributed d{e->rank(), e->size()};
   detail::use_ensemble(std::move(e));
@@ -158,12 +174,14 @@ Distributed start_distributed(int& argc, char**& argv) {
 }
 
 void stop_distributed() {
+  if (!mpi_started) return;
   detail::use_ensemble(std::make_unique<detail::Ensemble>());
   MPI_Finalize();
+  mpi_started = false;
 }
 
 void abort_distributed(int code) {
-  MPI_Abort(MPI_COMM_WORLD, code);
+  if (mpi_started) MPI_Abort(MPI_COMM_WORLD, code);
   std::_Exit(code);
 }
 

@@ -15,8 +15,9 @@ struct Distributed {
 
 // True when this build can run under MPI.
 bool distributed_build();
-// Starts MPI in a build that has it (a single process is rank 0 of 1) and
-// spreads replications over the ranks from then on; a no-op otherwise.
+// Starts MPI in a build that has it, when an MPI launcher (mpirun, mpiexec,
+// srun) started this process, and spreads replications over the ranks from
+// then on; a no-op otherwise: a single process is rank 0 of 1, without MPI.
 Distributed start_distributed(int& argc, char**& argv);
 // This process's rank (0 without MPI): only rank 0 writes files.
 int distributed_rank();
