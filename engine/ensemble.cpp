@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "linksim/distributed.hpp"
 
@@ -143,16 +145,28 @@ class MpiEnsemble : public detail::Ensemble {
   int rank_ = 0, size_ = 1;
 };
 
-// Whether a launcher started this process as a rank of an MPI job: mpirun
-// and mpiexec (OpenMPI, MPICH's Hydra) and srun (--mpi=pmix or pmi2) set one
-// of these. Otherwise MPI is not started at all: a singleton MPI_Init costs
-// 0.3 s per command and starts a PMIx server, which fails where it cannot
-// write its shared-memory files (a file size limit, no /dev/shm).
+// Whether this process is a rank of an MPI job. LINKSIM_MPI=1 or 0 says so;
+// otherwise the variables a launcher sets do: mpirun and mpiexec (OpenMPI,
+// MPICH's Hydra, Intel MPI), srun --mpi=pmix or pmi2, MVAPICH's mpirun_rsh,
+// Cray's PALS and ALPS, or an srun step of more than one task (Slurm's PMI-1,
+// whatever --mpi says). Otherwise MPI is not started at all: a singleton
+// MPI_Init costs 0.3 s per command and starts a PMIx server, which fails
+// where it cannot write its shared-memory files (a file size limit, no
+// /dev/shm).
 bool launched_by_mpi() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+  if (const char* say = std::getenv("LINKSIM_MPI")) {
+    const std::string_view v(say);
+    if (v == "1") return true;
+    if (v == "0") return false;
+    throw std::invalid_argument("LINKSIM_MPI must be 1 (start MPI) or 0 (do not), not '" +
+                                std::string(v) + "'");
+  }
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+                           "MV2_COMM_WORLD_SIZE", "PALS_RANKID", "ALPS_APP_PE"}) {
     if (std::getenv(name) != nullptr) return true;
   }
-  return false;
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  return tasks != nullptr && std::atoi(tasks) > 1;
 }
 
 bool mpi_started = false;

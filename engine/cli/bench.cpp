@@ -71,11 +71,13 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
   nlohmann::json all = nlohmann::json::array();
   for (std::int64_t buyers : b.buyers) {
     for (int threads : b.threads) {
-      const std::string cmd = std::string(exe.data(), static_cast<std::size_t>(n)) +
-                              " bench --child --scenario '" + b.scenario + "' --buyers " +
-                              std::to_string(buyers) + " --threads " + std::to_string(threads) +
-                              " --days " + std::to_string(b.days) + " --kernel-days " +
-                              std::to_string(b.kernel_days) + " --quiet";
+      // The child never starts MPI: under mpirun it would inherit the rank's
+      // launcher variables and start as a second copy of that rank.
+      const std::string cmd =
+          "LINKSIM_MPI=0 " + std::string(exe.data(), static_cast<std::size_t>(n)) +
+          " bench --child --scenario '" + b.scenario + "' --buyers " + std::to_string(buyers) +
+          " --threads " + std::to_string(threads) + " --days " + std::to_string(b.days) +
+          " --kernel-days " + std::to_string(b.kernel_days) + " --quiet";
       if (!o.quiet) spdlog::info("{} buyers, {} threads", buyers, threads);
       nlohmann::json j;  // the fastest run, with the fastest kernel of all runs
       double kernel_best = 0;

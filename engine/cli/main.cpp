@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <stdexcept>
 
 #include "cli/common.hpp"
 #include "linksim/distributed.hpp"
@@ -14,7 +15,13 @@ int main(int argc, char** argv) {
   using namespace linksim::cli;
   // Under mpirun (a build with LINKSIM_MPI=ON) every rank runs this command;
   // the replications are spread over the ranks and rank 0 prints and writes.
-  const linksim::Distributed mpi = linksim::start_distributed(argc, argv);
+  linksim::Distributed mpi;
+  try {
+    mpi = linksim::start_distributed(argc, argv);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "linksim: " << e.what() << "\n";
+    return exit_invalid;
+  }
   struct StopMpi {
     ~StopMpi() { linksim::stop_distributed(); }
   } stop_mpi;

@@ -16,8 +16,10 @@ struct Distributed {
 // True when this build can run under MPI.
 bool distributed_build();
 // Starts MPI in a build that has it, when an MPI launcher (mpirun, mpiexec,
-// srun) started this process, and spreads replications over the ranks from
-// then on; a no-op otherwise: a single process is rank 0 of 1, without MPI.
+// srun) started this process or LINKSIM_MPI=1 says to, and spreads
+// replications over the ranks from then on; a no-op otherwise: a single
+// process is rank 0 of 1, without MPI. Throws std::invalid_argument when
+// LINKSIM_MPI is neither 0 nor 1.
 Distributed start_distributed(int& argc, char**& argv);
 // This process's rank (0 without MPI): only rank 0 writes files.
 int distributed_rank();

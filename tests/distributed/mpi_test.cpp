@@ -88,17 +88,34 @@ class Mpi : public ::testing::Test {
 };
 
 // Without mpirun the MPI build runs as the default build does, without
-// starting MPI: a singleton MPI_Init starts a PMIx server, which dies under a
-// 16 KiB file size limit (and takes 0.3 s per command). The whole suite's
-// Reliability.FullDiskKeepsEarlierResults relies on this in an MPI build.
+// starting MPI: a singleton MPI_Init would take 0.3 s per command and start a
+// PMIx server, which dies under a 16 KiB file size limit (the whole suite's
+// Reliability.FullDiskKeepsEarlierResults relies on this in an MPI build).
+// A point-to-point layer that does not exist makes any MPI_Init fail, so the
+// command fails exactly when MPI starts: LINKSIM_MPI=1 shows that it would.
 TEST_F(Mpi, WithoutMpirunNoMpiIsStarted) {
+  const auto bare = [](const std::string& env, const std::string& args) {
+    return test::shell(
+        "env -u OMPI_COMM_WORLD_SIZE -u PMIX_RANK -u PMI_RANK -u PMI_SIZE -u "
+        "MV2_COMM_WORLD_SIZE -u PALS_RANKID -u ALPS_APP_PE -u SLURM_STEP_NUM_TASKS -u "
+        "LINKSIM_MPI OMPI_MCA_pml=no_such_layer " +
+        env + " bash -c 'ulimit -f 16; exec " + std::string(LINKSIM_BINARY) + " " + args + "'");
+  };
   for (const std::string& args :
        {std::string("--version"), "validate " + test::bundled("open_links.yaml")}) {
-    const test::Output out = test::shell("bash -c 'ulimit -f 16; exec " +
-                                         std::string(LINKSIM_BINARY) + " " + args + "'");
+    const test::Output out = bare("", args);
     EXPECT_EQ(out.code, 0) << args << "\n" << out.text;
-    EXPECT_EQ(out.text.find("MPI"), std::string::npos) << args << "\n" << out.text;
+    EXPECT_EQ(out.text.find("MPI_Init"), std::string::npos) << args << "\n" << out.text;
+    EXPECT_EQ(out.text.find("PMIX"), std::string::npos) << args << "\n" << out.text;
   }
+  const test::Output forced = bare("LINKSIM_MPI=1", "--version");
+  EXPECT_NE(forced.code, 0) << forced.text;
+  EXPECT_NE(forced.text.find("MPI_Init"), std::string::npos) << forced.text;
+  const test::Output typo = bare("LINKSIM_MPI=yes", "--version");
+  EXPECT_EQ(typo.code, 2) << typo.text;
+  EXPECT_NE(typo.text.find("LINKSIM_MPI must be 1 (start MPI) or 0 (do not), not 'yes'"),
+            std::string::npos)
+      << typo.text;
 }
 
 TEST_F(Mpi, CompareIsBitIdenticalOnOneTwoAndThreeRanks) {
