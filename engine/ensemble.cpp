@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,6 +32,20 @@ void use_ensemble(std::unique_ptr<Ensemble> e) { current() = std::move(e); }
 }  // namespace detail
 
 int distributed_rank() { return detail::ensemble().rank(); }
+
+std::span<const char* const> launcher_variables() {
+  static constexpr const char* names[] = {
+      "OMPI_COMM_WORLD_SIZE",  // OpenMPI's mpirun
+      "PMIX_RANK",             // any PMIx launcher: mpirun, srun --mpi=pmix
+      "PMI_RANK",              // MPICH's and Intel MPI's Hydra, srun --mpi=pmi2
+      "PMI_SIZE",
+      "MV2_COMM_WORLD_SIZE",   // MVAPICH's mpirun_rsh
+      "PALS_RANKID",           // Cray PALS
+      "ALPS_APP_PE",           // Cray ALPS
+      "SLURM_STEP_NUM_TASKS",  // any srun step, so from 2 tasks only (Slurm's PMI-1)
+  };
+  return names;
+}
 
 std::string first_problem(const std::string& problem) {
   detail::Ensemble& e = detail::ensemble();
@@ -145,13 +160,10 @@ class MpiEnsemble : public detail::Ensemble {
   int rank_ = 0, size_ = 1;
 };
 
-// Whether this process is a rank of an MPI job. LINKSIM_MPI=1 or 0 says so;
-// otherwise the variables a launcher sets do: mpirun and mpiexec (OpenMPI,
-// MPICH's Hydra, Intel MPI), srun --mpi=pmix or pmi2, MVAPICH's mpirun_rsh,
-// Cray's PALS and ALPS, or an srun step of more than one task (Slurm's PMI-1,
-// whatever --mpi says). Otherwise MPI is not started at all: a singleton
-// MPI_Init costs 0.3 s per command and starts a PMIx server, which fails
-// where it cannot write its shared-memory files (a file size limit, no
+// Whether this process is a rank of an MPI job: LINKSIM_MPI=1 or 0 says so,
+// or else one of launcher_variables(). Otherwise MPI is not started at all: a
+// singleton MPI_Init costs 0.3 s per command and starts a PMIx server, which
+// fails where it cannot write its shared-memory files (a file size limit, no
 // /dev/shm).
 bool launched_by_mpi() {
   if (const char* say = std::getenv("LINKSIM_MPI")) {
@@ -161,15 +173,22 @@ bool launched_by_mpi() {
     throw std::invalid_argument("LINKSIM_MPI must be 1 (start MPI) or 0 (do not), not '" +
                                 std::string(v) + "'");
   }
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
-                           "MV2_COMM_WORLD_SIZE", "PALS_RANKID", "ALPS_APP_PE"}) {
-    if (std::getenv(name) != nullptr) return true;
+  for (const char* name : launcher_variables()) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    if (std::string_view(name) != "SLURM_STEP_NUM_TASKS" || std::atoi(value) > 1) return true;
   }
-  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
-  return tasks != nullptr && std::atoi(tasks) > 1;
+  return false;
 }
 
-bool mpi_started = false;
+// Between MPI_Init and MPI_Finalize (MPI's own state: both may be asked at
+// any time).
+bool mpi_running() {
+  int started = 0, finished = 0;
+  MPI_Initialized(&started);
+  MPI_Finalized(&finished);
+  return started != 0 && finished == 0;
+}
 
 }  // namespace
 
@@ -180,7 +199,6 @@ Distributed start_distributed(int& argc, char**& argv) {
   int provided = 0;
   // Only the main thread calls MPI; OpenMP threads work in between.
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  mpi_started = true;
   auto e = std::make_unique<MpiEnsemble>();
   const Distributed d{e->rank(), e->size()};
   detail::use_ensemble(std::move(e));
@@ -188,14 +206,13 @@ Distributed start_distributed(int& argc, char**& argv) {
 }
 
 void stop_distributed() {
-  if (!mpi_started) return;
+  if (!mpi_running()) return;
   detail::use_ensemble(std::make_unique<detail::Ensemble>());
   MPI_Finalize();
-  mpi_started = false;
 }
 
 void abort_distributed(int code) {
-  if (mpi_started) MPI_Abort(MPI_COMM_WORLD, code);
+  if (mpi_running()) MPI_Abort(MPI_COMM_WORLD, code);
   std::_Exit(code);
 }
 

@@ -19,10 +19,11 @@ void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
   t = std::max(0.0f, t - penalty);
 }
 
-// The `units` winners of a listing's lottery among its orders (indices into
-// `orders`): the smallest in (key, buyer, session), a total order, found by
-// selection (std::nth_element) over 16-byte tickets, no sort.
-void draw_lottery(const std::vector<Order>& orders, const std::uint32_t* index, std::size_t count,
+// A listing's lottery: reorders its orders' indices `index[0, count)` so that
+// the first `units` are the winners, the smallest in (key, buyer, session), a
+// total order. A selection (std::nth_element) over 16-byte (key, order)
+// tickets, no sort.
+void draw_lottery(const std::vector<Order>& orders, std::uint32_t* index, std::size_t count,
                   std::int64_t units, std::vector<LotteryTicket>& tickets) {
   tickets.clear();
   for (std::size_t k = 0; k < count; ++k) tickets.push_back({orders[index[k]].key, index[k]});
@@ -34,6 +35,7 @@ void draw_lottery(const std::vector<Order>& orders, const std::uint32_t* index, 
                      if (x.buyer != y.buyer) return x.buyer < y.buyer;
                      return x.session < y.session;
                    });
+  for (std::size_t k = 0; k < count; ++k) index[k] = tickets[k].order;
 }
 
 }  // namespace
@@ -69,26 +71,15 @@ void clear_market(const Scenario& s, World& w) {
     const auto wanted = static_cast<std::int64_t>(j - i);
     const std::int64_t units =
         unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
-    const auto lose = [&](Order& o) {
-      o.filled = false;
-      ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
-      penalise(w.buyers, o.buyer, penalty);
-      lost_gmv += static_cast<double>(l.price);
-      stockouts += 1;
-    };
-    if (units == wanted) {
-      for (std::size_t k = i; k < j; ++k) orders[index[k]].filled = true;
-    } else if (units <= 0) {
-      for (std::size_t k = i; k < j; ++k) lose(orders[index[k]]);
-    } else {
-      draw_lottery(orders, &index[i], j - i, units, w.tickets);
-      for (std::int64_t k = 0; k < wanted; ++k) {
-        Order& o = orders[w.tickets[k].order];
-        if (k < units) {
-          o.filled = true;
-        } else {
-          lose(o);
-        }
+    if (units > 0 && units < wanted) draw_lottery(orders, &index[i], j - i, units, w.tickets);
+    for (std::size_t k = i; k < j; ++k) {
+      Order& o = orders[index[k]];
+      o.filled = static_cast<std::int64_t>(k - i) < units;
+      if (!o.filled) {
+        ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
+        penalise(w.buyers, o.buyer, penalty);
+        lost_gmv += static_cast<double>(l.price);
+        stockouts += 1;
       }
     }
     if (!unlimited) l.stock -= static_cast<double>(units);

@@ -4,6 +4,7 @@
 // rank 0 gathers them and writes the same files as a single-process run.
 #pragma once
 
+#include <span>
 #include <string>
 
 namespace linksim {
@@ -21,6 +22,9 @@ bool distributed_build();
 // process is rank 0 of 1, without MPI. Throws std::invalid_argument when
 // LINKSIM_MPI is neither 0 nor 1.
 Distributed start_distributed(int& argc, char**& argv);
+// The environment variables by which MPI launchers mark the processes they
+// start (SLURM_STEP_NUM_TASKS only from 2 tasks), in any build.
+std::span<const char* const> launcher_variables();
 // This process's rank (0 without MPI): only rank 0 writes files.
 int distributed_rank();
 // Under mpirun every rank checks its own input (scenario, memory): `problem`

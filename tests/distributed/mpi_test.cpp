@@ -94,12 +94,12 @@ class Mpi : public ::testing::Test {
 // A point-to-point layer that does not exist makes any MPI_Init fail, so the
 // command fails exactly when MPI starts: LINKSIM_MPI=1 shows that it would.
 TEST_F(Mpi, WithoutMpirunNoMpiIsStarted) {
-  const auto bare = [](const std::string& env, const std::string& args) {
-    return test::shell(
-        "env -u OMPI_COMM_WORLD_SIZE -u PMIX_RANK -u PMI_RANK -u PMI_SIZE -u "
-        "MV2_COMM_WORLD_SIZE -u PALS_RANKID -u ALPS_APP_PE -u SLURM_STEP_NUM_TASKS -u "
-        "LINKSIM_MPI OMPI_MCA_pml=no_such_layer " +
-        env + " bash -c 'ulimit -f 16; exec " + std::string(LINKSIM_BINARY) + " " + args + "'");
+  std::string unset = "-u LINKSIM_MPI";
+  for (const char* name : launcher_variables()) unset += std::string(" -u ") + name;
+  const auto bare = [&unset](const std::string& env, const std::string& args) {
+    return test::shell("env " + unset + " OMPI_MCA_pml=no_such_layer " + env +
+                       " bash -c 'ulimit -f 16; exec " + std::string(LINKSIM_BINARY) + " " + args +
+                       "'");
   };
   for (const std::string& args :
        {std::string("--version"), "validate " + test::bundled("open_links.yaml")}) {

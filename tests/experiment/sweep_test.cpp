@@ -177,18 +177,15 @@ class SweepResume : public ::testing::Test {
       return;
     }
     reference_ = new fs::path(test::temp_path("linksim_sweep_reference"));
-    owned_ = true;
     make_reference(*reference_);
   }
   static void TearDownTestSuite() {
-    if (owned_) fs::remove_all(*reference_);
+    if (reference_from_ctest() == nullptr) fs::remove_all(*reference_);  // its own
     delete reference_;
   }
   static fs::path* reference_;
-  static bool owned_;
 };
 fs::path* SweepResume::reference_ = nullptr;
-bool SweepResume::owned_ = false;
 
 // Starts the sweep, signals it once `after` points are recorded, and checks
 // how it ended; then runs it again to the end.
