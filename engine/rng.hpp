@@ -39,6 +39,11 @@ enum class Purpose : std::uint8_t {
   onboarding,   // an external merchant's decision to open a store
   entry,        // arrivals of new merchants
   month_end,    // exogenous exits
+  // Model v2 (appended: the streams above keep their keys).
+  lapse,    // a buyer's lapse and return budgets
+  arrival,  // how many buyers and streamers arrive on a day
+  pool,     // a union pool listing's traits
+  search,   // an intent session's category and checks (drawn in the sessions stream)
 };
 
 // The seed of replication r of a scenario with seed s.

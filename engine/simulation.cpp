@@ -22,7 +22,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads
   whole.calendar.start -= w.warmup;
   whole.calendar.days += w.warmup;
   w.month_of_day = month_index(whole);
-  w.recorder.resize(whole.calendar.days, w.warmup, w.month_of_day.back() + 1);
+  w.recorder.resize(whole.calendar.days, w.warmup, w.month_of_day.back() + 1,
+                    static_cast<int>(scenario.categories.size()));
   build_world(scenario, w, seed, threads_);
 }
 
@@ -41,15 +42,21 @@ void Simulation::step() {
   World& w = *world_;
   if (day_ == 0) start_horizon(s, w);
   apply_policy(s, w, day_);
+  turn_over_buyers(s, w);
   refill_carts(s, w, threads_);
   decide_live(s, w);
+  rank_search(s, w);
   generate_demand(s, w, threads_);
   clear_market(s, w);
   fulfil_orders(s, w);
   settle_money(s, w);
   restock(s, w);
   enter_merchants(s, w);
-  if (w.today.month_end) close_month(s, w);
+  enter_streamers(s, w);
+  if (w.today.month_end) {
+    close_month(s, w);
+    close_streamer_month(s, w);
+  }
   record_day(s, w);
   ++day_;
 }

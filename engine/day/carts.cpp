@@ -49,7 +49,13 @@ void refill_cart(const Scenario& s, World& w, std::size_t st) {
     const int l = w.by_category[streamer.categories[k]][idx];
     const Merchant& m = w.merchants[w.listings[l].merchant];
     const double perceived = std::max(0.01, m.quality + s.streamers.quality_noise * rng.normal());
-    double score = m.commission * m.price * perceived;
+    // What the streamer earns on it: the commission, less a policy fee that
+    // falls on commissions, plus a union subsidy's bonus (v2).
+    double commission = m.commission;
+    const int ci = static_cast<int>(w.hot[l].channel);
+    if (w.today.fee_on_commission[ci]) commission *= 1.0 - w.today.fee[ci];
+    commission += w.today.commission_bonus[ci];
+    double score = commission * m.price * perceived;
     if (w.today.day - m.join_day < s.merchants.cold_start.days && !m.founding) {
       score *= s.merchants.cold_start.boost;
     }
@@ -70,8 +76,12 @@ void refill_carts(const Scenario& s, World& w, int threads) {
   const int day = w.today.sim_day;
   std::vector<std::size_t> due;
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
-    if (day == 0 || (day + static_cast<int>(st)) % s.streamers.reselect_days == 0) {
+    Streamer& streamer = w.streamers[st];
+    if (streamer.gone) continue;
+    if (day == 0 || (day + static_cast<int>(st)) % s.streamers.reselect_days == 0 ||
+        streamer.fresh) {
       due.push_back(st);
+      streamer.fresh = false;
     }
   }
   // Each refill reads the world and its own stream and writes only its own
@@ -91,11 +101,18 @@ void decide_live(const Scenario& s, World& w) {
   for (std::size_t st = 0; st < w.streamers.size(); ++st) {
     Streamer& streamer = w.streamers[st];
     Stream rng(live_base, st);
-    const bool live = rng.bernoulli(s.streamers.live_rate);
+    // v2: the live rate follows last month's income (live_factor, 1 when
+    // off); a streamer that left is never live nor recommended.
+    const double rate = streamer.live_factor == 1.0
+                            ? s.streamers.live_rate
+                            : std::min(1.0, s.streamers.live_rate * streamer.live_factor);
+    const bool live = rng.bernoulli(rate) && !streamer.gone;
     w.live[st] = live;
     const double weight =
-        std::pow(static_cast<double>(streamer.followers + 1), s.streamers.reco_exponent) *
-        std::pow(streamer.reputation, s.streamers.reputation_exponent);
+        streamer.gone
+            ? 0.0
+            : std::pow(static_cast<double>(streamer.followers + 1), s.streamers.reco_exponent) *
+                  std::pow(streamer.reputation, s.streamers.reputation_exponent);
     all_weight[st] = weight;
     if (live) {
       w.live_ids.push_back(static_cast<std::uint32_t>(st));

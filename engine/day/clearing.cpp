@@ -8,16 +8,14 @@
 
 namespace linksim::detail {
 
-namespace {
-
-// A buyer's trust drops; under --partition-buyers only the rank that holds
-// the buyer keeps its trust.
 void penalise(Buyers& b, std::uint32_t buyer, float penalty) {
   const std::int64_t local = static_cast<std::int64_t>(buyer) - b.first;
   if (local < 0 || local >= b.count) return;
   float& t = b.trust[static_cast<std::size_t>(local)];
   t = std::max(0.0f, t - penalty);
 }
+
+namespace {
 
 // A listing's lottery: reorders its orders' indices `index[0, count)` so that
 // the first `units` are the winners, the smallest in (key, buyer, session), a
@@ -69,66 +67,27 @@ void clear_market(const Scenario& s, World& w) {
     if (i == j) continue;
     Listing& l = w.listings[id];
     const auto wanted = static_cast<std::int64_t>(j - i);
+    const bool deep = unlimited || l.deep;  // a union pool listing: the union's warehouses
     const std::int64_t units =
-        unlimited ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
+        deep ? wanted : std::min<std::int64_t>(wanted, std::llround(std::floor(l.stock)));
     if (units > 0 && units < wanted) draw_lottery(orders, &index[i], j - i, units, w.tickets);
     for (std::size_t k = i; k < j; ++k) {
       Order& o = orders[index[k]];
       o.filled = static_cast<std::int64_t>(k - i) < units;
       if (!o.filled) {
-        ++w.streamers[o.streamer].day_orders;  // a failed order counts against reputation
+        // A failed order counts against the streamer's reputation (search has none).
+        if (o.streamer != no_streamer) ++w.streamers[o.streamer].day_orders;
         penalise(w.buyers, o.buyer, penalty);
         lost_gmv += static_cast<double>(l.price);
         stockouts += 1;
       }
     }
-    if (!unlimited) l.stock -= static_cast<double>(units);
+    if (!deep) l.stock -= static_cast<double>(units);
     l.month_demand += wanted;
     l.orders_today = static_cast<int>(units);
   }
   w.recorder.at(day, Daily::lost_gmv) += lost_gmv;
   w.recorder.at(day, Daily::stockouts) += stockouts;
-}
-
-void fulfil_orders(const Scenario& s, World& w) {
-  const int day = w.today.day;
-  const std::uint64_t base = stream_base(w.seed, Kind::order, day, Purpose::delivery);
-  const float penalty = static_cast<float>(s.buyers.trust.late_penalty);
-  for (const Order& o : w.orders) {
-    if (!o.filled) continue;
-    const Listing& l = w.listings[o.listing];
-    Merchant& m = w.merchants[l.merchant];
-    const int ci = static_cast<int>(w.hot[o.listing].channel);
-    Stream rng(base, o.key);
-    const bool on_time = rng.uniform() < m.on_time * w.today.logistics[ci];
-    Streamer& st = w.streamers[o.streamer];
-    ++st.day_orders;
-    st.day_ok += on_time;
-    if (!on_time) {
-      penalise(w.buyers, o.buyer, penalty);
-      w.recorder.at(day, Daily::late) += 1;
-    }
-  }
-  // Cold start ends on the first day a merchant sells cold_start.sales units.
-  for (const Order& o : w.orders) {
-    Merchant& m = w.merchants[w.listings[o.listing].merchant];
-    if (m.cold_start_day != never) continue;
-    int sold = 0;
-    for (int l : {m.store_listing, m.union_listing}) {
-      if (l >= 0) sold += w.listings[l].orders_today;
-    }
-    if (sold >= s.merchants.cold_start.sales) m.cold_start_day = day;
-  }
-  // Streamers' reputation: an exponential average of their orders served well.
-  const double alpha = 1.0 / s.streamers.reputation_memory_days;
-  for (Streamer& st : w.streamers) {
-    if (st.day_orders > 0) {
-      const double ok = static_cast<double>(st.day_ok) / st.day_orders;
-      st.reputation += alpha * (ok - st.reputation);
-    }
-    st.day_orders = st.day_ok = 0;
-  }
-  for (const Order& o : w.orders) w.listings[o.listing].orders_today = 0;
 }
 
 }  // namespace linksim::detail

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "day/phases.hpp"
 #include "ensemble.hpp"
@@ -18,9 +19,12 @@ namespace {
 
 struct ChunkOut {
   std::vector<Order> orders;
-  std::int64_t sessions[surface_count] = {0, 0};
+  std::int64_t sessions[surface_count] = {0, 0, 0};
   std::int64_t sessions_external = 0;
+  std::int64_t intent_met = 0;
   double trust_sum = 0;
+  // Intent sessions and those met, by category (v2; empty when off).
+  std::vector<std::int64_t> intent_by_category, met_by_category;
 };
 
 // What a session on a streamer's cart browses today: the first browse_depth
@@ -60,10 +64,42 @@ struct BrowseLists {
   }
 };
 
+// Model v2: each category's search results of the day (World::search), their
+// hot data gathered once as for the browse lists.
+struct SearchLists {
+  int depth = 0;
+  std::vector<ListingHot> hot;     // [category][j]
+  std::vector<std::int32_t> id;    // [category][j]
+  std::vector<std::int32_t> size;  // [category]
+
+  explicit SearchLists(const World& w) {
+    for (const auto& list : w.search) depth = std::max(depth, static_cast<int>(list.size()));
+    hot.resize(w.search.size() * static_cast<std::size_t>(depth));
+    id.resize(w.search.size() * static_cast<std::size_t>(depth));
+    size.assign(w.search.size(), 0);
+    for (std::size_t k = 0; k < w.search.size(); ++k) {
+      for (std::size_t j = 0; j < w.search[k].size(); ++j) {
+        hot[k * depth + j] = w.hot[w.search[k][j]];
+        id[k * depth + j] = w.search[k][j];
+      }
+      size[k] = static_cast<std::int32_t>(w.search[k].size());
+    }
+  }
+};
+
 // What every session of the day shares.
 struct DayView {
   const World& w;
   const BrowseLists& browse;
+  const SearchLists& search;
+  double intent_share;
+  // Satisfaction (v2, with lapses): the buyers' arrays, the hazard's
+  // parameters, and the month for the buyers seen.
+  float* satisfaction;
+  float* lapse_step;
+  double memory_days, hazard, dissatisfaction;
+  std::uint16_t* seen_month;
+  std::uint16_t month_tag;
   double video_share, follow_share, trust_recovery;
   int max_orders;
   double clock_end, demand;             // the traffic clock at the end of the day
@@ -79,7 +115,19 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
       static_cast<std::uint32_t>(w.buyers.follow_begin[b + 1] - w.buyers.follow_begin[b]);
   const bool followed = rng.uniform() < v.follow_share;
   if (surface == Surface::video) {
-    if (followed && nf > 0) return f[rng.below(nf)];
+    if (followed && nf > 0 && !w.any_gone) return f[rng.below(nf)];
+    if (followed && nf > 0) {
+      // v2: the follows of streamers that left have lapsed; the others are
+      // picked uniformly.
+      std::uint32_t count = 0;
+      for (std::uint32_t i = 0; i < nf; ++i) count += w.present[f[i]];
+      if (count > 0) {
+        std::uint64_t pick = rng.below(count);
+        for (std::uint32_t i = 0; i < nf; ++i) {
+          if (w.present[f[i]] && pick-- == 0) return f[i];
+        }
+      }
+    }
     // -1 as a signed streamer: `? -1 : uint32` alone would make it 4294967295.
     return w.all_reco.empty() ? std::int64_t{-1} : std::int64_t{w.all_reco.draw(rng)};
   }
@@ -122,6 +170,58 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
                              static_cast<std::uint16_t>(std::min(sess, 65535)), surface, false});
 }
 
+// An intent session (v2): the buyer draws a category by its preferences and
+// checks that category's search results in order; the first order ends the
+// session, and none is an unmet need. With lapses, the outcome moves the
+// buyer's satisfaction and so its lapse hazard.
+void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int sess,
+                    const std::uint16_t* prefs, const double* rest, const double* ext,
+                    double buyer_factor, double elasticity, double rate, Stream& rng,
+                    ChunkOut& out) {
+  const Buyers& buyers = v.w.buyers;
+  const int k_count = buyers.categories;
+  std::uint64_t total = 0;
+  for (int k = 0; k < k_count; ++k) total += prefs[k];
+  int k = 0;
+  if (total > 0) {
+    std::uint64_t x = rng.below(total);
+    while (x >= prefs[k]) x -= prefs[k++];
+  } else {
+    k = static_cast<int>(rng.below(static_cast<std::uint64_t>(k_count)));
+  }
+  ++out.sessions[static_cast<int>(Surface::search)];
+  ++out.intent_by_category[k];
+  const int count = v.search.size[k];
+  const ListingHot* hots = &v.search.hot[static_cast<std::size_t>(k) * v.search.depth];
+  const std::int32_t* ids = &v.search.id[static_cast<std::size_t>(k) * v.search.depth];
+  bool met = false;
+  for (int j = 0; j < count && !met; ++j) {
+    const ListingHot& h = hots[j];
+    const int ci = static_cast<int>(h.channel);
+    const double u = rng.uniform();
+    if (u >= h.bound * prefs[h.category] * rest[ci]) continue;  // ListingHot::bound
+    const double p = h.base_p * (prefs[h.category] * buyers.pref_unit) * buyer_factor * ext[ci];
+    const double q = h.log_ratio != 0.0f ? p * fast_exp(-elasticity * h.log_ratio) : p;
+    if (u < q) {
+      place_order(v, b, sess, ids[j], std::int64_t{no_streamer}, Surface::search, out);
+      met = true;
+    }
+  }
+  if (met) {
+    ++out.intent_met;
+    ++out.met_by_category[k];
+  }
+  if (v.satisfaction != nullptr) {
+    // An average over about memory_days of the buyer's intent sessions.
+    const double alpha = std::min(1.0, 1.0 / (v.memory_days * rate * v.intent_share));
+    float& sat = v.satisfaction[local];
+    sat = static_cast<float>(sat + alpha * ((met ? 1.0 : 0.0) - sat));
+    const double h = std::min(1.0, v.hazard * (1.0 + v.dissatisfaction * (1.0 - sat)));
+    v.lapse_step[local] =
+        h >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-h));
+  }
+}
+
 // A buyer with at least one session today: its sessions are the arrivals of
 // its Poisson process before the end of the day. `b` is the buyer's global
 // index (its random stream, its orders), `local` its index in this rank's arrays.
@@ -149,7 +249,12 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
   double rest[channel_count];
   for (int c = 0; c < channel_count; ++c) rest[c] = buyers.pref_unit * buyer_factor * ext[c];
   const std::uint16_t* prefs = buyers.prefs.data() + local * buyers.categories;
+  v.seen_month[local] = v.month_tag;
   for (int sess = 0; sess < n; ++sess) {
+    if (v.intent_share > 0 && rng.uniform() < v.intent_share) {
+      intent_session(v, b, local, sess, prefs, rest, ext, buyer_factor, elasticity, rate, rng, out);
+      continue;
+    }
     const Surface surface = rng.uniform() < v.video_share ? Surface::video : Surface::live;
     ++out.sessions[static_cast<int>(surface)];
     const std::int64_t st = pick_streamer(v, local, surface, rng);
@@ -184,18 +289,28 @@ std::int64_t pick_streamer(const DayView& v, std::int64_t b, Surface surface, St
 // orders as bytes.
 void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
   struct Header {
-    std::int64_t orders, live, video, external;
+    std::int64_t orders, live, video, search, external, met, categories;
     double trust_sum;
   };
   std::vector<char> mine;
   for (std::int64_t c = c0; c < c1; ++c) {
     const ChunkOut& o = outs[c];
-    const Header h{static_cast<std::int64_t>(o.orders.size()), o.sessions[0], o.sessions[1],
-                   o.sessions_external, o.trust_sum};
+    const Header h{static_cast<std::int64_t>(o.orders.size()),
+                   o.sessions[0],
+                   o.sessions[1],
+                   o.sessions[2],
+                   o.sessions_external,
+                   o.intent_met,
+                   static_cast<std::int64_t>(o.intent_by_category.size()),
+                   o.trust_sum};
     const auto* hp = reinterpret_cast<const char*>(&h);
     mine.insert(mine.end(), hp, hp + sizeof h);
     const auto* op = reinterpret_cast<const char*>(o.orders.data());
     mine.insert(mine.end(), op, op + o.orders.size() * sizeof(Order));
+    for (const auto* v : {&o.intent_by_category, &o.met_by_category}) {
+      const auto* vp = reinterpret_cast<const char*>(v->data());
+      mine.insert(mine.end(), vp, vp + v->size() * sizeof(std::int64_t));
+    }
   }
   const std::vector<char> all = ensemble().gather(mine);
   std::size_t at = 0;
@@ -207,9 +322,16 @@ void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
     if (!o.orders.empty())
       std::memcpy(o.orders.data(), all.data() + at, o.orders.size() * sizeof(Order));
     at += o.orders.size() * sizeof(Order);
+    for (auto* v : {&o.intent_by_category, &o.met_by_category}) {
+      v->resize(static_cast<std::size_t>(h.categories));
+      if (!v->empty()) std::memcpy(v->data(), all.data() + at, v->size() * sizeof(std::int64_t));
+      at += v->size() * sizeof(std::int64_t);
+    }
     o.sessions[0] = h.live;
     o.sessions[1] = h.video;
+    o.sessions[2] = h.search;
     o.sessions_external = h.external;
+    o.intent_met = h.met;
     o.trust_sum = h.trust_sum;
   }
 }
@@ -219,8 +341,20 @@ void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
 void generate_demand(const Scenario& s, World& w, int threads) {
   const int day = w.today.day;
   const BrowseLists browse(w, s.buyers.browse_depth);
+  const SearchLists search(w);
+  Buyers& buyers = w.buyers;
+  const bool with_lapse = buyers.dynamic() && s.buyers.lapse.hazard > 0;
   DayView v{w,
             browse,
+            search,
+            s.buyers.intent_share,
+            with_lapse ? buyers.satisfaction.data() : nullptr,
+            with_lapse ? buyers.lapse_step.data() : nullptr,
+            s.buyers.lapse.memory_days,
+            s.buyers.lapse.hazard,
+            s.buyers.lapse.dissatisfaction,
+            buyers.seen_month.data(),
+            static_cast<std::uint16_t>(w.today.month + 1),
             s.buyers.video_share,
             s.buyers.follow_share,
             s.buyers.trust.recovery,
@@ -244,6 +378,8 @@ void generate_demand(const Scenario& s, World& w, int threads) {
   const std::int64_t c1 =
       w.buyers.count == 0 ? c0 : (first + w.buyers.count + demand_chunk - 1) / demand_chunk;
   std::vector<ChunkOut> outs(chunks);
+  const std::size_t k_count = s.buyers.intent_share > 0 ? s.categories.size() : 0;
+  const std::uint8_t* status = buyers.dynamic() ? buyers.status.data() : nullptr;
   float* trust = w.buyers.trust.data();
   double* next = w.buyers.next_session.data();
   const float recovery = static_cast<float>(v.trust_recovery);
@@ -256,6 +392,8 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     // chunks' outputs sit side by side, so counting every session in outs[c]
     // made the two threads write one cache line (false sharing).
     ChunkOut out;
+    out.intent_by_category.assign(k_count, 0);
+    out.met_by_category.assign(k_count, 0);
     // Trust recovers first, in a loop the compiler vectorises, and is summed
     // with independent partial sums (a fixed order: the same bits on any
     // thread count) rather than one long dependency chain.
@@ -269,6 +407,17 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     }
     for (; i < len; ++i) partial[0] += t[i];
     for (double p : partial) out.trust_sum += p;
+    if (status != nullptr) {
+      // v2: the mean is over the active buyers only (a second pass, only then).
+      double active_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      const std::uint8_t* st = status + at;
+      for (i = 0; i + 8 <= len; i += 8) {
+        for (int j = 0; j < 8; ++j) active_sum[j] += st[i + j] == active_buyer ? t[i + j] : 0.0f;
+      }
+      for (; i < len; ++i) active_sum[0] += st[i] == active_buyer ? t[i] : 0.0f;
+      out.trust_sum = 0;
+      for (double p : active_sum) out.trust_sum += p;
+    }
     // The buyers with a session today, gathered without a branch.
     std::uint32_t active[demand_chunk];
     std::int64_t count = 0;
@@ -295,17 +444,28 @@ void generate_demand(const Scenario& s, World& w, int threads) {
   w.orders.clear();
   double trust_sum = 0;
   auto& rec = w.recorder;
+  const std::size_t month_row = static_cast<std::size_t>(w.today.month) * rec.categories;
   for (const auto& o : outs) {
     w.orders.insert(w.orders.end(), o.orders.begin(), o.orders.end());
     rec.at(day, Daily::sessions_live) += static_cast<double>(o.sessions[0]);
     rec.at(day, Daily::sessions_video) += static_cast<double>(o.sessions[1]);
+    rec.at(day, Daily::sessions_search) += static_cast<double>(o.sessions[2]);
     rec.at(day, Daily::sessions_external) += static_cast<double>(o.sessions_external);
+    rec.at(day, Daily::intent_met) += static_cast<double>(o.intent_met);
+    for (std::size_t k = 0; k < o.intent_by_category.size(); ++k) {
+      rec.intent_by_category[month_row + k] += o.intent_by_category[k];
+      rec.met_by_category[month_row + k] += o.met_by_category[k];
+    }
     trust_sum += o.trust_sum;
   }
-  rec.at(day, Daily::sessions) =
-      rec.at(day, Daily::sessions_live) + rec.at(day, Daily::sessions_video);
+  rec.at(day, Daily::sessions) = rec.at(day, Daily::sessions_live) +
+                                 rec.at(day, Daily::sessions_video) +
+                                 rec.at(day, Daily::sessions_search);
   rec.at(day, Daily::orders_placed) = static_cast<double>(w.orders.size());
-  rec.at(day, Daily::mean_trust) = n > 0 ? trust_sum / static_cast<double>(n) : 1.0;
+  // The mean over the buyers (v2: the active ones, every rank's).
+  const double over =
+      buyers.dynamic() ? static_cast<double>(buyers.active) : static_cast<double>(n);
+  rec.at(day, Daily::mean_trust) = over > 0 ? trust_sum / over : 1.0;
 }
 
 }  // namespace linksim::detail

@@ -34,19 +34,22 @@ void enter_merchants(const Scenario& s, World& w) {
   const auto& mix = s.merchants.origin_mix;
   const double ext_total = mix.taobao + mix.jd;
   int entered = 0;
+  int by_origin[origin_count] = {0, 0, 0};
   auto join = [&](Origin o, bool store, float eligible_draw) {
     const int m = add_merchant(s, w, o, day, rng, false);
     w.merchants[m].eligible_draw = eligible_draw;
     if (store) open_store(s, w, m, day);
     ++w.recorder.joined[w.today.month];
     ++entered;
+    ++by_origin[static_cast<int>(o)];
   };
-  for (std::int64_t i = rng.poisson(attract * e.native_per_day); i > 0; --i) {
+  for (std::int64_t i = rng.poisson(attract * s.scaled_rate(e.native_per_day)); i > 0; --i) {
     join(Origin::native, false, 0.0f);
   }
   for (Origin o : {Origin::taobao, Origin::jd}) {
     const int c = static_cast<int>(o);
-    const double rate = ext_total > 0 ? attract * e.external_per_day * mix[o] / ext_total : 0.0;
+    const double rate =
+        ext_total > 0 ? attract * s.scaled_rate(e.external_per_day) * mix[o] / ext_total : 0.0;
     for (std::int64_t i = rng.poisson(rate); i > 0; --i) {
       const auto draw = static_cast<float>(rng.uniform());
       const bool open = (w.today.surfaces[c] & 1) && draw < w.today.eligible[c];
@@ -58,6 +61,9 @@ void enter_merchants(const Scenario& s, World& w) {
     }
   }
   w.recorder.at(day, Daily::entries) = entered;
+  w.recorder.at(day, Daily::entries_native) = by_origin[0];
+  w.recorder.at(day, Daily::entries_origin_taobao) = by_origin[1];
+  w.recorder.at(day, Daily::entries_origin_jd) = by_origin[2];
 }
 
 }  // namespace linksim::detail

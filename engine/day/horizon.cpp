@@ -9,7 +9,7 @@ namespace linksim::detail {
 
 void start_horizon(const Scenario& /*s*/, World& w) {
   for (Merchant& m : w.merchants) {
-    m.initial = m.state == MerchantState::active;
+    m.initial = m.state == MerchantState::active && !m.pool;
     m.sales_net = 0;
     m.fixed_costs = 0;
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "day/phases.hpp"
+#include "ensemble.hpp"
 #include "world/build.hpp"
 
 namespace linksim::detail {
@@ -40,9 +41,10 @@ void close_month(const Scenario& s, World& w) {
   const double fixed = s.merchants.fixed_cost_monthly * 100.0;
   const std::uint64_t base = stream_base(w.seed, Kind::merchant, day, Purpose::month_end);
   int exits = 0;
+  int exits_by_origin[origin_count] = {0, 0, 0};
   for (std::size_t i = 0; i < w.merchants.size(); ++i) {
     Merchant& m = w.merchants[i];
-    if (m.state != MerchantState::active) continue;
+    if (m.state != MerchantState::active || m.pool) continue;
     const Fen booked = std::llround(fixed * m.listed_days / month_days);
     m.fixed_costs += booked;
     const Fen profit = m.month_net - booked - m.month_costs;
@@ -62,6 +64,7 @@ void close_month(const Scenario& s, World& w) {
       m.absent.emplace_back(day, never);
       m.dormant = idle && !losing && !hazard && m.origin != Origin::native;
       ++exits;
+      ++exits_by_origin[static_cast<int>(m.origin)];
     } else {
       plan_stock(s, w, m);
     }
@@ -71,6 +74,17 @@ void close_month(const Scenario& s, World& w) {
   }
   auto& rec = w.recorder;
   rec.at(day, Daily::exits) += exits;
+  rec.at(day, Daily::exits_native) += exits_by_origin[0];
+  rec.at(day, Daily::exits_origin_taobao) += exits_by_origin[1];
+  rec.at(day, Daily::exits_origin_jd) += exits_by_origin[2];
+  // Buyers with a session this month (v2's monthly active buyers), every rank's.
+  {
+    const auto tag = static_cast<std::uint16_t>(month + 1);
+    std::vector<std::uint32_t> seen{0};
+    for (const std::uint16_t m : w.buyers.seen_month) seen[0] += m == tag;
+    if (w.partitioned) ensemble().sum(seen);
+    rec.buyers_seen[month] = seen[0];
+  }
   // Next-month retention needs the whole of the next month.
   const bool whole_month = last_day_of_month(w.today.date);
   if (month >= 1 && whole_month) {
@@ -81,20 +95,6 @@ void close_month(const Scenario& s, World& w) {
     }
     rec.retained_next_month[month - 1] = kept;
   }
-}
-
-void record_day(const Scenario& s, World& w) {
-  const int day = w.today.day;
-  auto& rec = w.recorder;
-  rec.at(day, Daily::active_merchants) = w.active_merchants();
-  rec.at(day, Daily::listed_merchants) = w.listed_today;
-  int rich = 0;
-  for (int n : w.visible_per_category) rich += n >= s.reports.richness_min_listings;
-  rec.at(day, Daily::rich_categories) = rich;
-  rec.at(day, Daily::live_streamers) = static_cast<double>(w.live_ids.size());
-  const double gmv =
-      rec.at(day, Daily::gmv_store) + rec.at(day, Daily::gmv_taobao) + rec.at(day, Daily::gmv_jd);
-  rec.at(day, Daily::in_store_share) = gmv > 0 ? rec.at(day, Daily::gmv_store) / gmv : std::nan("");
 }
 
 }  // namespace linksim::detail

@@ -17,6 +17,11 @@ void apply_policy(const Scenario& s, World& w, int day);
 //    streamers); who is live today.
 void refill_carts(const Scenario& s, World& w, int threads);
 void decide_live(const Scenario& s, World& w);
+// 1. (v2) Buyers lapse, lapsed ones return, new buyers arrive.
+void turn_over_buyers(const Scenario& s, World& w);
+// 1. (v2) Each category's search results for the day, by relevance.
+void rank_search(const Scenario& s, World& w);
+double search_relevance(const Scenario& s, const World& w, int listing);
 // 2. Buyers' sessions, browsing and orders (parallel over buyers).
 void generate_demand(const Scenario& s, World& w, int threads);
 // 3. Orders meet stock: a deterministic lottery decides who is served.
@@ -27,12 +32,18 @@ void fulfil_orders(const Scenario& s, World& w);
 void settle_money(const Scenario& s, World& w);
 // 6. Restocking.
 void restock(const Scenario& s, World& w);
-// 7. New merchants arrive.
+// 7. New merchants arrive; (v2) new streamers arrive.
 void enter_merchants(const Scenario& s, World& w);
-// 8. On the last day of a month: fixed costs, exits, cohorts.
+void enter_streamers(const Scenario& s, World& w);
+// 8. On the last day of a month: fixed costs, exits, cohorts; (v2) streamers'
+//    income sets next month's live rate, the poorest leave; buyers seen.
 void close_month(const Scenario& s, World& w);
+void close_streamer_month(const Scenario& s, World& w);
 // The day's row of the daily series.
 void record_day(const Scenario& s, World& w);
+
+// A buyer's trust drops by `penalty` (only on the rank that holds it).
+void penalise(Buyers& b, std::uint32_t buyer, float penalty);
 
 // The conditions (policy and events) in force on a date.
 DayConditions conditions_on(const Scenario& s, Date date);

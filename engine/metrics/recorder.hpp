@@ -44,6 +44,31 @@ enum class Daily : int {
   live_streamers,
   returns,
   in_store_share,
+  // Model v2 (zero when its mechanisms are off).
+  gmv_search,
+  gmv_pool,
+  sessions_search,
+  intent_met,
+  active_buyers,
+  buyer_arrivals,
+  buyer_lapses,
+  buyer_returns,
+  streamers_present,
+  streamer_entries,
+  streamer_exits,
+  subsidies,
+  gmv_native,
+  gmv_origin_taobao,
+  gmv_origin_jd,
+  active_native,
+  active_origin_taobao,
+  active_origin_jd,
+  entries_native,
+  entries_origin_taobao,
+  entries_origin_jd,
+  exits_native,
+  exits_origin_taobao,
+  exits_origin_jd,
   count_
 };
 inline constexpr int daily_count = static_cast<int>(Daily::count_);
@@ -65,6 +90,35 @@ enum class Monthly : int {
   exits,
   new_merchants,
   new_merchant_retention,
+  // Model v2.
+  gmv_platform,
+  gmv_search,
+  gmv_pool,
+  gmv_merchant_links,
+  active_buyers,
+  buyer_arrivals,
+  buyer_lapses,
+  buyer_returns,
+  intent_sessions,
+  intent_met_share,
+  rich_categories,
+  streamers_present,
+  streamer_entries,
+  streamer_exits,
+  streamer_income_median,
+  subsidies,
+  gmv_native,
+  gmv_origin_taobao,
+  gmv_origin_jd,
+  active_native,
+  active_origin_taobao,
+  active_origin_jd,
+  entries_native,
+  entries_origin_taobao,
+  entries_origin_jd,
+  exits_native,
+  exits_origin_taobao,
+  exits_origin_jd,
   count_
 };
 inline constexpr int monthly_count = static_cast<int>(Monthly::count_);
@@ -107,6 +161,32 @@ enum class Metric : int {
   cold_start_median_days,
   cold_start_reached,
   rich_categories,
+  // Model v2.
+  gmv_platform,
+  gmv_search,
+  gmv_pool,
+  buyers_start,
+  buyers_end,
+  buyer_arrivals,
+  buyer_lapses,
+  intent_met_share,
+  streamers_start,
+  streamers_end,
+  streamer_entries,
+  streamer_exits,
+  subsidies,
+  gmv_native,
+  gmv_origin_taobao,
+  gmv_origin_jd,
+  retention_90_native,
+  retention_90_taobao,
+  retention_90_jd,
+  entries_native,
+  entries_origin_taobao,
+  entries_origin_jd,
+  exits_native,
+  exits_origin_taobao,
+  exits_origin_jd,
   count_
 };
 inline constexpr int metric_count = static_cast<int>(Metric::count_);
@@ -126,12 +206,23 @@ struct Recorder {
   // Cohorts by join month (initial merchants excluded).
   std::vector<std::int64_t> joined;
   std::vector<std::int64_t> retained_next_month;
-  void resize(int n_days, int n_offset, int n_months) {
+  // Model v2, by month: buyers with a session, the median streamer's income,
+  // and intent sessions and those met by category (month x K).
+  std::vector<std::int64_t> buyers_seen;
+  std::vector<double> streamer_income_median;
+  int categories = 0;
+  std::vector<std::int64_t> intent_by_category, met_by_category;
+  void resize(int n_days, int n_offset, int n_months, int n_categories = 0) {
     days = n_days;
     offset = n_offset;
     daily.assign(static_cast<std::size_t>(n_days) * daily_count, 0.0);
     joined.assign(n_months, 0);
     retained_next_month.assign(n_months, -1);
+    buyers_seen.assign(n_months, 0);
+    streamer_income_median.assign(n_months, 0.0);
+    categories = n_categories;
+    intent_by_category.assign(static_cast<std::size_t>(n_months) * n_categories, 0);
+    met_by_category.assign(static_cast<std::size_t>(n_months) * n_categories, 0);
   }
 };
 

@@ -25,6 +25,11 @@ struct KeyMarks {
 
 void bind_scenario(const Node& root, Scenario& out, KeyMarks& marks, Diagnostics& diags);
 void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags);
+// Drops the policy entries that start after the horizon and the one-off events
+// that fall wholly outside the simulated days (warm-up included), so that a
+// shortened horizon (--set calendar.days=90) runs; returns one line per item
+// dropped, "file:line:column: policy[2] (from 2022-10-28)".
+std::vector<std::string> clip_to_horizon(Scenario& s, const KeyMarks& marks);
 
 // The closest name to `word` among `candidates` by edit distance, or "" when none is close.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);

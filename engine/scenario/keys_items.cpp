@@ -2,6 +2,7 @@
 // categories, and the text form of field values.
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 
@@ -55,10 +56,21 @@ const std::vector<Key<Category>>& category_keys() {
       item<P>(#ch ".video", KeyType::boolean, any, "",                                            \
               #ch " links allowed in short-video carts and product pages.", "",                   \
               [](P& p) -> FieldRef { return &p.ch.video; }),                                      \
+      item<P>(#ch ".search", KeyType::boolean, any, "",                                           \
+              #ch " links shown on the search surface (mall, search results; model v2).",         \
+              "article: JD links stayed on product pages in 2022",                                \
+              [](P& p) -> FieldRef { return &p.ch.search; }),                                     \
       item<P>(#ch ".fee", KeyType::real, prob, "",                                                \
-              "Platform fee on " #ch " link sales, fraction of price.",                           \
+              "Platform fee on " #ch                                                              \
+              " link sales, a fraction of the price or of the commission "                        \
+              "(fee_on).",                                                                        \
               "article: Douyin charged 20% on third-party links",                                 \
               [](P& p) -> FieldRef { return &p.ch.fee; }),                                        \
+      item<P>(#ch ".fee_on", KeyType::string, any, "",                                            \
+              "What the fee is a fraction of: price (paid out of the merchant's margin) or "      \
+              "commission (out of the streamer's, so carts respond to it).",                      \
+              "article: Douyin's 2020 fee fell on promotion commissions",                         \
+              [](P& p) -> FieldRef { return &p.ch.fee_on; }),                                     \
       item<P>(#ch ".eligible_share", KeyType::real, prob, "",                                     \
               "Share of " #ch " merchants the opening covers (e.g. Tmall / self-operated only).", \
               "article: the 2022-10 reopening covered Tmall and JD self-operated stores",         \
@@ -81,8 +93,8 @@ const std::vector<Key<Event>>& event_keys() {
   static const std::vector<Key<E>> keys{
       item<E>(
           "type", KeyType::event_type, any, "",
-          "promotion (needs traffic), lockdown (needs logistics) or demand_shock (needs "
-          "demand).",
+          "promotion (needs traffic), lockdown (needs logistics), demand_shock (needs "
+          "demand) or subsidy (needs channel, and commission_bonus or price_discount).",
           "", [](E& e) -> FieldRef { return &e.type; }, true),
       item<E>("name", KeyType::string, any, "", "A label for reports.", "",
               [](E& e) -> FieldRef { return &e.name; }),
@@ -107,6 +119,22 @@ const std::vector<Key<Event>>& event_keys() {
       item<E>("logistics.jd", KeyType::real, prob, "",
               "Logistics capacity for JD link orders (JD's own logistics is hit less).", "assumed",
               [](E& e) -> FieldRef { return &e.logistics[2]; }),
+      item<E>("every", KeyType::string, any, "",
+              "year: the event repeats on the same dates in every year of the simulation "
+              "(festivals); empty: once.",
+              "", [](E& e) -> FieldRef { return &e.every; }),
+      item<E>("channel", KeyType::string, any, "",
+              "subsidy: the external channel that pays it (taobao or jd).", "",
+              [](E& e) -> FieldRef { return &e.channel; }),
+      item<E>("commission_bonus", KeyType::real, prob, "",
+              "subsidy: commission rate added to the streamer's on the channel's sales, paid by "
+              "the external platform.",
+              "article: Taobao Union's 1.5 bn RMB Double 11 subsidy to promoters",
+              [](E& e) -> FieldRef { return &e.commission_bonus; }),
+      item<E>("price_discount", KeyType::real, Range(0, 0.95), "",
+              "subsidy: share of the price taken off the buyer's, paid by the external platform.",
+              "article: the 2020 Kuaishou x JD 双百亿补贴 day",
+              [](E& e) -> FieldRef { return &e.price_discount; }),
   };
   return keys;
 }
@@ -301,6 +329,31 @@ bool last_day_of_month(Date d) {
   using namespace std::chrono;
   return static_cast<int>(static_cast<unsigned>(year_month_day{sys_days{days{d}}}.day())) ==
          days_in_month(d);
+}
+
+bool Event::covers(Date date) const {
+  if (date >= from && date <= to) return true;
+  if (every != "year") return false;
+  // The same dates shifted by whole years (29 February falls on the 28th in
+  // other years): the years of `date` and the year before, for an event that
+  // spans the new year.
+  using namespace std::chrono;
+  const year_month_day f{sys_days{days{from}}}, t{sys_days{days{to}}}, d{sys_days{days{date}}};
+  auto shifted = [](year_month_day ymd, years by) {
+    year_month_day out = ymd + by;
+    if (!out.ok()) out = out.year() / out.month() / last;
+    return static_cast<Date>(sys_days{out}.time_since_epoch().count());
+  };
+  for (const int back : {0, 1}) {
+    const years by{static_cast<int>(d.year()) - static_cast<int>(f.year()) - back};
+    if (shifted(f, by) <= date && date <= shifted(t, by)) return true;
+  }
+  return false;
+}
+
+std::int64_t Scenario::scaled(std::int64_t count) const {
+  if (population.scale == 1.0) return count;
+  return std::llround(static_cast<double>(count) * population.scale);
 }
 
 std::string format_date(Date d) {

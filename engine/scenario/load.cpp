@@ -1,5 +1,7 @@
 // Loading: read files, follow `extends` chains, apply `--set` overrides, then bind and
 // validate; every problem is collected before anything is thrown.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -352,6 +354,13 @@ Scenario resolve(const std::string& text, const fs::path& file,
     std::vector<std::string> problems;
     for (const auto& d : items) problems.push_back(d.str());
     throw ScenarioError(std::move(problems));
+  }
+  if (const auto clipped = detail::clip_to_horizon(s, marks); !clipped.empty()) {
+    std::string list;
+    for (const auto& c : clipped) list += "\n  " + c;
+    spdlog::warn("{}: {} outside the horizon {} to {}, left out:{}", file.string(),
+                 clipped.size() == 1 ? "one entry" : std::to_string(clipped.size()) + " entries",
+                 format_date(s.calendar.start), format_date(s.end() - 1), list);
   }
   return s;
 }

@@ -86,8 +86,17 @@ struct Checker {
         fail(at, "policy entries out of date order (expected after " +
                      format_date(s.policy[i - 1].from) + ", got " + format_date(s.policy[i].from) +
                      ")");
-      } else {
-        in_horizon(at, s.policy[i].from);
+      }
+      // An entry after the horizon is clipped with a warning (clip_to_horizon).
+    }
+    for (std::size_t i = 0; i < s.policy.size(); ++i) {
+      for (const Channel c : {Channel::taobao, Channel::jd}) {
+        const std::string& on = s.policy[i][c].fee_on;
+        if (on != "price" && on != "commission") {
+          fail(
+              "policy[" + std::to_string(i) + "]." + channel_names[static_cast<int>(c)] + ".fee_on",
+              "expected price or commission, got '" + on + "'");
+        }
       }
     }
   }
@@ -96,12 +105,33 @@ struct Checker {
     for (std::size_t i = 0; i < s.events.size(); ++i) {
       const auto& e = s.events[i];
       const std::string at = "events[" + std::to_string(i) + "]";
-      in_horizon(at + ".from", e.from);
+      // An event outside the simulated days is clipped with a warning (clip_to_horizon).
       if (e.to < e.from) {
         fail(at + ".to", "ends before it starts (expected on or after " + format_date(e.from) +
                              ", got " + format_date(e.to) + ")");
-      } else {
-        in_horizon(at + ".to", e.to);
+      } else if (e.every == "year" && e.to - e.from >= 365) {
+        fail(at + ".to", "a yearly event lasts less than a year (expected at most 365 days, got " +
+                             std::to_string(e.to - e.from + 1) + ")");
+      }
+      if (e.every != "" && e.every != "year") {
+        fail(at + ".every", "expected year (or nothing: once), got '" + e.every + "'");
+      }
+      if (e.type == EventType::subsidy) {
+        if (e.channel != "taobao" && e.channel != "jd") {
+          fail(at + (marks.has(at + ".channel") ? ".channel" : ""),
+               "a subsidy needs the channel that pays it (expected taobao or jd, got '" +
+                   e.channel + "')");
+        }
+        if (!marks.has(at + ".commission_bonus") && !marks.has(at + ".price_discount")) {
+          fail(at,
+               "a subsidy needs 'commission_bonus' or 'price_discount' (expected one, got "
+               "none)");
+        }
+        continue;
+      }
+      if (!e.channel.empty()) {
+        fail(at + ".channel",
+             "only a subsidy has a channel (expected none, got '" + e.channel + "')");
       }
       const char* needs = e.type == EventType::promotion  ? "traffic"
                           : e.type == EventType::lockdown ? "logistics"
@@ -109,6 +139,32 @@ struct Checker {
       if (!marks.has(at + "." + needs)) {
         fail(at, std::string("a ") + event_type_names[static_cast<int>(e.type)] + " needs '" +
                      needs + "' (expected it in the event, got none)");
+      }
+    }
+  }
+
+  // Model v2's keys that only make sense together.
+  void model_v2() {
+    const auto& st = s.streamers;
+    if (st.income_elasticity > 0 && !(st.reservation_income > 0)) {
+      fail("streamers.reservation_income",
+           "the live rate's response to income is relative to it (expected above 0 with "
+           "streamers.income_elasticity " +
+               num(st.income_elasticity) + ", got 0)");
+    }
+    for (const char* ch : {"taobao", "jd"}) {
+      const Scenario::Pool& p =
+          std::string(ch) == "taobao" ? s.external.taobao.pool : s.external.jd.pool;
+      const std::string at = std::string("external.") + ch + ".pool.";
+      if (p.commission_min > p.commission_max) {
+        fail(at + "commission_max", "expected at least commission_min " + num(p.commission_min) +
+                                        ", got " + num(p.commission_max));
+      }
+      const double var_max = p.quality_mean * (1 - p.quality_mean);
+      if (p.quality_sd * p.quality_sd >= var_max) {
+        fail(at + "quality_sd", "too large for a Beta distribution with mean " +
+                                    num(p.quality_mean) + " (expected below " +
+                                    num(std::sqrt(var_max)) + ", got " + num(p.quality_sd) + ")");
       }
     }
   }
@@ -210,9 +266,44 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.merchants();
   c.policy();
   c.events();
+  c.model_v2();
   c.sweep();
   c.sensitivity();
   c.calibration();
+}
+
+std::vector<std::string> clip_to_horizon(Scenario& s, const KeyMarks& marks) {
+  std::vector<std::string> clipped;
+  const auto where = [&](const std::string& path) {
+    const Mark& m = marks.of(path);
+    return m.file + ":" + std::to_string(m.line) + ":" + std::to_string(m.column);
+  };
+  std::vector<PolicyEntry> policy;
+  for (std::size_t i = 0; i < s.policy.size(); ++i) {
+    if (i > 0 && s.policy[i].from >= s.end()) {
+      const std::string at = "policy[" + std::to_string(i) + "]";
+      clipped.push_back(where(at + ".from") + ": " + at + " (from " +
+                        format_date(s.policy[i].from) + ")");
+    } else {
+      policy.push_back(s.policy[i]);
+    }
+  }
+  std::vector<Event> events;
+  const Date first = s.calendar.start - s.calendar.warmup_days;
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    const Event& e = s.events[i];
+    if (e.every.empty() && (e.to < first || e.from >= s.end())) {
+      const std::string at = "events[" + std::to_string(i) + "]";
+      clipped.push_back(where(at + ".from") + ": " + at +
+                        (e.name.empty() ? "" : " '" + e.name + "'") + " (" + format_date(e.from) +
+                        " to " + format_date(e.to) + ")");
+    } else {
+      events.push_back(e);
+    }
+  }
+  s.policy = std::move(policy);
+  s.events = std::move(events);
+  return clipped;
 }
 
 }  // namespace linksim::detail

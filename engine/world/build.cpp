@@ -77,7 +77,8 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
 
 void build_buyers(const Scenario& s, World& w, int threads) {
   Buyers& b = w.buyers;
-  const std::int64_t n = s.population.buyers;
+  const std::int64_t n = buyer_slots(s);
+  const std::int64_t n0 = initial_buyers(s);
   const int k_count = static_cast<int>(s.categories.size());
   // All buyers, or this rank's slice of whole demand chunks: each buyer is
   // built from its own stream, so a slice holds the same buyers as the whole.
@@ -96,9 +97,10 @@ void build_buyers(const Scenario& s, World& w, int threads) {
   b.elasticity.resize(local);
   b.trust.resize(local);
   b.apps.resize(local);
+  b.seen_month.assign(local, 0);
   b.prefs.resize(local * k_count);
   const BuyerShapes shapes(s);
-  std::vector<double> zipf(s.population.streamers);
+  std::vector<double> zipf(w.streamers.size());
   for (std::size_t i = 0; i < zipf.size(); ++i) {
     zipf[i] = std::pow(static_cast<double>(i + 1), -s.streamers.follower_zipf);
   }
@@ -110,7 +112,8 @@ void build_buyers(const Scenario& s, World& w, int threads) {
     for (std::int64_t i = c * build_chunk; i < std::min(local, (c + 1) * build_chunk); ++i) {
       Stream rng(base, static_cast<std::uint64_t>(slice.first + i));
       build_buyer(s, b, i, rng, shapes);
-      const auto k = std::min<std::int64_t>(rng.poisson(s.buyers.follows), s.population.streamers);
+      const auto k = std::min<std::int64_t>(rng.poisson(s.buyers.follows),
+                                            static_cast<std::int64_t>(w.streamers.size()));
       const std::size_t first = follows[c].size();
       for (std::int64_t j = 0; j < k; ++j) {
         const std::uint32_t st = popularity.draw(rng);
@@ -142,32 +145,73 @@ void build_buyers(const Scenario& s, World& w, int threads) {
     std::vector<std::uint32_t>().swap(follows[c]);
     std::vector<std::uint32_t>().swap(counts[c]);
   });
-  // Followers count every rank's buyers (a sum of integers: exact in any order).
+  // Followers count every rank's buyers (a sum of integers: exact in any
+  // order); a slot's buyer counts from its arrival (arrive_buyers).
   std::vector<std::uint32_t> followers(w.streamers.size(), 0);
-  for (auto st : b.follows) ++followers[st];
+  const std::uint64_t born_end =
+      b.follow_begin[std::clamp<std::int64_t>(n0 - slice.first, 0, local)];
+  for (std::uint64_t f = 0; f < born_end; ++f) ++followers[b.follows[f]];
   if (w.partitioned) ensemble().sum(followers);
   for (std::size_t st = 0; st < followers.size(); ++st) w.streamers[st].followers += followers[st];
+  // Model v2: slots beyond the initial buyers wait, unborn, for arrivals.
+  b.born = n0;
+  b.active = n0;
+  for (std::int64_t i = std::max<std::int64_t>(0, n0 - slice.first); i < local; ++i) {
+    b.next_session[i] = std::numeric_limits<double>::infinity();
+  }
+  if (buyers_dynamic(s)) {
+    b.status.resize(local);
+    b.satisfaction.assign(local, 1.0f);
+    b.lapse_left.resize(local);
+    b.lapse_step.assign(local, lapse_step(s, 1.0));
+    for (std::int64_t i = 0; i < local; ++i) {
+      const std::int64_t id = slice.first + i;
+      b.status[i] = id < n0 ? active_buyer : unborn;
+      b.lapse_left[i] = lapse_budget(w.seed, id, -1 - w.warmup);
+    }
+  }
+}
+
+// A streamer's focus categories, from its own stream.
+void draw_focus(const Scenario& s, Streamer& st, Stream& rng) {
+  const int k_count = static_cast<int>(s.categories.size());
+  const int most = std::min(s.streamers.categories, k_count);
+  const int n = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(most)));
+  std::vector<double> weight;
+  for (const auto& c : s.categories) weight.push_back(c.demand_weight);
+  for (int j = 0; j < n; ++j) {  // without replacement
+    const int k = pick_weighted(
+        k_count, [&](int c) { return weight[c]; }, rng.uniform());
+    st.categories.push_back(k);
+    weight[k] = 0;
+  }
 }
 
 void build_streamers(const Scenario& s, World& w) {
-  const int k_count = static_cast<int>(s.categories.size());
-  w.streamers.resize(s.population.streamers);
+  w.streamers.resize(std::max<std::int64_t>(1, s.scaled(s.population.streamers)));
   w.cart_size = s.streamers.cart_size;
   w.carts.assign(w.streamers.size() * w.cart_size, -1);
   w.cart_len.assign(w.streamers.size(), 0);
+  w.present.assign(w.streamers.size(), 1);
   const std::uint64_t base = stream_base(w.seed, Kind::streamer, -1, Purpose::build);
   for (std::size_t i = 0; i < w.streamers.size(); ++i) {
     Stream rng(base, i);
-    const int most = std::min(s.streamers.categories, k_count);
-    const int n = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(most)));
-    std::vector<double> weight;
-    for (const auto& c : s.categories) weight.push_back(c.demand_weight);
-    for (int j = 0; j < n; ++j) {  // without replacement
-      const int k = pick_weighted(
-          k_count, [&](int c) { return weight[c]; }, rng.uniform());
-      w.streamers[i].categories.push_back(k);
-      weight[k] = 0;
-    }
+    draw_focus(s, w.streamers[i], rng);
+    w.streamers[i].join_day = -w.warmup;
+  }
+}
+
+// A union's catalogue: listings of sellers with no Kuaishou store, in
+// categories by demand weight x the union's strength there, with deep stock.
+void build_pool(const Scenario& s, World& w, Origin origin) {
+  const Scenario::Pool& pool =
+      origin == Origin::taobao ? s.external.taobao.pool : s.external.jd.pool;
+  const std::int64_t n = s.scaled(pool.listings);
+  const std::uint64_t base =
+      stream_base(w.seed, Kind::merchant, static_cast<int>(origin), Purpose::pool);
+  for (std::int64_t i = 0; i < n; ++i) {
+    Stream rng(base, static_cast<std::uint64_t>(i));
+    add_pool_listing(s, w, origin, pool, rng);
   }
 }
 
@@ -184,11 +228,75 @@ void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads) {
   build_streamers(s, w);
   build_buyers(s, w, threads);
   w.by_category.assign(s.categories.size(), {});
+  w.search.assign(s.categories.size(), {});
   const std::uint64_t base = stream_base(seed, Kind::merchant, -1, Purpose::build);
-  for (std::int64_t i = 0; i < s.population.merchants; ++i) {
+  for (std::int64_t i = 0; i < s.scaled(s.population.merchants); ++i) {
     Stream rng(base, static_cast<std::uint64_t>(i));
     add_merchant(s, w, draw_origin(s.merchants.origin_mix, rng), -w.warmup, rng, true);
   }
+  build_pool(s, w, Origin::taobao);
+  build_pool(s, w, Origin::jd);
+}
+
+void add_streamer(const Scenario& s, World& w, int day) {
+  const std::size_t id = w.streamers.size();
+  Streamer st;
+  Stream rng(stream_base(w.seed, Kind::streamer, -1, Purpose::build), id);
+  draw_focus(s, st, rng);
+  st.join_day = day;
+  st.fresh = true;
+  w.streamers.push_back(std::move(st));
+  w.carts.resize(w.streamers.size() * w.cart_size, -1);
+  w.cart_len.push_back(0);
+  w.present.push_back(1);
+}
+
+std::int64_t initial_buyers(const Scenario& s) {
+  return std::max<std::int64_t>(1, s.scaled(s.population.buyers));
+}
+
+double traffic_on(const Scenario& s, Date date) {
+  double traffic = 1.0;
+  for (const auto& e : s.events) {
+    if (e.covers(date)) traffic *= e.traffic;
+  }
+  return traffic;
+}
+
+double buyer_arrival_rate(const Scenario& s, int day, double traffic, double attractiveness) {
+  const auto& a = s.buyers.arrivals;
+  double rate = s.scaled_rate(a.per_day) * traffic;
+  if (a.yearly_growth != 1.0) rate *= std::pow(a.yearly_growth, day / 365.0);
+  if (a.attractiveness_exponent > 0) {
+    rate *= std::pow(std::min(attractiveness, a.max_attractiveness), a.attractiveness_exponent);
+  }
+  return rate;
+}
+
+std::int64_t buyer_slots(const Scenario& s) {
+  const std::int64_t n0 = initial_buyers(s);
+  if (!(s.buyers.arrivals.per_day > 0)) return n0;
+  double mean = 0;
+  for (int d = -s.calendar.warmup_days; d < s.calendar.days; ++d) {
+    mean += buyer_arrival_rate(s, d, traffic_on(s, s.calendar.start + d),
+                               s.buyers.arrivals.max_attractiveness);
+  }
+  return n0 + static_cast<std::int64_t>(std::ceil(mean + 10.0 * std::sqrt(mean) + 10.0));
+}
+
+bool buyers_dynamic(const Scenario& s) {
+  return s.buyers.arrivals.per_day > 0 || s.buyers.lapse.hazard > 0;
+}
+
+float lapse_budget(std::uint64_t seed, std::int64_t buyer, int day) {
+  Stream rng(seed, Kind::buyer, static_cast<std::uint64_t>(buyer), day, Purpose::lapse);
+  return static_cast<float>(rng.exponential());
+}
+
+float lapse_step(const Scenario& s, double sat) {
+  const auto& l = s.buyers.lapse;
+  const double h = std::min(1.0, l.hazard * (1.0 + l.dissatisfaction * (1.0 - sat)));
+  return h >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-h));
 }
 
 }  // namespace linksim::detail

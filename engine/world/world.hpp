@@ -20,9 +20,18 @@ using Fen = std::int64_t;  // money: 1/100 RMB, exact in every sum
 // A day that never comes: days run from -warm-up, so no negative sentinel will do.
 inline constexpr int never = std::numeric_limits<int>::min();
 
-// Bytes per buyer: 4 (rate) + 8 (next session) + 4 (elasticity) + 4 (trust)
-// + 1 (apps) + 2K (preferences, K categories, 16-bit fixed point) + 8 (follow
-// offset) + 4 per followed streamer. With K = 12 and 6 follows: 77 bytes.
+// Bytes per buyer slot: 4 (rate) + 8 (next session) + 4 (elasticity) + 4
+// (trust) + 1 (apps) + 2 (month of the last session) + 2K (preferences, K
+// categories, 16-bit fixed point) + 8 (follow offset) + 4 per followed
+// streamer; with model v2's arrivals or lapses, 1 (status) + 4 (satisfaction)
+// + 4 + 4 (lapse budget and daily step). With K = 12 and 6 follows: 79
+// bytes, 92 with arrivals or lapses.
+//
+// Model v2: the slots of every buyer the run can have (those active at the
+// start and an upper bound on the arrivals, buyer_slots) are built before day
+// 0; a slot is unborn until its buyer arrives, then active or lapsed. An
+// unborn or lapsed buyer's next session is +infinity, so the demand phase
+// never visits it.
 //
 // Sessions are a Poisson process of rate λ_b on the traffic clock, which
 // advances by the day's traffic multiplier each day: `next_session` is the
@@ -41,12 +50,21 @@ struct Buyers {
   std::int64_t first = 0;
   std::int64_t total = 0;
   int categories = 0;
-  std::vector<float> rate;                  // λ_b, sessions per day
-  std::vector<double> next_session;         // on the traffic clock
-  std::vector<float> elasticity;            // ε_b
-  float max_elasticity = 0;                 // the largest ε_b of these buyers
-  std::vector<float> trust;                 // ψ_b in [0, 1]
-  std::vector<std::uint8_t> apps;           // bit 0: Taobao installed, bit 1: JD installed
+  std::vector<float> rate;                // λ_b, sessions per day
+  std::vector<double> next_session;       // on the traffic clock
+  std::vector<float> elasticity;          // ε_b
+  float max_elasticity = 0;               // the largest ε_b of these buyers
+  std::vector<float> trust;               // ψ_b in [0, 1]
+  std::vector<std::uint8_t> apps;         // bit 0: Taobao installed, bit 1: JD installed
+  std::vector<std::uint16_t> seen_month;  // 1 + month index of its last session, 0 = none
+  // Model v2, allocated only with arrivals or lapses (dynamic()):
+  std::vector<std::uint8_t> status;  // BuyerStatus
+  std::vector<float> satisfaction;   // s_b in [0, 1]: average outcome of its intent sessions
+  std::vector<float> lapse_left;     // hazard budget left before the buyer lapses (or returns)
+  std::vector<float> lapse_step;     // -log(1 - h_b): hazard spent per active day
+  std::int64_t born = 0;             // slots whose buyer has arrived (global, in order)
+  std::int64_t active = 0;           // active buyers (global)
+  bool dynamic() const { return !status.empty(); }
   std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
   std::vector<std::uint64_t> follow_begin;  // count + 1 offsets into follows
   std::vector<std::uint32_t> follows;       // followed streamer ids
@@ -56,6 +74,10 @@ struct Buyers {
 };
 
 enum class MerchantState : std::uint8_t { active, exited };
+enum BuyerStatus : std::uint8_t { unborn = 0, active_buyer = 1, lapsed = 2 };
+
+// No streamer: an order placed from search (intent sessions).
+inline constexpr std::uint32_t no_streamer = 0xFFFFFFFFu;
 
 struct Merchant {
   Origin origin = Origin::native;
@@ -67,6 +89,7 @@ struct Merchant {
   double on_time = 0.9;
   float eligible_draw = 0.0f;  // fixed uniform: covered by an opening with eligible_share above it
   bool initial = false;        // active on day 0 of the horizon
+  bool pool = false;           // a union pool listing's seller: not a Kuaishou merchant (v2)
   bool founding = false;       // built with the world (before any warm-up): no cold start
   MerchantState state = MerchantState::active;
   int join_day = 0;
@@ -119,6 +142,8 @@ struct Listing {
   double planned_daily = 1.0;     // units per day the listing is stocked for
   std::int64_t month_demand = 0;  // orders placed this month, filled or not
   int month_days = 0;             // days shown anywhere this month
+  bool deep = false;              // a union pool listing: stock never runs out (v2)
+  float log_ratio = 0;            // log(price / reference price), before any discount
 };
 
 struct Streamer {
@@ -128,6 +153,13 @@ struct Streamer {
   Fen income = 0;
   int day_orders = 0;
   int day_ok = 0;
+  // Model v2: income by month, live rate and exit.
+  Fen month_income = 0;
+  double live_factor = 1.0;  // multiplies streamers.live_rate, from last month's income
+  int poor_months = 0;       // consecutive months below the reservation income
+  bool gone = false;         // left the platform
+  bool fresh = false;        // arrived since the last cart refill: refill today
+  int join_day = 0;          // days since calendar.start
 };
 
 // The day's conditions, set by the policy phase.
@@ -140,9 +172,13 @@ struct DayConditions {
   double traffic = 1.0;  // M_t
   double demand = 1.0;   // D_t
   std::array<double, channel_count> logistics{1, 1, 1};
-  std::array<std::uint8_t, channel_count> surfaces{3, 0, 0};  // allowed surfaces per channel
+  std::array<std::uint8_t, channel_count> surfaces{7, 0, 0};  // allowed surfaces per channel
   std::array<double, channel_count> fee{0, 0, 0};
+  std::array<bool, channel_count> fee_on_commission{false, false, false};
   std::array<double, channel_count> eligible{1, 1, 1};
+  // Subsidies (v2), paid by the external platform on its channel's sales.
+  std::array<double, channel_count> commission_bonus{0, 0, 0};
+  std::array<double, channel_count> price_discount{0, 0, 0};
 };
 
 struct Order {
@@ -171,6 +207,7 @@ struct Accounts {
   Fen platform_link_fees = 0;
   Fen external_fees = 0;
   Fen streamer_commission = 0;
+  Fen subsidies = 0;  // paid by the external platforms (v2): discounts and commission bonuses
 };
 
 struct World {
@@ -197,19 +234,26 @@ struct World {
   std::vector<int> visible_per_category;      // listings shown anywhere, per category, today
   std::vector<std::uint32_t> live_ids;        // today's live streamers
   std::vector<std::uint8_t> live;             // 1 if streamer is live today (compact, for demand)
-  AliasTable live_reco;                       // over live_ids: followers^a x reputation^b
-  AliasTable all_reco;                        // over all streamers, for video sessions
-  std::vector<std::int32_t> cart_offset;      // where today's browsing starts in each cart
-  std::vector<int> month_of_day;              // month index of every day of the horizon
-  int listed_today = 0;                       // merchants with a listing shown anywhere today
-  std::vector<Order> orders;                  // today's orders
+  std::vector<std::uint8_t> present;          // 1 if streamer has not left (v2: for video follows)
+  bool any_gone = false;                      // a streamer has left (v2)
+  std::vector<std::vector<int>> search;       // per category: today's search results (v2)
+  std::array<double, channel_count> discount_applied{0, 0, 0};  // in the listings' log_ratio
+  AliasTable live_reco;                   // over live_ids: followers^a x reputation^b
+  AliasTable all_reco;                    // over all streamers, for video sessions
+  std::vector<std::int32_t> cart_offset;  // where today's browsing starts in each cart
+  std::vector<int> month_of_day;          // month index of every day of the horizon
+  int listed_today = 0;                   // merchants with a listing shown anywhere today
+  std::vector<Order> orders;              // today's orders
   Accounts accounts;
   Recorder recorder;
   // Entry attractiveness: GMV of the last 30 days and its first-30-day reference.
   std::array<Fen, 30> gmv_ring{};
   double attract_reference = 0;
+  // Model v2: arrivals' and streamer entry's attractiveness references.
+  double buyer_attract_reference = 0;
+  double streamer_attract_reference = 0;
 
-  int active_merchants() const;
+  int active_merchants() const;  // Kuaishou merchants, pool sellers excluded
 };
 
 }  // namespace linksim::detail

@@ -22,10 +22,12 @@ enum class Channel : std::uint8_t { store = 0, taobao = 1, jd = 2 };
 inline constexpr int channel_count = 3;
 inline constexpr std::array<const char*, channel_count> channel_names{"store", "taobao", "jd"};
 
-// Where a buyer shops: the livestream cart or the short-video cart / product page.
-enum class Surface : std::uint8_t { live = 0, video = 1 };
-inline constexpr int surface_count = 2;
-inline constexpr std::array<const char*, surface_count> surface_names{"live", "video"};
+// Where a buyer shops: the livestream cart, the short-video cart, or (model
+// v2) the search surface: the mall, search results and product pages, where
+// intent sessions go.
+enum class Surface : std::uint8_t { live = 0, video = 1, search = 2 };
+inline constexpr int surface_count = 3;
+inline constexpr std::array<const char*, surface_count> surface_names{"live", "video", "search"};
 
 // Merchant origin: native to the platform, or coming from Taobao / JD.
 enum class Origin : std::uint8_t { native = 0, taobao = 1, jd = 2 };
@@ -51,10 +53,12 @@ struct Category {
 
 // Per external channel in one policy entry.
 struct ChannelPolicy {
-  bool live = false;            // links allowed in livestream carts
-  bool video = false;           // links allowed in short-video carts and product pages
-  double fee = 0.0;             // platform fee on external-link sales, fraction of price
-  double eligible_share = 1.0;  // share of the channel's merchants the opening covers
+  bool live = false;             // links allowed in livestream carts
+  bool video = false;            // links allowed in short-video carts and product pages
+  bool search = false;           // links shown on the search surface (v2)
+  double fee = 0.0;              // platform fee on external-link sales, a fraction of fee_on
+  std::string fee_on = "price";  // price (out of the merchant's margin) or commission (streamer's)
+  double eligible_share = 1.0;   // share of the channel's merchants the opening covers
 };
 
 struct PolicyEntry {
@@ -64,9 +68,9 @@ struct PolicyEntry {
   const ChannelPolicy& operator[](Channel c) const { return c == Channel::taobao ? taobao : jd; }
 };
 
-enum class EventType : std::uint8_t { promotion, lockdown, demand_shock };
-inline constexpr std::array<const char*, 3> event_type_names{"promotion", "lockdown",
-                                                             "demand_shock"};
+enum class EventType : std::uint8_t { promotion, lockdown, demand_shock, subsidy };
+inline constexpr std::array<const char*, 4> event_type_names{"promotion", "lockdown",
+                                                             "demand_shock", "subsidy"};
 
 struct Event {
   EventType type = EventType::promotion;
@@ -76,6 +80,15 @@ struct Event {
   double traffic = 1.0;
   double demand = 1.0;
   std::array<double, channel_count> logistics{1.0, 1.0, 1.0};  // store, taobao, jd
+  std::string every;  // "" (once) or "year": repeats on the same dates every year
+  // subsidy: the external channel that pays it, the commission rate added to
+  // the streamer's on that channel's sales and the share of the price taken
+  // off the buyer's (both paid by the external platform).
+  std::string channel;
+  double commission_bonus = 0.0;
+  double price_discount = 0.0;
+  // Whether the event is in force on `date` (recurring ones in any year).
+  bool covers(Date date) const;
 };
 
 // One axis of a sweep: a scenario key, written as for --set (list items by
@@ -136,6 +149,7 @@ struct Scenario {
     std::int64_t buyers = 200000;
     std::int64_t merchants = 1200;
     std::int64_t streamers = 800;
+    double scale = 1.0;  // multiplies every population, arrival rate and pool (v2)
   } population;
 
   std::vector<Category> categories = default_categories();
@@ -160,6 +174,21 @@ struct Scenario {
       double late_penalty = 0.03;
       double recovery = 0.002;
     } trust;
+    // Model v2 (0 = off): intent sessions on the search surface, arrivals, lapses.
+    double intent_share = 0.0;
+    int search_depth = 10;
+    struct Arrivals {
+      double per_day = 0.0;
+      double yearly_growth = 1.0;
+      double attractiveness_exponent = 0.0;
+      double max_attractiveness = 3.0;
+    } arrivals;
+    struct Lapse {
+      double hazard = 0.0;
+      double dissatisfaction = 0.0;
+      double memory_days = 30.0;
+      double return_rate = 0.0;
+    } lapse;
   } buyers;
 
   struct Conversion {
@@ -179,6 +208,15 @@ struct Scenario {
     double reco_exponent = 0.8;
     double reputation_memory_days = 30.0;
     double reputation_exponent = 1.0;
+    // Model v2 (0 = off): live rate and exits driven by last month's income, entry.
+    double income_elasticity = 0.0;
+    double max_live_factor = 2.0;
+    double reservation_income = 0.0;  // RMB/month
+    int patience_months = 3;
+    struct Entry {
+      double per_day = 0.0;
+      double attractiveness_exponent = 0.0;
+    } entry;
   } streamers;
 
   struct Merchants {
@@ -231,15 +269,25 @@ struct Scenario {
     double pool_quality_threshold = 0.4;
   } platform;
 
+  // A union's catalogue (v2): listings of merchants that never opened a
+  // Kuaishou store, shown while the channel's links are allowed.
+  struct Pool {
+    std::int64_t listings = 0;  // 0 = no pool
+    double quality_mean = 0.55;
+    double quality_sd = 0.2;
+    double commission_min = 0.05;
+    double commission_max = 0.3;
+  };
   struct External {
     struct Link {
       double take_rate = 0.05;
-    } taobao, jd{0.06};
+      Pool pool;
+    } taobao, jd{0.06, {0, 0.6, 0.15, 0.01, 0.1}};
   } external;
 
   // Links open on both surfaces, no fee: the state before the 2022 cut.
-  std::vector<PolicyEntry> policy{
-      PolicyEntry{18262, {true, true, 0.0, 1.0}, {true, true, 0.0, 1.0}}};  // from 2020-01-01
+  std::vector<PolicyEntry> policy{PolicyEntry{
+      18262, {.live = true, .video = true}, {.live = true, .video = true}}};  // from 2020-01-01
   std::vector<Event> events;
   // Read by `linksim sweep` only: the grid it runs (cartesian product of the axes).
   std::vector<SweepAxis> sweep;
@@ -248,9 +296,14 @@ struct Scenario {
 
   struct Reports {
     int richness_min_listings = 5;
+    double platform_scale = 1.0;  // platform buyers one simulated buyer stands for (v2)
   } reports;
 
   Date end() const { return calendar.start + calendar.days; }  // exclusive
+  // A population or arrival rate of the scenario at population.scale: counts
+  // are rounded (llround); at scale 1 they are the values as given.
+  std::int64_t scaled(std::int64_t count) const;
+  double scaled_rate(double per_day) const { return per_day * population.scale; }
   static std::vector<Category> default_categories();
 };
 

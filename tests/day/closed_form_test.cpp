@@ -156,7 +156,7 @@ TEST(ClosedForm, OrdersFollowThePriceFactorOfEachListing) {
       ASSERT_EQ(w.listings.size(), 8u);
       double factors = 0;
       for (std::size_t l = 0; l < w.listings.size(); ++l) {
-        ASSERT_EQ(w.hot[l].surfaces, 3) << "listing " << l << " is not shown on both surfaces";
+        ASSERT_EQ(w.hot[l].surfaces, 7) << "listing " << l << " is not shown on every surface";
         factors += expected_price_factor(w.hot[l].log_ratio, mu, sigma);
       }
       const double sessions = w.recorder.at(w.today.day, detail::Daily::sessions);

@@ -79,7 +79,7 @@ TEST(Entry, OnboardingWhenLinksClose) {
   while (sim.day() <= closure + 5) sim.step();
   for (const auto& m : sim.world().merchants) {
     if (m.origin == Origin::taobao && m.state == MerchantState::active && m.join_day < closure) {
-      EXPECT_EQ(sim.world().hot[m.store_listing].surfaces, 3);
+      EXPECT_EQ(sim.world().hot[m.store_listing].surfaces, 7);  // live, video and search
     }
   }
 }

@@ -98,16 +98,38 @@ TEST(ScenarioErrors, MalformedDate) {
             "t.yaml:1:20: calendar.start: expected a date YYYY-MM-DD, got '22-1-1'");
 }
 
-TEST(ScenarioErrors, DateOutsideTheHorizon) {
-  const auto p = problems(
-      "events:\n  - { type: demand_shock, from: 2023-02-01, to: 2023-02-02, demand: 0.9 }\n");
-  ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0],
-            "t.yaml:2:33: events[0].from: date outside the horizon (expected 2022-01-01 to "
-            "2022-12-31, got 2023-02-01)");
-  EXPECT_EQ(p[1],
-            "t.yaml:2:49: events[0].to: date outside the horizon (expected 2022-01-01 to "
-            "2022-12-31, got 2023-02-02)");
+// Model v2: a horizon shortened with --set keeps the scenario valid; the
+// entries it leaves out are clipped (with a warning, tests/cli/cli_test.cpp).
+TEST(ScenarioErrors, EntriesOutsideTheHorizonAreClipped) {
+  const std::string text =
+      "calendar: { start: 2022-01-01, days: 365, warmup_days: 10 }\n"
+      "policy:\n  - { from: 2020-01-01 }\n  - { from: 2022-10-28, taobao: { live: true } }\n"
+      "events:\n  - { type: demand_shock, from: 2023-02-01, to: 2023-02-02, demand: 0.9 }\n"
+      "  - { type: demand_shock, from: 2021-12-25, to: 2022-01-02, demand: 0.9 }\n"
+      "  - { type: promotion, from: 2022-06-01, to: 2022-06-18, traffic: 2, every: year }\n";
+  const Scenario whole = load_scenario_text(text, "t.yaml");
+  EXPECT_EQ(whole.policy.size(), 2u);
+  ASSERT_EQ(whole.events.size(), 2u);  // the one in 2023 is after the horizon
+  EXPECT_EQ(whole.events[0].to, whole.calendar.start + 1);
+  const Scenario short_one = load_scenario_text(text, "t.yaml", {"calendar.days=90"});
+  EXPECT_EQ(short_one.policy.size(), 1u);  // the October entry is after day 90
+  ASSERT_EQ(short_one.events.size(), 2u);  // the recurring one is never clipped
+  EXPECT_EQ(short_one.events[1].every, "year");
+}
+
+TEST(ScenarioErrors, ModelV2KeysThatGoTogether) {
+  EXPECT_EQ(only("streamers: { income_elasticity: 0.5 }\n"),
+            "t.yaml:1:12: streamers.reservation_income: the live rate's response to income is "
+            "relative to it (expected above 0 with streamers.income_elasticity 0.5, got 0)");
+  EXPECT_EQ(only("policy:\n  - { from: 2022-01-01, jd: { fee_on: margin } }\n"),
+            "t.yaml:2:39: policy[0].jd.fee_on: expected price or commission, got 'margin'");
+  EXPECT_EQ(only("events:\n  - { type: subsidy, from: 2022-11-01, to: 2022-11-11, "
+                 "commission_bonus: 0.05 }\n"),
+            "t.yaml:2:5: events[0]: a subsidy needs the channel that pays it (expected taobao or "
+            "jd, got '')");
+  EXPECT_EQ(only("events:\n  - { type: promotion, from: 2022-11-01, to: 2022-11-11, traffic: 2, "
+                 "every: month }\n"),
+            "t.yaml:2:77: events[0].every: expected year (or nothing: once), got 'month'");
 }
 
 TEST(ScenarioErrors, PolicyOutOfOrder) {
@@ -179,9 +201,9 @@ TEST(ScenarioErrors, SetOverridesAreValidatedAndNamed) {
             "1000], got -1)");
   EXPECT_EQ(only("name: a\n", {"buyers.nope=1"}),
             "--set buyers.nope=1:1:8: buyers.nope: unknown key (expected one of: app_share "
-            "browse_depth follow_share follows max_orders_per_session preference_concentration "
-            "price_elasticity price_elasticity_spread session_rate session_rate_spread trust "
-            "video_share)");
+            "arrivals browse_depth follow_share follows intent_share lapse max_orders_per_session "
+            "preference_concentration price_elasticity price_elasticity_spread search_depth "
+            "session_rate session_rate_spread trust video_share)");
   EXPECT_EQ(only("name: a\n", {"population.buyers"}),
             "--set population.buyers:1:1: expected KEY=VALUE, got 'population.buyers'");
   EXPECT_EQ(only("categories: [{ name: a, ref_price: 1 }]\n", {"categories.20.ref_price=3"}),

@@ -1,0 +1,125 @@
+// Step 1 (model v2): buyers come and go. Before the day's demand, active
+// buyers lapse, lapsed ones return, and new buyers arrive into the slots
+// built before day 0 (world/build.cpp: buyer_slots).
+//
+// A buyer's lapse is drawn as a budget: an Exp(1) draw when it becomes active,
+// spent each active day by -log(1 - h_b), so that it lapses on a day with
+// probability h_b exactly, for any h_b that changes with its satisfaction
+// (the demand phase updates its daily step). A lapsed buyer's budget is spent
+// the same way by its return probability. So a day costs one subtraction per
+// buyer slot, in a loop the compiler vectorises, and draws only for the few
+// who change.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "day/phases.hpp"
+#include "ensemble.hpp"
+#include "world/build.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+// Orders per session over the last 30 days against the first 30 simulated
+// days (1 during those): the shopping attractiveness that draws new buyers.
+double shopping_attractiveness(World& w) {
+  const int day = w.today.day;
+  const int first = -w.warmup;
+  if (day - first < 30) return 1.0;
+  const auto rate = [&](int from) {
+    double orders = 0, sessions = 0;
+    for (int d = from; d < from + 30; ++d) {
+      orders += w.recorder.at(d, Daily::orders_placed);
+      sessions += w.recorder.at(d, Daily::sessions);
+    }
+    return sessions > 0 ? orders / sessions : 0.0;
+  };
+  if (day - first == 30) w.buyer_attract_reference = rate(first);
+  const double now = rate(day - 30);
+  return w.buyer_attract_reference > 0 ? now / w.buyer_attract_reference : 1.0;
+}
+
+// A buyer becomes active today: its first session on the traffic clock and a
+// fresh lapse budget, from its own streams.
+void activate(World& w, std::int64_t local, std::int64_t id, int day) {
+  Buyers& b = w.buyers;
+  b.status[local] = active_buyer;
+  b.satisfaction[local] = 1.0f;
+  b.lapse_left[local] = lapse_budget(w.seed, id, day);
+  Stream rng(w.seed, Kind::buyer, static_cast<std::uint64_t>(id), day, Purpose::arrival);
+  const auto rate = static_cast<double>(b.rate[local]);
+  b.next_session[local] = rate > 0 ? w.traffic_clock + rng.exponential() / rate
+                                   : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+void turn_over_buyers(const Scenario& s, World& w) {
+  Buyers& b = w.buyers;
+  if (!b.dynamic()) return;
+  const int day = w.today.day;
+  // Lapses and returns: every slot spends its budget; the few that run out
+  // change status.
+  const double back = std::min(1.0, s.buyers.lapse.return_rate * w.today.traffic);
+  const float return_step =
+      back >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-back));
+  float* left = b.lapse_left.data();
+  const float* step = b.lapse_step.data();
+  const std::uint8_t* status = b.status.data();
+  for (std::int64_t i = 0; i < b.count; ++i) {
+    const float spent = status[i] == active_buyer ? step[i]
+                        : status[i] == lapsed     ? return_step
+                                                  : 0.0f;
+    left[i] -= spent;
+  }
+  std::vector<std::uint32_t> counts{0, 0, 0, 0};  // lapses, returns, arrivals' followers below
+  for (std::int64_t i = 0; i < b.count; ++i) {
+    if (!(left[i] <= 0.0f) || status[i] == unborn) continue;
+    const std::int64_t id = b.first + i;
+    if (status[i] == active_buyer) {
+      b.status[i] = lapsed;
+      b.next_session[i] = std::numeric_limits<double>::infinity();
+      b.lapse_left[i] = lapse_budget(w.seed, id, day);
+      ++counts[0];
+    } else {
+      activate(w, i, id, day);
+      ++counts[1];
+    }
+  }
+  // Arrivals: a count drawn alike on every rank, into the next unborn slots.
+  const double rate = buyer_arrival_rate(
+      s, day, w.today.traffic,
+      s.buyers.arrivals.attractiveness_exponent > 0 ? shopping_attractiveness(w) : 1.0);
+  Stream rng(w.seed, Kind::world, 0, day, Purpose::arrival);
+  const std::int64_t arrivals = rate > 0 ? rng.poisson(rate) : 0;
+  if (b.born + arrivals > b.total) {
+    throw std::runtime_error(
+        "more buyers arrived than the slots allocated before day 0 (" + std::to_string(b.total) +
+        "): the arrival bound was exceeded, which should not happen; please report it");
+  }
+  std::vector<std::uint32_t> followers;
+  for (std::int64_t id = b.born; id < b.born + arrivals; ++id) {
+    const std::int64_t local = id - b.first;
+    if (local < 0 || local >= b.count) continue;  // another rank's buyer
+    activate(w, local, id, day);
+    if (followers.empty()) followers.assign(w.streamers.size(), 0);
+    for (std::uint64_t f = b.follow_begin[local]; f < b.follow_begin[local + 1]; ++f) {
+      ++followers[b.follows[f]];
+    }
+  }
+  b.born += arrivals;
+  if (w.partitioned) {
+    ensemble().sum(counts);
+    followers.resize(w.streamers.size(), 0);
+    ensemble().sum(followers);
+  }
+  for (std::size_t st = 0; st < followers.size(); ++st) w.streamers[st].followers += followers[st];
+  b.active += arrivals + counts[1] - counts[0];
+  auto& rec = w.recorder;
+  rec.at(day, Daily::buyer_lapses) = counts[0];
+  rec.at(day, Daily::buyer_returns) = counts[1];
+  rec.at(day, Daily::buyer_arrivals) = static_cast<double>(arrivals);
+}
+
+}  // namespace linksim::detail

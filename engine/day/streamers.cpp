@@ -1,0 +1,94 @@
+// Model v2: streamers' income. At each month end, a streamer's commission
+// income of the month sets its live rate for the next (live_rate x
+// min(max_live_factor, (income / reservation_income)^elasticity)), and one
+// below the reservation income for patience_months months in a row leaves for
+// another platform (its followers' follows of it lapse). Each day new
+// streamers arrive at a rate that follows income per streamer.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "day/phases.hpp"
+#include "world/build.hpp"
+
+namespace linksim::detail {
+
+namespace {
+
+int present_streamers(const World& w) {
+  int n = 0;
+  for (const Streamer& st : w.streamers) n += !st.gone;
+  return n;
+}
+
+// Commission income per present streamer over the last 30 days against the
+// first 30 simulated days (1 during those).
+double streamer_attractiveness(World& w) {
+  const int day = w.today.day;
+  const int first = -w.warmup;
+  if (day - first < 29) return 1.0;
+  double income = 0;
+  for (int d = day - 29; d <= day; ++d) income += w.recorder.at(d, Daily::streamer_commission);
+  const double per = income / std::max(1, present_streamers(w));
+  if (day - first == 29) w.streamer_attract_reference = per;
+  return w.streamer_attract_reference > 0 ? per / w.streamer_attract_reference : 1.0;
+}
+
+}  // namespace
+
+void enter_streamers(const Scenario& s, World& w) {
+  const auto& e = s.streamers.entry;
+  const int day = w.today.day;
+  if (e.per_day > 0) {
+    const double attract = e.attractiveness_exponent > 0
+                               ? std::pow(streamer_attractiveness(w), e.attractiveness_exponent)
+                               : 1.0;
+    Stream rng(w.seed, Kind::streamer, 0, day, Purpose::arrival);
+    const std::int64_t n = rng.poisson(s.scaled_rate(e.per_day) * attract);
+    for (std::int64_t i = 0; i < n; ++i) add_streamer(s, w, day);
+    w.recorder.at(day, Daily::streamer_entries) = static_cast<double>(n);
+  }
+  w.recorder.at(day, Daily::streamers_present) = present_streamers(w);
+}
+
+void close_streamer_month(const Scenario& s, World& w) {
+  const auto& p = s.streamers;
+  const int day = w.today.day;
+  const double reservation = p.reservation_income * 100.0;  // fen
+  std::vector<double> income;
+  int exits = 0;
+  for (std::size_t i = 0; i < w.streamers.size(); ++i) {
+    Streamer& st = w.streamers[i];
+    if (st.gone) continue;
+    const auto earned = static_cast<double>(st.month_income);
+    income.push_back(earned);
+    st.month_income = 0;
+    // A streamer that joined during the month is judged from its first whole one.
+    if (st.join_day > day + 1 - days_in_month(w.today.date)) continue;
+    if (p.income_elasticity > 0) {
+      st.live_factor =
+          std::min(p.max_live_factor, std::pow(earned / reservation, p.income_elasticity));
+    }
+    if (reservation > 0) {
+      st.poor_months = earned < reservation ? st.poor_months + 1 : 0;
+      if (st.poor_months >= p.patience_months) {
+        st.gone = true;
+        w.present[i] = 0;
+        w.any_gone = true;
+        w.cart_len[i] = 0;
+        ++exits;
+      }
+    }
+  }
+  auto& rec = w.recorder;
+  rec.at(day, Daily::streamer_exits) = exits;
+  if (!income.empty()) {
+    const auto mid = income.begin() + static_cast<std::ptrdiff_t>(income.size() / 2);
+    std::nth_element(income.begin(), mid, income.end());
+    double median = *mid;
+    if (income.size() % 2 == 0) median = (median + *std::max_element(income.begin(), mid)) / 2;
+    rec.streamer_income_median[w.today.month] = median;
+  }
+}
+
+}  // namespace linksim::detail
