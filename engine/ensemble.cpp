@@ -70,7 +70,7 @@ std::string first_problem(const std::string& problem) {
 namespace {
 
 // Replications are packed as doubles: index, seed (its bits), the metrics,
-// then the daily and monthly matrices (column-major, as Eigen stores them).
+// then the daily, monthly and quarterly matrices (column-major, as Eigen stores them).
 class MpiEnsemble : public detail::Ensemble {
  public:
   MpiEnsemble() {
@@ -89,33 +89,36 @@ class MpiEnsemble : public detail::Ensemble {
     for (std::size_t r = 0; r < reps.size(); ++r) {
       const int owner = static_cast<int>(r % static_cast<std::size_t>(size_));
       ReplicationResult& rep = reps[r];
-      long shape[5] = {static_cast<long>(rep.metrics.size()), rep.daily.rows(), rep.daily.cols(),
-                       rep.monthly.rows(), rep.monthly.cols()};
-      MPI_Bcast(shape, 5, MPI_LONG, owner, MPI_COMM_WORLD);
+      long shape[7] = {static_cast<long>(rep.metrics.size()), rep.daily.rows(), rep.daily.cols(),
+                       rep.monthly.rows(), rep.monthly.cols(), rep.quarterly.rows(),
+                       rep.quarterly.cols()};
+      MPI_Bcast(shape, 7, MPI_LONG, owner, MPI_COMM_WORLD);
       if (rank_ != owner) {
         rep.metrics.resize(static_cast<std::size_t>(shape[0]));
         rep.daily.resize(shape[1], shape[2]);
         rep.monthly.resize(shape[3], shape[4]);
+        rep.quarterly.resize(shape[5], shape[6]);
       }
-      std::vector<double> buf(
-          static_cast<std::size_t>(2 + shape[0] + shape[1] * shape[2] + shape[3] * shape[4]));
+      std::vector<double> buf(static_cast<std::size_t>(2 + shape[0] + shape[1] * shape[2] +
+                                                       shape[3] * shape[4] + shape[5] * shape[6]));
+      Eigen::MatrixXd* matrices[] = {&rep.daily, &rep.monthly, &rep.quarterly};
       if (rank_ == owner) {
         buf[0] = rep.index;
         std::memcpy(&buf[1], &rep.seed, sizeof rep.seed);
         std::copy(rep.metrics.begin(), rep.metrics.end(), buf.begin() + 2);
-        std::copy(rep.daily.data(), rep.daily.data() + rep.daily.size(),
-                  buf.begin() + 2 + shape[0]);
-        std::copy(rep.monthly.data(), rep.monthly.data() + rep.monthly.size(),
-                  buf.begin() + 2 + shape[0] + rep.daily.size());
+        auto at = buf.begin() + 2 + shape[0];
+        for (const auto* m : matrices) at = std::copy(m->data(), m->data() + m->size(), at);
       }
       MPI_Bcast(buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, owner, MPI_COMM_WORLD);
       if (rank_ != owner) {
         rep.index = static_cast<int>(buf[0]);
         std::memcpy(&rep.seed, &buf[1], sizeof rep.seed);
         std::copy(buf.begin() + 2, buf.begin() + 2 + shape[0], rep.metrics.begin());
-        std::copy(buf.begin() + 2 + shape[0], buf.begin() + 2 + shape[0] + rep.daily.size(),
-                  rep.daily.data());
-        std::copy(buf.begin() + 2 + shape[0] + rep.daily.size(), buf.end(), rep.monthly.data());
+        auto at = buf.begin() + 2 + shape[0];
+        for (auto* m : matrices) {
+          std::copy(at, at + m->size(), m->data());
+          at += m->size();
+        }
       }
     }
   }

@@ -61,6 +61,8 @@ void aggregate(RunResult& result) {
              result.daily_hi);
   cell_stats(result.replications, &ReplicationResult::monthly, result.monthly_mean,
              result.monthly_lo, result.monthly_hi);
+  cell_stats(result.replications, &ReplicationResult::quarterly, result.quarterly_mean,
+             result.quarterly_lo, result.quarterly_hi);
 }
 
 RunResult run(const Scenario& scenario, const RunOptions& options) {
@@ -105,6 +107,7 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
     r.version = version();
     r.commit = git_commit();
     r.months = detail::month_labels(scenarios[i]);
+    r.quarters = detail::quarter_labels(scenarios[i]);
     r.replications.resize(reps);
     days_total += static_cast<long>(reps) * scenarios[i].calendar.days;
   }

@@ -114,6 +114,21 @@ const std::array<ColumnDef, monthly_count>& monthly_columns() {
   return cols;
 }
 
+const std::array<ColumnDef, quarterly_count>& quarterly_columns() {
+  static const std::array<ColumnDef, quarterly_count> cols{{
+      {"gmv", Unit::fen, "GMV of the quarter (simulated world)"},
+      {"gmv_platform", Unit::fen,
+       "GMV of the quarter at platform scale (x reports.platform_scale / population.scale)"},
+      {"gmv_store", Unit::fen, "store GMV of the quarter"},
+      {"in_store_share", Unit::share, "store share of the quarter's GMV"},
+      {"gmv_growth_yoy", Unit::share, "GMV over the same quarter a year before, minus 1"},
+      {"gmv_growth_qoq", Unit::share, "GMV over the quarter before, minus 1"},
+      {"active_buyers", Unit::count, "buyers with a session in the quarter's last month"},
+      {"whole", Unit::count, "1 if the horizon covers the whole quarter, else 0"},
+  }};
+  return cols;
+}
+
 const std::array<ColumnDef, metric_count>& metric_columns() {
   static const std::array<ColumnDef, metric_count> cols{{
       {"gmv", Unit::fen, "total GMV"},
@@ -221,6 +236,10 @@ namespace linksim {
 
 const std::vector<ColumnInfo>& metric_info() {
   static const auto v = detail::info(detail::metric_columns());
+  return v;
+}
+const std::vector<ColumnInfo>& quarterly_info() {
+  static const auto v = detail::info(detail::quarterly_columns());
   return v;
 }
 const std::vector<ColumnInfo>& daily_info() {

@@ -48,6 +48,11 @@ double percentile(std::vector<double> v, double q) {
 
 double ratio(double a, double b) { return b > 0 ? a / b : nan; }
 
+// Platform buyers one simulated buyer stands for, at this scenario's scale.
+double platform_factor(const Scenario& s) {
+  return s.reports.platform_scale / s.population.scale;
+}
+
 }  // namespace
 
 std::vector<int> month_index(const Scenario& s) {
@@ -56,6 +61,41 @@ std::vector<int> month_index(const Scenario& s) {
   for (std::size_t m = 0; m < spans.size(); ++m) {
     for (int d = spans[m].first; d < spans[m].first + spans[m].days; ++d)
       out[d] = static_cast<int>(m);
+  }
+  return out;
+}
+
+namespace {
+
+// The quarters the horizon touches: for each, its months' rows and whether
+// all three are whole.
+struct QuarterSpan {
+  std::vector<int> months;
+  bool whole = false;
+  int year = 0, quarter = 0;  // quarter 1 to 4
+};
+
+std::vector<QuarterSpan> quarter_spans(const std::vector<MonthSpan>& spans) {
+  std::vector<QuarterSpan> out;
+  for (std::size_t m = 0; m < spans.size(); ++m) {
+    const int year = static_cast<int>(spans[m].ym.year());
+    const int q = 1 + (static_cast<int>(static_cast<unsigned>(spans[m].ym.month())) - 1) / 3;
+    if (out.empty() || out.back().year != year || out.back().quarter != q) {
+      out.push_back({{}, true, year, q});
+    }
+    out.back().months.push_back(static_cast<int>(m));
+    out.back().whole = out.back().whole && spans[m].full;
+  }
+  for (auto& q : out) q.whole = q.whole && q.months.size() == 3;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> quarter_labels(const Scenario& s) {
+  std::vector<std::string> out;
+  for (const auto& q : quarter_spans(month_spans(s))) {
+    out.push_back(std::to_string(q.year) + "-Q" + std::to_string(q.quarter));
   }
   return out;
 }
@@ -73,9 +113,56 @@ std::vector<std::string> month_labels(const Scenario& s) {
 
 namespace {
 
+// Model v2's monthly columns: flows summed over the month's days, states at
+// its last day, and the month's records (buyers seen, streamers' income).
+void monthly_v2(const Scenario& s, const Recorder& rec, const MonthSpan& span, std::size_t c,
+                Eigen::MatrixXd& t, Eigen::Index i) {
+  auto col = [](Monthly m) { return static_cast<int>(m); };
+  constexpr std::pair<Monthly, Daily> sums[] = {
+      {Monthly::gmv_search, Daily::gmv_search},
+      {Monthly::gmv_pool, Daily::gmv_pool},
+      {Monthly::buyer_arrivals, Daily::buyer_arrivals},
+      {Monthly::buyer_lapses, Daily::buyer_lapses},
+      {Monthly::buyer_returns, Daily::buyer_returns},
+      {Monthly::intent_sessions, Daily::sessions_search},
+      {Monthly::rich_categories, Daily::rich_categories},
+      {Monthly::streamer_entries, Daily::streamer_entries},
+      {Monthly::streamer_exits, Daily::streamer_exits},
+      {Monthly::subsidies, Daily::subsidies},
+      {Monthly::gmv_native, Daily::gmv_native},
+      {Monthly::gmv_origin_taobao, Daily::gmv_origin_taobao},
+      {Monthly::gmv_origin_jd, Daily::gmv_origin_jd},
+      {Monthly::entries_native, Daily::entries_native},
+      {Monthly::entries_origin_taobao, Daily::entries_origin_taobao},
+      {Monthly::entries_origin_jd, Daily::entries_origin_jd},
+      {Monthly::exits_native, Daily::exits_native},
+      {Monthly::exits_origin_taobao, Daily::exits_origin_taobao},
+      {Monthly::exits_origin_jd, Daily::exits_origin_jd},
+  };
+  double met = 0;
+  for (int d = span.first; d < span.first + span.days; ++d) {
+    for (const auto& [m, dcol] : sums) t(i, col(m)) += rec.at(d, dcol);
+    met += rec.at(d, Daily::intent_met);
+  }
+  t(i, col(Monthly::rich_categories)) /= span.days;
+  const int last = span.first + span.days - 1;
+  for (const auto& [m, dcol] : {std::pair{Monthly::streamers_present, Daily::streamers_present},
+                                {Monthly::active_native, Daily::active_native},
+                                {Monthly::active_origin_taobao, Daily::active_origin_taobao},
+                                {Monthly::active_origin_jd, Daily::active_origin_jd}}) {
+    t(i, col(m)) = rec.at(last, dcol);
+  }
+  t(i, col(Monthly::intent_met_share)) = ratio(met, t(i, col(Monthly::intent_sessions)));
+  t(i, col(Monthly::gmv_merchant_links)) = t(i, col(Monthly::gmv_taobao)) +
+                                           t(i, col(Monthly::gmv_jd)) - t(i, col(Monthly::gmv_pool));
+  t(i, col(Monthly::gmv_platform)) = t(i, col(Monthly::gmv)) * platform_factor(s);
+  t(i, col(Monthly::active_buyers)) = static_cast<double>(rec.buyers_seen[c]);
+  t(i, col(Monthly::streamer_income_median)) = rec.streamer_income_median[c];
+}
+
 // `cohort_offset`: the recorder's month index of the horizon's first month.
-Eigen::MatrixXd monthly_table(const Recorder& rec, const std::vector<MonthSpan>& spans,
-                              int cohort_offset) {
+Eigen::MatrixXd monthly_table(const Scenario& s, const Recorder& rec,
+                              const std::vector<MonthSpan>& spans, int cohort_offset) {
   Eigen::MatrixXd t = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(spans.size()), monthly_count);
   auto col = [](Monthly c) { return static_cast<int>(c); };
   for (std::size_t m = 0; m < spans.size(); ++m) {
@@ -103,6 +190,40 @@ Eigen::MatrixXd monthly_table(const Recorder& rec, const std::vector<MonthSpan>&
         rec.retained_next_month[c] < 0 ? nan
                                        : ratio(static_cast<double>(rec.retained_next_month[c]),
                                                static_cast<double>(rec.joined[c]));
+    monthly_v2(s, rec, spans[m], c, t, i);
+  }
+  return t;
+}
+
+// The quarterly table from the monthly one: sums of the months, shares of
+// the sums, and growth against the quarter before and the same quarter a
+// year before when both are whole (NaN otherwise).
+Eigen::MatrixXd quarterly_table(const Scenario& s, const Eigen::MatrixXd& monthly,
+                                const std::vector<MonthSpan>& spans) {
+  const auto quarters = quarter_spans(spans);
+  Eigen::MatrixXd t =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(quarters.size()), quarterly_count);
+  auto col = [](Quarterly c) { return static_cast<int>(c); };
+  auto mcol = [](Monthly c) { return static_cast<int>(c); };
+  for (std::size_t q = 0; q < quarters.size(); ++q) {
+    const auto i = static_cast<Eigen::Index>(q);
+    for (int m : quarters[q].months) {
+      t(i, col(Quarterly::gmv)) += monthly(m, mcol(Monthly::gmv));
+      t(i, col(Quarterly::gmv_store)) += monthly(m, mcol(Monthly::gmv_store));
+    }
+    t(i, col(Quarterly::gmv_platform)) = t(i, col(Quarterly::gmv)) * platform_factor(s);
+    t(i, col(Quarterly::in_store_share)) =
+        ratio(t(i, col(Quarterly::gmv_store)), t(i, col(Quarterly::gmv)));
+    t(i, col(Quarterly::active_buyers)) =
+        monthly(quarters[q].months.back(), mcol(Monthly::active_buyers));
+    t(i, col(Quarterly::whole)) = quarters[q].whole ? 1.0 : 0.0;
+    const auto growth = [&](std::size_t back) {
+      if (q < back || !quarters[q].whole || !quarters[q - back].whole) return nan;
+      const auto j = static_cast<Eigen::Index>(q - back);
+      return ratio(t(i, col(Quarterly::gmv)), t(j, col(Quarterly::gmv))) - 1.0;
+    };
+    t(i, col(Quarterly::gmv_growth_qoq)) = growth(1);
+    t(i, col(Quarterly::gmv_growth_yoy)) = growth(4);
   }
   return t;
 }
@@ -166,8 +287,8 @@ struct MetricSetter {
 };
 
 // GMV, its growth, orders, buyers and the platform's money.
-void market_metrics(const World& w, const std::vector<MonthSpan>& spans, int days,
-                    const MetricSetter& set) {
+void market_metrics(const Scenario& s, const World& w, const std::vector<MonthSpan>& spans,
+                    int days, const MetricSetter& set) {
   const auto total = [&](Daily c) { return set.total(c); };
   const double gmv = total(Daily::gmv_store) + total(Daily::gmv_taobao) + total(Daily::gmv_jd);
   set(Metric::gmv, gmv);
@@ -192,6 +313,26 @@ void market_metrics(const World& w, const std::vector<MonthSpan>& spans, int day
   set(Metric::platform_cps, static_cast<double>(w.accounts.platform_cps));
   set(Metric::platform_link_fees, static_cast<double>(w.accounts.platform_link_fees));
   set(Metric::rich_categories, days > 0 ? total(Daily::rich_categories) / days : nan);
+  // Model v2.
+  set(Metric::gmv_platform, gmv * platform_factor(s));
+  set(Metric::gmv_search, total(Daily::gmv_search));
+  set(Metric::gmv_pool, total(Daily::gmv_pool));
+  set(Metric::subsidies, total(Daily::subsidies));
+  set(Metric::gmv_native, total(Daily::gmv_native));
+  set(Metric::gmv_origin_taobao, total(Daily::gmv_origin_taobao));
+  set(Metric::gmv_origin_jd, total(Daily::gmv_origin_jd));
+  set(Metric::buyer_arrivals, total(Daily::buyer_arrivals));
+  set(Metric::buyer_lapses, total(Daily::buyer_lapses));
+  set(Metric::intent_met_share, ratio(total(Daily::intent_met), total(Daily::sessions_search)));
+  const Recorder& rec = w.recorder;
+  // Day 0's state is the warm-up's last day (the recorder holds it), else day 0's own.
+  const int before = rec.offset > 0 ? -1 : 0;
+  set(Metric::buyers_start, rec.at(before, Daily::active_buyers));
+  set(Metric::buyers_end, days > 0 ? rec.at(days - 1, Daily::active_buyers) : nan);
+  set(Metric::streamers_start, rec.at(before, Daily::streamers_present));
+  set(Metric::streamers_end, days > 0 ? rec.at(days - 1, Daily::streamers_present) : nan);
+  set(Metric::streamer_entries, total(Daily::streamer_entries));
+  set(Metric::streamer_exits, total(Daily::streamer_exits));
 }
 
 // Streamers' commission income: median, 99th percentile, top 1% share.
@@ -216,16 +357,24 @@ void merchant_metrics(const World& w, int days, int cohort_offset, const MetricS
   const Recorder& rec = w.recorder;
   double initial = 0, entries = 0, exits = 0, reached = 0;
   std::array<double, 3> kept{0, 0, 0};
+  // By origin (v2's reports): day-0 merchants and those kept 90 days, entries, exits.
+  std::array<double, origin_count> initial_by{0, 0, 0}, kept_by{0, 0, 0}, entries_by{0, 0, 0},
+      exits_by{0, 0, 0};
   const std::array<int, 3> horizons{30, 90, 180};
   std::vector<std::pair<double, bool>> cold;  // days in cold start, ended or censored
   for (const Merchant& m : w.merchants) {
-    if (!m.initial && m.join_day < 0) continue;  // joined and left in the warm-up
+    if (m.pool || (!m.initial && m.join_day < 0)) continue;  // joined and left in the warm-up
+    const auto o = static_cast<std::size_t>(m.origin);
     exits += m.state == MerchantState::exited;
+    exits_by[o] += m.state == MerchantState::exited;
     if (m.initial) {
       ++initial;
+      ++initial_by[o];
       for (int h = 0; h < 3; ++h) kept[h] += m.active_after(horizons[h]);
+      kept_by[o] += m.active_after(90);
     } else {
       ++entries;
+      ++entries_by[o];
       if (m.cold_start_day != never) {
         ++reached;
         cold.emplace_back(m.cold_start_day - m.join_day, true);
@@ -243,6 +392,15 @@ void merchant_metrics(const World& w, int days, int cohort_offset, const MetricS
   set(Metric::retention_30, days >= 30 ? ratio(kept[0], initial) : nan);
   set(Metric::retention_90, days >= 90 ? ratio(kept[1], initial) : nan);
   set(Metric::retention_180, days >= 180 ? ratio(kept[2], initial) : nan);
+  set(Metric::retention_90_native, days >= 90 ? ratio(kept_by[0], initial_by[0]) : nan);
+  set(Metric::retention_90_taobao, days >= 90 ? ratio(kept_by[1], initial_by[1]) : nan);
+  set(Metric::retention_90_jd, days >= 90 ? ratio(kept_by[2], initial_by[2]) : nan);
+  set(Metric::entries_native, entries_by[0]);
+  set(Metric::entries_origin_taobao, entries_by[1]);
+  set(Metric::entries_origin_jd, entries_by[2]);
+  set(Metric::exits_native, exits_by[0]);
+  set(Metric::exits_origin_taobao, exits_by[1]);
+  set(Metric::exits_origin_jd, exits_by[2]);
   double joined = 0, retained = 0;
   for (std::size_t m = static_cast<std::size_t>(cohort_offset); m < rec.joined.size(); ++m) {
     if (rec.retained_next_month[m] < 0) continue;
@@ -266,10 +424,11 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
           daily_count);
   const auto spans = month_spans(s);
   const int cohort_offset = w.month_of_day[rec.offset];
-  r.monthly = monthly_table(rec, spans, cohort_offset);
+  r.monthly = monthly_table(s, rec, spans, cohort_offset);
+  r.quarterly = quarterly_table(s, r.monthly, spans);
   r.metrics.assign(metric_count, nan);
   const MetricSetter set{r};
-  market_metrics(w, spans, days, set);
+  market_metrics(s, w, spans, days, set);
   streamer_metrics(w, set);
   merchant_metrics(w, days, cohort_offset, set);
   return r;

@@ -13,6 +13,8 @@ namespace linksim::detail {
 std::vector<int> month_index(const Scenario& s);
 // "YYYY-MM" of every month the horizon touches.
 std::vector<std::string> month_labels(const Scenario& s);
+// "YYYY-Qn" of every calendar quarter the horizon touches.
+std::vector<std::string> quarter_labels(const Scenario& s);
 
 ReplicationResult finish_replication(const Scenario& s, const World& w);
 

@@ -124,6 +124,22 @@ enum class Monthly : int {
 inline constexpr int monthly_count = static_cast<int>(Monthly::count_);
 const std::array<ColumnDef, monthly_count>& monthly_columns();
 
+// Quarterly table (model v2), one row per calendar quarter the horizon
+// touches; growth only between whole quarters.
+enum class Quarterly : int {
+  gmv,
+  gmv_platform,
+  gmv_store,
+  in_store_share,
+  gmv_growth_yoy,
+  gmv_growth_qoq,
+  active_buyers,
+  whole,
+  count_
+};
+inline constexpr int quarterly_count = static_cast<int>(Quarterly::count_);
+const std::array<ColumnDef, quarterly_count>& quarterly_columns();
+
 // One number per replication; the headline ones are printed by `run`.
 enum class Metric : int {
   gmv,

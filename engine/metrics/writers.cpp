@@ -110,6 +110,22 @@ json metrics_json(const RunResult& r) {
   return out;
 }
 
+json quarterly_json(const RunResult& r) {
+  json rows = json::array();
+  const auto& cols = quarterly_info();
+  for (Eigen::Index i = 0; i < r.quarterly_mean.rows(); ++i) {
+    json row{{"quarter", r.quarters[i]}};
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const auto j = static_cast<Eigen::Index>(c);
+      row[cols[c].name] = {{"mean", r.quarterly_mean(i, j)},
+                           {"ci95_low", r.quarterly_lo(i, j)},
+                           {"ci95_high", r.quarterly_hi(i, j)}};
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 json monthly_json(const RunResult& r) {
   json rows = json::array();
   const auto& cols = monthly_info();
@@ -161,6 +177,8 @@ void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
             series_csv(r.daily_mean, r.daily_lo, r.daily_hi, daily_info(), dates, "date", true));
   files.add(dir / "monthly.csv", series_csv(r.monthly_mean, r.monthly_lo, r.monthly_hi,
                                             monthly_info(), r.months, "month", false));
+  files.add(dir / "quarterly.csv", series_csv(r.quarterly_mean, r.quarterly_lo, r.quarterly_hi,
+                                              quarterly_info(), r.quarters, "quarter", false));
   std::ostringstream reps;
   reps << "replication,seed";
   for (const auto& m : metric_info()) reps << "," << m.name;
@@ -195,7 +213,8 @@ static json run_json(const RunResult& r, const std::string& scenario_yaml) {
           {"seconds", r.seconds},
           {"units", "money in fen (1/100 RMB); shares in [0, 1]"},
           {"metrics", metrics_json(r)},
-          {"monthly", monthly_json(r)}};
+          {"monthly", monthly_json(r)},
+          {"quarterly", quarterly_json(r)}};
 }
 
 void write_comparison(const Comparison& c, const fs::path& dir) {

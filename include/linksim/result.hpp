@@ -21,6 +21,7 @@ struct ColumnInfo {
 const std::vector<ColumnInfo>& metric_info();   // RunResult::metrics, in order
 const std::vector<ColumnInfo>& daily_info();    // columns of the daily series
 const std::vector<ColumnInfo>& monthly_info();  // columns of the monthly table
+const std::vector<ColumnInfo>& quarterly_info();  // columns of the quarterly table
 const std::vector<int>& headline_indices();     // metrics shown in tables
 
 // Mean, standard deviation and 95% Student-t interval of a sample; NaN values
@@ -37,17 +38,20 @@ struct ReplicationResult {
   std::vector<double> metrics;  // metric_info() order
   Eigen::MatrixXd daily;        // days x daily_info()
   Eigen::MatrixXd monthly;      // months x monthly_info()
+  Eigen::MatrixXd quarterly;    // quarters x quarterly_info()
 };
 
 struct RunResult {
   Scenario scenario;
   std::string version;
   std::string commit;
-  std::vector<std::string> months;  // "YYYY-MM" labels of the monthly rows
+  std::vector<std::string> months;    // "YYYY-MM" labels of the monthly rows
+  std::vector<std::string> quarters;  // "YYYY-Qn" labels of the quarterly rows
   std::vector<ReplicationResult> replications;
   std::vector<Interval> metrics;  // over replications, metric_info() order
   Eigen::MatrixXd daily_mean, daily_lo, daily_hi;
   Eigen::MatrixXd monthly_mean, monthly_lo, monthly_hi;
+  Eigen::MatrixXd quarterly_mean, quarterly_lo, quarterly_hi;
   double seconds = 0;
 };
 

@@ -102,21 +102,52 @@ TEST(Policy, ConditionsFollowTheTimelineAndEvents) {
   Date d = 0;
   parse_date("2022-02-28", d);
   auto c = detail::conditions_on(s, d);
-  EXPECT_EQ(c.surfaces[1], 3);
+  EXPECT_EQ(c.surfaces[1], 7);  // live, video and search
   parse_date("2022-03-01", d);
   c = detail::conditions_on(s, d);
   EXPECT_EQ(c.surfaces[1], 0);  // Taobao closed everywhere
-  EXPECT_EQ(c.surfaces[2], 2);  // JD: video only
+  EXPECT_EQ(c.surfaces[2], 6);  // JD: video and search (product pages)
   parse_date("2022-04-15", d);
   c = detail::conditions_on(s, d);
   EXPECT_DOUBLE_EQ(c.demand, 0.85);
   EXPECT_DOUBLE_EQ(c.logistics[0], 0.6);
   parse_date("2022-10-28", d);
   c = detail::conditions_on(s, d);
-  EXPECT_EQ(c.surfaces[1], 3);
+  EXPECT_EQ(c.surfaces[1], 7);
   EXPECT_DOUBLE_EQ(c.eligible[1], 0.4);
-  EXPECT_EQ(c.surfaces[2], 2);  // JD reopens a day later
-  EXPECT_DOUBLE_EQ(c.traffic, 2.0);
+  EXPECT_EQ(c.surfaces[2], 6);  // JD reopens a day later
+  EXPECT_DOUBLE_EQ(c.traffic, 1.5);
+  EXPECT_DOUBLE_EQ(c.commission_bonus[1], 0.05);  // Taobao Union's Double 11 subsidy
+  EXPECT_DOUBLE_EQ(c.commission_bonus[2], 0.0);
+  parse_date("2022-11-12", d);
+  c = detail::conditions_on(s, d);
+  EXPECT_DOUBLE_EQ(c.commission_bonus[1], 0.0);
+}
+
+// Model v2: an event that says `every: year` is in force on its dates in
+// every year, before and after the one it names, across the new year too.
+TEST(Policy, RecurringEventsRepeatEveryYear) {
+  Scenario s;
+  Event e;
+  e.type = EventType::promotion;
+  e.traffic = 2.0;
+  e.every = "year";
+  parse_date("2022-12-25", e.from);
+  parse_date("2023-01-05", e.to);
+  s.events = {e};
+  const auto traffic = [&](const char* date) {
+    Date d = 0;
+    parse_date(date, d);
+    return detail::conditions_on(s, d).traffic;
+  };
+  EXPECT_DOUBLE_EQ(traffic("2021-12-31"), 2.0);
+  EXPECT_DOUBLE_EQ(traffic("2024-01-05"), 2.0);
+  EXPECT_DOUBLE_EQ(traffic("2024-01-06"), 1.0);
+  EXPECT_DOUBLE_EQ(traffic("2025-12-24"), 1.0);
+  EXPECT_DOUBLE_EQ(traffic("2025-12-25"), 2.0);
+  s.events[0].every.clear();
+  EXPECT_DOUBLE_EQ(traffic("2021-12-31"), 1.0);
+  EXPECT_DOUBLE_EQ(traffic("2022-12-31"), 2.0);
 }
 
 }  // namespace
