@@ -64,25 +64,23 @@ struct BrowseLists {
   }
 };
 
-// Model v2: each category's search results of the day (World::search), their
-// hot data gathered once as for the browse lists.
+// Model v2: each category's listings on search today, in relevance order,
+// their hot data gathered once as for the browse lists, and the relevance
+// weights a page is sampled by (search.cpp).
 struct SearchLists {
-  int depth = 0;
-  std::vector<ListingHot> hot;     // [category][j]
-  std::vector<std::int32_t> id;    // [category][j]
-  std::vector<std::int32_t> size;  // [category]
+  std::vector<ListingHot> hot;           // every category's, one after another
+  std::vector<std::int32_t> id;          // listing ids, parallel to hot
+  std::vector<std::size_t> begin;        // [category]: where its listings start; one past the end
+  const std::vector<AliasTable>& alias;  // [category]: empty when a page shows them all
 
-  explicit SearchLists(const World& w) {
-    for (const auto& list : w.search) depth = std::max(depth, static_cast<int>(list.size()));
-    hot.resize(w.search.size() * static_cast<std::size_t>(depth));
-    id.resize(w.search.size() * static_cast<std::size_t>(depth));
-    size.assign(w.search.size(), 0);
-    for (std::size_t k = 0; k < w.search.size(); ++k) {
-      for (std::size_t j = 0; j < w.search[k].size(); ++j) {
-        hot[k * depth + j] = w.hot[w.search[k][j]];
-        id[k * depth + j] = w.search[k][j];
+  explicit SearchLists(const World& w) : alias(w.search_alias) {
+    begin.push_back(0);
+    for (const auto& list : w.search) {
+      for (const int l : list) {
+        hot.push_back(w.hot[l]);
+        id.push_back(l);
       }
-      size[k] = static_cast<std::int32_t>(w.search[k].size());
+      begin.push_back(hot.size());
     }
   }
 };
@@ -93,6 +91,7 @@ struct DayView {
   const BrowseLists& browse;
   const SearchLists& search;
   double intent_share;
+  int search_depth;
   // Satisfaction (v2, with lapses): the buyers' arrays, the hazard's
   // parameters, and the month for the buyers seen.
   float* satisfaction;
@@ -191,19 +190,34 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
   }
   ++out.sessions[static_cast<int>(Surface::search)];
   ++out.intent_by_category[k];
-  const int count = v.search.size[k];
-  const ListingHot* hots = &v.search.hot[static_cast<std::size_t>(k) * v.search.depth];
-  const std::int32_t* ids = &v.search.id[static_cast<std::size_t>(k) * v.search.depth];
+  // The page: every listing of a thin category, else search_depth draws by
+  // relevance (a listing drawn twice is checked twice: at population.scale s
+  // each listing stands for 1/s similar ones), checked in relevance order
+  // (the lists are sorted by it).
+  const std::size_t first = v.search.begin[k];
+  const auto m = static_cast<std::uint32_t>(v.search.begin[k + 1] - first);
+  constexpr int max_depth = 64;
+  std::uint32_t page[max_depth];
+  int shown = 0;
+  const AliasTable& alias = v.search.alias[k];
+  if (alias.empty()) {
+    for (std::uint32_t j = 0; j < m && shown < max_depth; ++j) page[shown++] = j;
+  } else {
+    const int depth = std::min(v.search_depth, max_depth);
+    while (shown < depth) page[shown++] = alias.draw(rng);
+    std::sort(page, page + shown);
+  }
   bool met = false;
-  for (int j = 0; j < count && !met; ++j) {
-    const ListingHot& h = hots[j];
+  for (int i = 0; i < shown && !met; ++i) {
+    const ListingHot& h = v.search.hot[first + page[i]];
     const int ci = static_cast<int>(h.channel);
     const double u = rng.uniform();
     if (u >= h.bound * prefs[h.category] * rest[ci]) continue;  // ListingHot::bound
     const double p = h.base_p * (prefs[h.category] * buyers.pref_unit) * buyer_factor * ext[ci];
     const double q = h.log_ratio != 0.0f ? p * fast_exp(-elasticity * h.log_ratio) : p;
     if (u < q) {
-      place_order(v, b, sess, ids[j], std::int64_t{no_streamer}, Surface::search, out);
+      place_order(v, b, sess, v.search.id[first + page[i]], std::int64_t{no_streamer},
+                  Surface::search, out);
       met = true;
     }
   }
@@ -348,6 +362,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
             browse,
             search,
             s.buyers.intent_share,
+            s.buyers.search_depth,
             with_lapse ? buyers.satisfaction.data() : nullptr,
             with_lapse ? buyers.lapse_step.data() : nullptr,
             s.buyers.lapse.memory_days,

@@ -1,7 +1,20 @@
 // Step 2 (model v2): the search surface. Once a day, each category's listings
-// allowed on search and in stock are ranked by relevance, and the first
-// buyers.search_depth of them are what every intent session in that category
-// checks, in order. O(listings) a day, not per session.
+// allowed on search and in stock are ranked by relevance (O(listings) a day,
+// not per session); an intent session's page is then search_depth of them,
+// checked in relevance order.
+//
+// The page is search_depth draws weighted by relevance^search_sharpness, not
+// the same first search_depth listings for every buyer: a fixed top-k of a
+// category's n listings cannot be the same world at population.scale 0.1 and
+// 1 (the top 10 of 40 listings are not the top 10 of 400), and neither can a
+// sample without replacement (10 of 40 reaches further down the ranking than
+// 10 of 400); independent weighted draws come from the same distribution of
+// listings at any scale. A listing drawn twice is checked twice: at scale s
+// each listing stands for 1/s similar ones, as each buyer does. The ranking still decides what
+// sells (the more relevant a listing, the more pages show it, the sharper the more so), and a
+// category with no more than search_depth listings shows all of them, so
+// that a thin assortment leaves needs unmet: with m identical listings,
+// P(order) = 1 - (1 - p)^min(m, depth) (model-v2.md's closed form).
 #include <algorithm>
 #include <cmath>
 
@@ -35,15 +48,28 @@ void rank_search(const Scenario& s, World& w) {
     by_category[h.category].push_back(
         {search_relevance(s, w, static_cast<int>(l)), static_cast<int>(l)});
   }
-  const auto depth = static_cast<std::size_t>(s.buyers.search_depth);
+  w.search_alias.resize(s.categories.size());
+  std::vector<double> weights;
   for (std::size_t k = 0; k < by_category.size(); ++k) {
     auto& ranked = by_category[k];
-    const std::size_t keep = std::min(depth, ranked.size());
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
-                      ranked.end(), [](const Ranked& a, const Ranked& b) {
-                        return a.score != b.score ? a.score > b.score : a.listing < b.listing;
-                      });
-    for (std::size_t i = 0; i < keep; ++i) w.search[k].push_back(ranked[i].listing);
+    std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+      return a.score != b.score ? a.score > b.score : a.listing < b.listing;
+    });
+    weights.clear();
+    for (const Ranked& r : ranked) {
+      w.search[k].push_back(r.listing);
+      weights.push_back(std::pow(r.score, s.buyers.search_sharpness));
+    }
+    // Weights of 0 throughout (no seller ever on time) leave the page uniform.
+    if (std::none_of(weights.begin(), weights.end(), [](double x) { return x > 0; })) {
+      std::fill(weights.begin(), weights.end(), 1.0);
+    }
+    // Only a category with more listings than a page samples its page.
+    if (ranked.size() > static_cast<std::size_t>(s.buyers.search_depth)) {
+      w.search_alias[k].reset(weights);
+    } else {
+      w.search_alias[k] = AliasTable{};
+    }
   }
 }
 

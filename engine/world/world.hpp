@@ -237,6 +237,7 @@ struct World {
   std::vector<std::uint8_t> present;          // 1 if streamer has not left (v2: for video follows)
   bool any_gone = false;                      // a streamer has left (v2)
   std::vector<std::vector<int>> search;       // per category: today's search results (v2)
+  std::vector<AliasTable> search_alias;       // per category: relevance weights (search.cpp)
   std::array<double, channel_count> discount_applied{0, 0, 0};  // in the listings' log_ratio
   AliasTable live_reco;                   // over live_ids: followers^a x reputation^b
   AliasTable all_reco;                    // over all streamers, for video sessions
