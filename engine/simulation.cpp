@@ -11,7 +11,7 @@ namespace linksim {
 using namespace detail;
 
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads,
-                       bool partition_buyers)
+                       bool partition_buyers, std::int64_t buyer_slots)
     : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
   World& w = *world_;
   w.partitioned = partition_buyers;
@@ -24,7 +24,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads
   w.month_of_day = month_index(whole);
   w.recorder.resize(whole.calendar.days, w.warmup, w.month_of_day.back() + 1,
                     static_cast<int>(scenario.categories.size()));
-  build_world(scenario, w, seed, threads_);
+  build_world(scenario, w, seed, threads_, buyer_slots);
 }
 
 Simulation::Simulation(const Scenario& scenario, const Simulation& warmed)

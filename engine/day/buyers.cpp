@@ -42,10 +42,11 @@ double shopping_attractiveness(World& w) {
 
 // A buyer becomes active today: its first session on the traffic clock and a
 // fresh lapse budget, from its own streams.
-void activate(World& w, std::int64_t local, std::int64_t id, int day) {
+void activate(const Scenario& s, World& w, std::int64_t local, std::int64_t id, int day) {
   Buyers& b = w.buyers;
   b.status[local] = active_buyer;
   b.satisfaction[local] = 1.0f;
+  b.lapse_step[local] = lapse_step(s, 1.0);
   b.lapse_left[local] = lapse_budget(w.seed, id, day);
   Stream rng(w.seed, Kind::buyer, static_cast<std::uint64_t>(id), day, Purpose::arrival);
   const auto rate = static_cast<double>(b.rate[local]);
@@ -83,7 +84,7 @@ void turn_over_buyers(const Scenario& s, World& w) {
       b.lapse_left[i] = lapse_budget(w.seed, id, day);
       ++counts[0];
     } else {
-      activate(w, i, id, day);
+      activate(s, w, i, id, day);
       ++counts[1];
     }
   }
@@ -102,7 +103,7 @@ void turn_over_buyers(const Scenario& s, World& w) {
   for (std::int64_t id = b.born; id < b.born + arrivals; ++id) {
     const std::int64_t local = id - b.first;
     if (local < 0 || local >= b.count) continue;  // another rank's buyer
-    activate(w, local, id, day);
+    activate(s, w, local, id, day);
     if (followers.empty()) followers.assign(w.streamers.size(), 0);
     for (std::uint64_t f = b.follow_begin[local]; f < b.follow_begin[local + 1]; ++f) {
       ++followers[b.follows[f]];

@@ -17,6 +17,7 @@
 #include "metrics/finish.hpp"
 #include "parallel.hpp"
 #include "rng.hpp"
+#include "world/build.hpp"
 #include "world/world.hpp"
 
 namespace linksim {
@@ -71,12 +72,17 @@ RunResult run(const Scenario& scenario, const RunOptions& options) {
 
 namespace {
 
-// The scenario with only what its warm-up reads: no name, no events (they lie
-// inside the horizon), only the policy entries in force before the start.
+// The scenario with only what its warm-up reads: no name, the events in force
+// on some warm-up day (v2's recurring ones always: they repeat there), only
+// the policy entries in force before the start.
 Scenario warmup_view(Scenario s) {
   s.name.clear();
   s.source.clear();
-  s.events.clear();
+  std::vector<Event> in_warmup;
+  for (const auto& e : s.events) {
+    if (!e.every.empty() || e.from < s.calendar.start) in_warmup.push_back(e);
+  }
+  s.events = in_warmup;
   s.sweep.clear();
   std::vector<PolicyEntry> before;
   for (const auto& p : s.policy) {
@@ -157,11 +163,16 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
       report(finished.load(), ++days_done);
     }
   };
+  // Model v2: the buyer slots of the shared world bound every scenario's
+  // arrivals (more unborn slots than a scenario needs change none of its
+  // results: arrivals fill the slots in order).
+  std::int64_t slots = 0;
+  for (const auto& s : scenarios) slots = std::max(slots, detail::buyer_slots(s));
   if (ensemble.size() > 1 && options.partition_buyers) {
-    const auto slice = detail::buyer_slice(first.population.buyers, detail::demand_chunk,
-                                           ensemble.rank(), ensemble.size());
-    spdlog::debug("MPI rank {} of {} holds buyers [{}, {}) of {}", ensemble.rank(), ensemble.size(),
-                  slice.first, slice.end, first.population.buyers);
+    const auto slice =
+        detail::buyer_slice(slots, detail::demand_chunk, ensemble.rank(), ensemble.size());
+    spdlog::debug("MPI rank {} of {} holds buyer slots [{}, {}) of {}", ensemble.rank(),
+                  ensemble.size(), slice.first, slice.end, slots);
   } else if (ensemble.size() > 1 && spread) {
     spdlog::debug("MPI rank {} of {} runs replications {}", ensemble.rank(), ensemble.size(),
                   fmt::join(mine, ", "));
@@ -171,7 +182,7 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
     detail::parallel_for(static_cast<std::int64_t>(mine.size()), outer, [&](std::int64_t i) {
       const int r = mine[static_cast<std::size_t>(i)];
       Simulation base(first, detail::replication_seed(first.seed, r), inner,
-                      options.partition_buyers);
+                      options.partition_buyers, slots);
       if (scenarios.size() > 1) advance(base, true);
       // Every scenario but the first continues from a copy of
       // the warmed world; the first from the world itself.

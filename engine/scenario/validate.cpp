@@ -127,6 +127,13 @@ struct Checker {
                "a subsidy needs 'commission_bonus' or 'price_discount' (expected one, got "
                "none)");
         }
+        for (const char* other : {"traffic", "demand", "logistics"}) {
+          if (marks.has(at + "." + other)) {
+            fail(at + "." + other,
+                 std::string("a subsidy changes prices and commissions only (expected no '") +
+                     other + "', got one: give it an event of its own)");
+          }
+        }
         continue;
       }
       if (!e.channel.empty()) {

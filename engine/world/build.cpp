@@ -75,9 +75,9 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
                                     : std::numeric_limits<double>::infinity();
 }
 
-void build_buyers(const Scenario& s, World& w, int threads) {
+void build_buyers(const Scenario& s, World& w, int threads, std::int64_t slots) {
   Buyers& b = w.buyers;
-  const std::int64_t n = buyer_slots(s);
+  const std::int64_t n = std::max(slots, buyer_slots(s));
   const std::int64_t n0 = initial_buyers(s);
   const int k_count = static_cast<int>(s.categories.size());
   // All buyers, or this rank's slice of whole demand chunks: each buyer is
@@ -223,10 +223,10 @@ Origin draw_origin(const OriginMix& mix, Stream& rng) {
 
 }  // namespace
 
-void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads) {
+void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads, std::int64_t slots) {
   w.seed = seed;
   build_streamers(s, w);
-  build_buyers(s, w, threads);
+  build_buyers(s, w, threads, slots);
   w.by_category.assign(s.categories.size(), {});
   w.search.assign(s.categories.size(), {});
   const std::uint64_t base = stream_base(seed, Kind::merchant, -1, Purpose::build);
@@ -258,7 +258,7 @@ std::int64_t initial_buyers(const Scenario& s) {
 double traffic_on(const Scenario& s, Date date) {
   double traffic = 1.0;
   for (const auto& e : s.events) {
-    if (e.covers(date)) traffic *= e.traffic;
+    if (e.type != EventType::subsidy && e.covers(date)) traffic *= e.traffic;
   }
   return traffic;
 }

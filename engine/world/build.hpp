@@ -8,7 +8,9 @@
 namespace linksim::detail {
 
 // The whole world on day 0: buyers, streamers, merchants and their listings.
-void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads);
+// `slots`: at least this many buyer slots (0: buyer_slots(s)).
+void build_world(const Scenario& s, World& w, std::uint64_t seed, int threads,
+                 std::int64_t slots = 0);
 
 // Buyers active on day 0 at population.scale, and the slots of every buyer the
 // run can have: those and an upper bound on the arrivals (the Poisson mean of

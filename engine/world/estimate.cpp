@@ -10,20 +10,30 @@
 
 #include "ensemble.hpp"
 #include "linksim/simulation.hpp"
+#include "world/build.hpp"
 #include "world/world.hpp"
 
 namespace linksim {
 
 double world_bytes(const Scenario& s) {
   using namespace detail;
-  const double buyers = static_cast<double>(s.population.buyers);
-  const double streamers = static_cast<double>(s.population.streamers);
+  // Model v2: every buyer slot (arrivals included) is built before day 0.
+  const double buyers = static_cast<double>(buyer_slots(s));
+  const double streamers =
+      static_cast<double>(std::max<std::int64_t>(1, s.scaled(s.population.streamers))) +
+      (static_cast<double>(s.calendar.days) + s.calendar.warmup_days) *
+          s.scaled_rate(s.streamers.entry.per_day) * 2;
   const double k = static_cast<double>(s.categories.size());
   const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
   // Buyers: rate, next session, elasticity, trust, apps, preferences, follow offset;
   // follow lists twice over while they are built (per-chunk lists, then one array).
   const double follows = std::min(s.buyers.follows, streamers);
-  const double per_buyer = 4 + 8 + 4 + 4 + 1 + 2 * k + 8 + 2 * 4 * follows;
+  // v2: the month of the last session, and with arrivals or lapses the
+  // status, satisfaction and lapse budget and step, allocated once the
+  // follow lists' second copy is freed (so the larger of the two counts).
+  const double dynamic = buyers_dynamic(s) ? 1 + 4 + 4 + 4 : 0;
+  const double per_buyer =
+      4 + 8 + 4 + 4 + 1 + 2 + 2 * k + 8 + 4 * follows + std::max(4 * follows, dynamic);
   // Orders of a day, twice (the chunks' lists and their join; clearing's 4-byte
   // index per order and one listing's 16-byte tickets are left out, small
   // beside them): at most max_orders per session, with the day's traffic at
@@ -36,8 +46,11 @@ double world_bytes(const Scenario& s) {
                sessions * s.buyers.browse_depth * std::min(1.0, 4 * s.conversion.base * traffic));
   // Merchants: those of day 0 and every entry the horizon can see, with two listings each.
   const double merchants =
-      static_cast<double>(s.population.merchants) +
-      days * (s.merchants.entry.native_per_day + s.merchants.entry.external_per_day) * 3;
+      static_cast<double>(s.scaled(s.population.merchants)) +
+      static_cast<double>(s.scaled(s.external.taobao.pool.listings) +
+                          s.scaled(s.external.jd.pool.listings)) +
+      days * s.scaled_rate(s.merchants.entry.native_per_day + s.merchants.entry.external_per_day) *
+          3;
   const double per_merchant = sizeof(Merchant) + 2 * (sizeof(Listing) + sizeof(ListingHot) + 8);
   // A streamer's cart, and its day's browse list per surface (at most a cart
   // each): per entry a copy of the listing's ListingHot and its id.
@@ -58,7 +71,12 @@ MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
     m.concurrent = 1;
     Scenario mine = s;
     const int ranks = detail::ensemble().size();
-    mine.population.buyers = (s.population.buyers + ranks - 1) / ranks + detail::demand_chunk;
+    // This rank's share of the buyer slots: as many buyers, no arrivals.
+    mine.population.buyers = (detail::buyer_slots(s) + ranks - 1) / ranks + detail::demand_chunk;
+    mine.population.scale = 1.0;
+    mine.population.merchants = s.scaled(s.population.merchants);
+    mine.population.streamers = s.scaled(s.population.streamers);
+    mine.buyers.arrivals.per_day = 0;
     m.per_world = world_bytes(mine);
   }
   // Each finished replication keeps its daily and monthly tables until the end.

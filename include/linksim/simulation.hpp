@@ -24,8 +24,10 @@ class Simulation {
   // phase runs on `threads` threads and the results do not depend on it. With
   // `partition_buyers`, under MPI, each rank holds and simulates a slice of
   // the buyers (a collective: every rank constructs and steps together).
+  // `buyer_slots` (model v2): at least this many buyer slots (0: the
+  // scenario's own bound), for a world that several scenarios continue from.
   Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1,
-             bool partition_buyers = false);
+             bool partition_buyers = false, std::int64_t buyer_slots = 0);
   // A copy of `warmed`'s world and day, continued under `scenario`. For
   // scenarios whose warm-up is the same world (same_warmup), so that it runs once.
   Simulation(const Scenario& scenario, const Simulation& warmed);

@@ -203,7 +203,7 @@ TEST(ScenarioErrors, SetOverridesAreValidatedAndNamed) {
             "--set buyers.nope=1:1:8: buyers.nope: unknown key (expected one of: app_share "
             "arrivals browse_depth follow_share follows intent_share lapse max_orders_per_session "
             "preference_concentration price_elasticity price_elasticity_spread search_depth "
-            "session_rate session_rate_spread trust video_share)");
+            "search_sharpness session_rate session_rate_spread trust video_share)");
   EXPECT_EQ(only("name: a\n", {"population.buyers"}),
             "--set population.buyers:1:1: expected KEY=VALUE, got 'population.buyers'");
   EXPECT_EQ(only("categories: [{ name: a, ref_price: 1 }]\n", {"categories.20.ref_price=3"}),
