@@ -1,5 +1,6 @@
 // Checks that span several keys: sums, orderings, dates inside the horizon,
 // feasible distributions. Single-key types and ranges are checked in bind.cpp.
+#include <array>
 #include <cmath>
 #include <set>
 
@@ -127,8 +128,12 @@ struct Checker {
                "a subsidy needs 'commission_bonus' or 'price_discount' (expected one, got "
                "none)");
         }
+        // Only their neutral values (the resolved YAML spells them out).
+        const bool changes[] = {e.traffic != 1.0, e.demand != 1.0,
+                                e.logistics != std::array<double, channel_count>{1, 1, 1}};
+        int which = 0;
         for (const char* other : {"traffic", "demand", "logistics"}) {
-          if (marks.has(at + "." + other)) {
+          if (changes[which++]) {
             fail(at + "." + other,
                  std::string("a subsidy changes prices and commissions only (expected no '") +
                      other + "', got one: give it an event of its own)");
