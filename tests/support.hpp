@@ -35,7 +35,10 @@ inline std::string bundled(const std::string& name) {
 
 // Command-line flags for a small, quick world of `days` days, 2 replications, quiet.
 inline std::string small_flags(int days) {
-  return "--set population.buyers=3000 --set population.merchants=80 "
+  // Model v2's arrivals in proportion (scenarios/platform.yaml: 400 a day
+  // for 200,000 buyers).
+  return "--set population.buyers=3000 --set buyers.arrivals.per_day=6 "
+         "--set population.merchants=80 "
          "--set population.streamers=20 --set calendar.days=" +
          std::to_string(days) + " --set calendar.warmup_days=10 --replications 2 --quiet";
 }

@@ -17,9 +17,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> world = {"population.buyers=10000",  "population.merchants=240",
-                                        "population.streamers=100", "calendar.days=151",
-                                        "calendar.warmup_days=30",  "replications=4"};
+const std::vector<std::string> world = {"population.buyers=10000",
+                                        "population.merchants=240",
+                                        "population.streamers=100",
+                                        "calendar.days=151",
+                                        "calendar.warmup_days=30",
+                                        "replications=4"};
 
 RunOptions threads(int n) {
   RunOptions o;
@@ -123,6 +126,7 @@ TEST(Calibrate, RecoversKnownValuesAndTheCalibratedScenarioReproducesTheFit) {
 // the scenario's 0.3 and 3).
 TEST(Calibrate, ATargetAfterAPolicyChangeInsideTheHorizonRecoversKnownValues) {
   auto sets = world;
+  sets.push_back("buyers.arrivals.per_day=20");  // model v2's, in proportion to the buyers
   sets.push_back("calendar.days=151");
   sets.push_back(
       "policy=[{from: 2020-01-01, taobao: {live: true, video: true}, jd: {live: true, video: "
@@ -171,6 +175,7 @@ TEST(Calibrate, ATargetOutOfReachDoesNotConvergeAndSaysWhy) {
   auto sets = world;
   sets.push_back("replications=2");
   sets.push_back("population.buyers=4000");
+  sets.push_back("buyers.arrivals.per_day=8");
   const CalibrationPlan plan =
       plan_calibration(test::bundled("base.yaml"), sets, {"buyers.session_rate=0.1:0.6"}, target);
   const CalibrationResult r = run_calibration(plan, dir, threads(2));

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::string world =
-    " --set population.buyers=3000 --set population.merchants=80 --set population.streamers=20 "
+    " --set population.buyers=3000 --set buyers.arrivals.per_day=6 --set population.merchants=80 "
+    "--set population.streamers=20 "
     "--set calendar.warmup_days=10 ";
 
 // mpirun as root needs its consent; --oversubscribe lets 3 ranks share 2 cores.
@@ -197,7 +198,8 @@ TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
   // 20,000 buyers are 3 demand chunks: 2 ranks hold 1 and 2, 3 ranks one each.
   // kuaishou_2022: the cut, the reopening, a lockdown, a promotion.
   const std::string args = "run " + test::bundled("kuaishou_2022.yaml") +
-                           " --set population.buyers=20000 --set population.merchants=300 "
+                           " --set population.buyers=20000 --set buyers.arrivals.per_day=40 "
+                           " --set population.merchants=300 "
                            "--set population.streamers=100 "
                            "--set calendar.warmup_days=20 --replications 2 --out ";
   const fs::path ref = test::temp_path("mpi_split_ref");

@@ -74,9 +74,10 @@ namespace {
 // be bit for bit what two separate runs give; a scenario whose warm-up
 // differs (another key before the start) must not share.
 TEST(Compare, SharedWarmupChangesNothing) {
-  const std::vector<std::string> small{"population.buyers=2000",  "population.merchants=100",
-                                       "population.streamers=30", "calendar.days=365",
-                                       "calendar.warmup_days=40", "replications=3"};
+  const std::vector<std::string> small{
+      "population.buyers=2000",  "buyers.arrivals.per_day=4", "population.merchants=100",
+      "population.streamers=30", "calendar.days=365",         "calendar.warmup_days=40",
+      "replications=3"};
   const Scenario closed = load_scenario(test::bundled("closed_loop.yaml"), small);
   const Scenario open = load_scenario(test::bundled("open_links.yaml"), small);
   const Scenario kuaishou = load_scenario(test::bundled("kuaishou_2022.yaml"), small);

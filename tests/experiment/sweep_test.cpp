@@ -110,6 +110,7 @@ TEST(Sweep, BadAxesAreReportedWhereTheyAreWritten) {
 std::vector<std::string> sweep_args(const fs::path& out, int threads) {
   return {"sweep",          (test::source_dir() / "scenarios" / "open_links.yaml").string(),
           "--set",          "population.buyers=20000",
+          "--set",          "buyers.arrivals.per_day=40",
           "--set",          "population.merchants=300",
           "--set",          "population.streamers=100",
           "--set",          "calendar.days=90",
@@ -267,12 +268,12 @@ TEST_F(SweepResume, AnotherSweepInTheFolderIsRefused) {
   fs::remove_all(out);
   fs::copy(*reference_, out, fs::copy_options::recursive);
   auto args = sweep_args(out, 2);
-  args[15] = "policy.0.taobao.fee=0,0.3";
+  args[17] = "policy.0.taobao.fee=0,0.3";
   Output o = linksim(joined(args));
   EXPECT_EQ(o.code, 2) << o.text;
   EXPECT_NE(o.text.find("holds a different sweep: the axes differ"), std::string::npos) << o.text;
   args = sweep_args(out, 2);
-  args[9] = "calendar.days=91";
+  args[11] = "calendar.days=91";
   o = linksim(joined(args));
   EXPECT_EQ(o.code, 2) << o.text;
   EXPECT_NE(o.text.find("holds a different sweep: the scenario differs"), std::string::npos)
@@ -307,11 +308,11 @@ TEST_F(SweepResume, DamagedRecordIsRunAgain) {
 TEST(Sweep, PointMetricsAreThoseOfARunOfItsScenario) {
   const fs::path out = test::temp_path("linksim_sweep_lib");
   fs::remove_all(out);
-  const SweepPlan plan =
-      plan_sweep(test::source_dir() / "scenarios" / "open_links.yaml",
-                 {"population.buyers=3000", "population.merchants=80", "population.streamers=20",
-                  "calendar.days=40", "calendar.warmup_days=10", "replications=2"},
-                 {"buyers.follows=2,4"});
+  const SweepPlan plan = plan_sweep(
+      test::source_dir() / "scenarios" / "open_links.yaml",
+      {"population.buyers=3000", "buyers.arrivals.per_day=6", "population.merchants=80",
+       "population.streamers=20", "calendar.days=40", "calendar.warmup_days=10", "replications=2"},
+      {"buyers.follows=2,4"});
   const SweepResult r = run_sweep(plan, out, test::threads(2));
   const RunResult direct = run(plan.points[1].scenario, test::threads(1));
   for (std::size_t m = 0; m < metric_info().size(); ++m) {
