@@ -42,7 +42,7 @@ void Simulation::step() {
   World& w = *world_;
   if (day_ == 0) start_horizon(s, w);
   apply_policy(s, w, day_);
-  turn_over_buyers(s, w);
+  turn_over_buyers(s, w, threads_);
   refill_carts(s, w, threads_);
   decide_live(s, w);
   rank_search(s, w);

@@ -2,19 +2,21 @@
 // buyers lapse, lapsed ones return, and new buyers arrive into the slots
 // built before day 0 (world/build.cpp: buyer_slots).
 //
-// A buyer's lapse is drawn as a budget: an Exp(1) draw when it becomes active,
-// spent each active day by -log(1 - h_b), so that it lapses on a day with
-// probability h_b exactly, for any h_b that changes with its satisfaction
-// (the demand phase updates its daily step). A lapsed buyer's budget is spent
-// the same way by its return probability. So a day costs one subtraction per
-// buyer slot, in a loop the compiler vectorises, and draws only for the few
-// who change.
+// h_b is a daily hazard: a buyer lapses on a day with probability 1 - e^-h_b
+// (h_b for small h_b), so that without arrivals the active buyers decay as
+// e^(-h t), model-v2.md's closed form. It is drawn as a budget: an Exp(1)
+// draw when the buyer becomes active, spent by h_b each active day, for any
+// h_b that changes with its satisfaction (the demand phase updates its daily
+// step). A lapsed buyer's budget is spent the same way by its return hazard,
+// return_rate x the day's traffic. So a day costs one subtraction per buyer
+// slot, in parallel chunks, and draws only for the few who change.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "day/phases.hpp"
 #include "ensemble.hpp"
+#include "parallel.hpp"
 #include "world/build.hpp"
 
 namespace linksim::detail {
@@ -56,36 +58,44 @@ void activate(const Scenario& s, World& w, std::int64_t local, std::int64_t id, 
 
 }  // namespace
 
-void turn_over_buyers(const Scenario& s, World& w) {
+void turn_over_buyers(const Scenario& s, World& w, int threads) {
   Buyers& b = w.buyers;
   if (!b.dynamic()) return;
   const int day = w.today.day;
-  // Lapses and returns: every slot spends its budget; the few that run out
-  // change status.
-  const double back = std::min(1.0, s.buyers.lapse.return_rate * w.today.traffic);
-  const float return_step =
-      back >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-back));
+  // Lapses and returns: every slot spends its budget (in parallel chunks,
+  // each buyer's own arithmetic); the few that run out, gathered by chunk,
+  // change status in buyer order.
+  const auto return_step = static_cast<float>(s.buyers.lapse.return_rate * w.today.traffic);
   float* left = b.lapse_left.data();
   const float* step = b.lapse_step.data();
   const std::uint8_t* status = b.status.data();
-  for (std::int64_t i = 0; i < b.count; ++i) {
-    const float spent = status[i] == active_buyer ? step[i]
-                        : status[i] == lapsed     ? return_step
-                                                  : 0.0f;
-    left[i] -= spent;
-  }
-  std::vector<std::uint32_t> counts{0, 0, 0, 0};  // lapses, returns, arrivals' followers below
-  for (std::int64_t i = 0; i < b.count; ++i) {
-    if (!(left[i] <= 0.0f) || status[i] == unborn) continue;
-    const std::int64_t id = b.first + i;
-    if (status[i] == active_buyer) {
-      b.status[i] = lapsed;
-      b.next_session[i] = std::numeric_limits<double>::infinity();
-      b.lapse_left[i] = lapse_budget(w.seed, id, day);
-      ++counts[0];
-    } else {
-      activate(s, w, i, id, day);
-      ++counts[1];
+  const std::int64_t chunks = (b.count + demand_chunk - 1) / demand_chunk;
+  std::vector<std::vector<std::int64_t>> due(static_cast<std::size_t>(chunks));
+  parallel_for(chunks, threads, [&](std::int64_t c) {
+    const std::int64_t end = std::min(b.count, (c + 1) * demand_chunk);
+    for (std::int64_t i = c * demand_chunk; i < end; ++i) {
+      const float spent = status[i] == active_buyer ? step[i]
+                          : status[i] == lapsed     ? return_step
+                                                    : 0.0f;
+      left[i] -= spent;
+    }
+    for (std::int64_t i = c * demand_chunk; i < end; ++i) {
+      if (left[i] <= 0.0f && status[i] != unborn) due[static_cast<std::size_t>(c)].push_back(i);
+    }
+  });
+  std::vector<std::uint32_t> counts{0, 0};  // lapses, returns
+  for (const auto& chunk : due) {
+    for (const std::int64_t i : chunk) {
+      const std::int64_t id = b.first + i;
+      if (status[i] == active_buyer) {
+        b.status[i] = lapsed;
+        b.next_session[i] = std::numeric_limits<double>::infinity();
+        b.lapse_left[i] = lapse_budget(w.seed, id, day);
+        ++counts[0];
+      } else {
+        activate(s, w, i, id, day);
+        ++counts[1];
+      }
     }
   }
   // Arrivals: a count drawn alike on every rank, into the next unborn slots.

@@ -68,19 +68,36 @@ struct BrowseLists {
 // their hot data gathered once as for the browse lists, and the relevance
 // weights a page is sampled by (search.cpp).
 struct SearchLists {
-  std::vector<ListingHot> hot;           // every category's, one after another
-  std::vector<std::int32_t> id;          // listing ids, parallel to hot
-  std::vector<std::size_t> begin;        // [category]: where its listings start; one past the end
-  const std::vector<AliasTable>& alias;  // [category]: empty when a page shows them all
+  std::vector<ListingHot> hot;     // every category's, one after another
+  std::vector<std::int32_t> id;    // listing ids, parallel to hot
+  std::vector<std::size_t> begin;  // [category]: where its listings start; one past the end
+  // The relevance weights' alias tables (search.cpp), a column's two
+  // candidates packed with their hot data, so that a draw reads one record;
+  // none for a category whose page shows every listing.
+  struct Column {
+    ListingHot hot[2];  // the column's own listing, and its alias
+    std::int32_t id[2];
+    double keep;  // probability of the column's own listing
+  };
+  std::vector<Column> columns;
+  std::vector<std::size_t> column_begin;  // [category]; one past the end
 
-  explicit SearchLists(const World& w) : alias(w.search_alias) {
+  explicit SearchLists(const World& w) {
     begin.push_back(0);
-    for (const auto& list : w.search) {
-      for (const int l : list) {
+    column_begin.push_back(0);
+    for (std::size_t k = 0; k < w.search.size(); ++k) {
+      const std::size_t first = hot.size();
+      for (const int l : w.search[k]) {
         hot.push_back(w.hot[l]);
         id.push_back(l);
       }
       begin.push_back(hot.size());
+      const AliasTable& alias = w.search_alias.at(k);
+      for (std::size_t i = 0; i < alias.size(); ++i) {
+        const std::size_t a = first + i, b = first + alias.alias(i);
+        columns.push_back({{hot[a], hot[b]}, {id[a], id[b]}, alias.prob(i)});
+      }
+      column_begin.push_back(columns.size());
     }
   }
 };
@@ -96,7 +113,7 @@ struct DayView {
   // parameters, and the month for the buyers seen.
   float* satisfaction;
   float* lapse_step;
-  double memory_days, hazard, dissatisfaction;
+  double sessions_per_memory, hazard, dissatisfaction;  // 1 / (memory_days x intent_share)
   std::uint16_t* seen_month;
   std::uint16_t month_tag;
   double video_share, follow_share, trust_recovery;
@@ -190,35 +207,39 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
   }
   ++out.sessions[static_cast<int>(Surface::search)];
   ++out.intent_by_category[k];
-  // The page: every listing of a thin category, else search_depth draws by
-  // relevance (a listing drawn twice is checked twice: at population.scale s
-  // each listing stands for 1/s similar ones), checked in relevance order
-  // (the lists are sorted by it).
   const std::size_t first = v.search.begin[k];
-  const auto m = static_cast<std::uint32_t>(v.search.begin[k + 1] - first);
-  constexpr int max_depth = 64;
-  std::uint32_t page[max_depth];
-  int shown = 0;
-  const AliasTable& alias = v.search.alias[k];
-  if (alias.empty()) {
-    for (std::uint32_t j = 0; j < m && shown < max_depth; ++j) page[shown++] = j;
-  } else {
-    const int depth = std::min(v.search_depth, max_depth);
-    while (shown < depth) page[shown++] = alias.draw(rng);
-    std::sort(page, page + shown);
-  }
+  const auto m = static_cast<std::int32_t>(v.search.begin[k + 1] - first);
   bool met = false;
-  for (int i = 0; i < shown && !met; ++i) {
-    const ListingHot& h = v.search.hot[first + page[i]];
+  // A listing checked converts when u < q, as in a cart (ListingHot::bound).
+  const auto check = [&](const ListingHot& h, std::int32_t listing, double u) {
     const int ci = static_cast<int>(h.channel);
-    const double u = rng.uniform();
-    if (u >= h.bound * prefs[h.category] * rest[ci]) continue;  // ListingHot::bound
+    if (u >= h.bound * prefs[h.category] * rest[ci]) return false;
     const double p = h.base_p * (prefs[h.category] * buyers.pref_unit) * buyer_factor * ext[ci];
     const double q = h.log_ratio != 0.0f ? p * fast_exp(-elasticity * h.log_ratio) : p;
-    if (u < q) {
-      place_order(v, b, sess, v.search.id[first + page[i]], std::int64_t{no_streamer},
-                  Surface::search, out);
-      met = true;
+    if (!(u < q)) return false;
+    place_order(v, b, sess, listing, std::int64_t{no_streamer}, Surface::search, out);
+    return true;
+  };
+  const std::size_t c0 = v.search.column_begin[k];
+  const std::size_t columns = v.search.column_begin[k + 1] - c0;
+  if (columns == 0) {
+    // A thin category: the page is all of it, in relevance order.
+    for (std::int32_t j = 0; j < m && !met; ++j) {
+      met = check(v.search.hot[first + static_cast<std::size_t>(j)],
+                  v.search.id[first + static_cast<std::size_t>(j)], rng.uniform());
+    }
+  } else {
+    // The page: search_depth listings drawn by relevance, checked in the
+    // order drawn; one 64-bit draw picks a column (its high half) and its
+    // coin (the low half, AliasTable::draw).
+    const SearchLists::Column* table = &v.search.columns[c0];
+    for (int i = 0; i < v.search_depth && !met; ++i) {
+      const uint128 product = static_cast<uint128>(rng.next()) * columns;
+      const SearchLists::Column& col = table[static_cast<std::size_t>(product >> 64)];
+      const double coin =
+          static_cast<double>(static_cast<std::uint64_t>(product) >> 11) * 0x1.0p-53;
+      const int pick = coin < col.keep ? 0 : 1;
+      met = check(col.hot[pick], col.id[pick], rng.uniform());
     }
   }
   if (met) {
@@ -227,12 +248,11 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
   }
   if (v.satisfaction != nullptr) {
     // An average over about memory_days of the buyer's intent sessions.
-    const double alpha = std::min(1.0, 1.0 / (v.memory_days * rate * v.intent_share));
+    const double alpha = std::min(1.0, v.sessions_per_memory / rate);
     float& sat = v.satisfaction[local];
     sat = static_cast<float>(sat + alpha * ((met ? 1.0 : 0.0) - sat));
-    const double h = std::min(1.0, v.hazard * (1.0 + v.dissatisfaction * (1.0 - sat)));
-    v.lapse_step[local] =
-        h >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-h));
+    // The daily lapse hazard (buyers.cpp).
+    v.lapse_step[local] = static_cast<float>(v.hazard * (1.0 + v.dissatisfaction * (1.0 - sat)));
   }
 }
 
@@ -365,7 +385,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
             s.buyers.search_depth,
             with_lapse ? buyers.satisfaction.data() : nullptr,
             with_lapse ? buyers.lapse_step.data() : nullptr,
-            s.buyers.lapse.memory_days,
+            1.0 / (s.buyers.lapse.memory_days * std::max(s.buyers.intent_share, 1e-300)),
             s.buyers.lapse.hazard,
             s.buyers.lapse.dissatisfaction,
             buyers.seen_month.data(),
@@ -417,22 +437,20 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     for (std::int64_t i = 0; i < len; ++i) t[i] = std::min(1.0f, t[i] + recovery);
     double partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     std::int64_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-      for (int j = 0; j < 8; ++j) partial[j] += t[i + j];
-    }
-    for (; i < len; ++i) partial[0] += t[i];
-    for (double p : partial) out.trust_sum += p;
-    if (status != nullptr) {
-      // v2: the mean is over the active buyers only (a second pass, only then).
-      double active_sum[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      const std::uint8_t* st = status + at;
-      for (i = 0; i + 8 <= len; i += 8) {
-        for (int j = 0; j < 8; ++j) active_sum[j] += st[i + j] == active_buyer ? t[i + j] : 0.0f;
+    if (status == nullptr) {
+      for (; i + 8 <= len; i += 8) {
+        for (int j = 0; j < 8; ++j) partial[j] += t[i + j];
       }
-      for (; i < len; ++i) active_sum[0] += st[i] == active_buyer ? t[i] : 0.0f;
-      out.trust_sum = 0;
-      for (double p : active_sum) out.trust_sum += p;
+      for (; i < len; ++i) partial[0] += t[i];
+    } else {
+      // v2: the mean is over the active buyers only.
+      const std::uint8_t* st = status + at;
+      for (; i + 8 <= len; i += 8) {
+        for (int j = 0; j < 8; ++j) partial[j] += st[i + j] == active_buyer ? t[i + j] : 0.0f;
+      }
+      for (; i < len; ++i) partial[0] += st[i] == active_buyer ? t[i] : 0.0f;
     }
+    for (double p : partial) out.trust_sum += p;
     // The buyers with a session today, gathered without a branch.
     std::uint32_t active[demand_chunk];
     std::int64_t count = 0;

@@ -18,7 +18,7 @@ void apply_policy(const Scenario& s, World& w, int day);
 void refill_carts(const Scenario& s, World& w, int threads);
 void decide_live(const Scenario& s, World& w);
 // 1. (v2) Buyers lapse, lapsed ones return, new buyers arrive.
-void turn_over_buyers(const Scenario& s, World& w);
+void turn_over_buyers(const Scenario& s, World& w, int threads);
 // 1. (v2) Each category's search results for the day, by relevance.
 void rank_search(const Scenario& s, World& w);
 double search_relevance(const Scenario& s, const World& w, int listing);

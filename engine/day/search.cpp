@@ -33,6 +33,7 @@ double search_relevance(const Scenario& s, const World& w, int listing) {
 
 void rank_search(const Scenario& s, World& w) {
   for (auto& list : w.search) list.clear();
+  w.search_alias.assign(w.search.size(), AliasTable{});
   if (!(s.buyers.intent_share > 0)) return;
   struct Ranked {
     double score;
@@ -48,7 +49,6 @@ void rank_search(const Scenario& s, World& w) {
     by_category[h.category].push_back(
         {search_relevance(s, w, static_cast<int>(l)), static_cast<int>(l)});
   }
-  w.search_alias.resize(s.categories.size());
   std::vector<double> weights;
   for (std::size_t k = 0; k < by_category.size(); ++k) {
     auto& ranked = by_category[k];

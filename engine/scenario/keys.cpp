@@ -110,7 +110,8 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "day 0 bound every possible run.",
           "assumed", buyers.arrivals.max_attractiveness),
       KEY("buyers.lapse.hazard", real, prob, "1/day",
-          "Daily probability that a satisfied active buyer lapses (stops shopping); 0 = off.",
+          "Daily hazard that a satisfied active buyer lapses (stops shopping): it lapses on a day "
+          "with probability 1 - e^-hazard (about the hazard); 0 = off.",
           "assumed", buyers.lapse.hazard),
       KEY("buyers.lapse.dissatisfaction", real, nonneg, "",
           "Lapse hazard multiplier: hazard x (1 + this x (1 - satisfaction)).", "assumed",
@@ -120,7 +121,7 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "(1 met, 0 unmet).",
           "assumed", buyers.lapse.memory_days),
       KEY("buyers.lapse.return_rate", real, prob, "1/day",
-          "Daily probability that a lapsed buyer returns, times the day's traffic multiplier "
+          "Daily hazard that a lapsed buyer returns, times the day's traffic multiplier "
           "(promotions bring buyers back).",
           "assumed", buyers.lapse.return_rate),
       KEY("conversion.base", real, prob, "",

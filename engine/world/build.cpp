@@ -295,8 +295,7 @@ float lapse_budget(std::uint64_t seed, std::int64_t buyer, int day) {
 
 float lapse_step(const Scenario& s, double sat) {
   const auto& l = s.buyers.lapse;
-  const double h = std::min(1.0, l.hazard * (1.0 + l.dissatisfaction * (1.0 - sat)));
-  return h >= 1.0 ? std::numeric_limits<float>::infinity() : static_cast<float>(-std::log1p(-h));
+  return static_cast<float>(l.hazard * (1.0 + l.dissatisfaction * (1.0 - sat)));
 }
 
 }  // namespace linksim::detail

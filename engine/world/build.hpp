@@ -27,7 +27,8 @@ double traffic_on(const Scenario& s, Date date);
 bool buyers_dynamic(const Scenario& s);
 // One buyer's lapse budget (Exp(1)), drawn on `day` (-1: at the start).
 float lapse_budget(std::uint64_t seed, std::int64_t buyer, int day);
-// -log(1 - h): the lapse hazard spent per day by a buyer with satisfaction `sat`.
+// The daily lapse hazard h x (1 + dissatisfaction x (1 - sat)) of a buyer
+// with satisfaction `sat` (it lapses on a day with probability 1 - e^-that).
 float lapse_step(const Scenario& s, double sat);
 // A new streamer (v2 entry): categories from its own stream, no followers.
 void add_streamer(const Scenario& s, World& w, int day);

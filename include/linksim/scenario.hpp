@@ -176,7 +176,7 @@ struct Scenario {
     } trust;
     // Model v2 (0 = off): intent sessions on the search surface, arrivals, lapses.
     double intent_share = 0.0;
-    int search_depth = 10;
+    int search_depth = 5;
     double search_sharpness = 1.0;
     struct Arrivals {
       double per_day = 0.0;

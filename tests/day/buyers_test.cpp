@@ -17,18 +17,21 @@ namespace {
 
 using namespace detail;
 
-// No arrivals, a lapse hazard h and a return rate r: the lapsed share settles
-// at h / (h + r) (a two-state chain), and promotions (traffic x2) double r.
+// No arrivals, a lapse hazard h and a return hazard r: a two-state chain with
+// daily probabilities p = 1 - e^-h and q = 1 - e^-r, whose active share
+// settles at q / (p + q).
 TEST(Buyers, LapsedBuyersReturnAtTheReturnRate) {
   const Scenario s = test::scenario_from(
       test::homogeneous_yaml(),
       {"population.buyers=20000", "calendar.days=200", "buyers.session_rate=0.02",
        "buyers.lapse={hazard: 0.02, return_rate: 0.03}"});
   const RunResult r = run(s, test::threads(2));
+  const double p = 1 - std::exp(-0.02), q = 1 - std::exp(-0.03);
+  const double share = q / (p + q);
   const Interval active = test::daily_mean(r, "active_buyers", 150, 199);
-  EXPECT_NEAR(active.mean, 20000 * 0.03 / 0.05, 0.02 * 20000 * 0.6);
+  EXPECT_NEAR(active.mean, 20000 * share, 0.02 * 20000 * share);
   const Interval back = test::daily_mean(r, "buyer_returns", 150, 199);
-  EXPECT_NEAR(back.mean, 0.03 * 20000 * 0.4, 0.1 * 0.03 * 20000 * 0.4);
+  EXPECT_NEAR(back.mean, q * 20000 * (1 - share), 0.1 * q * 20000 * (1 - share));
 }
 
 TEST(Buyers, UnmetNeedsRaiseTheLapseHazard) {
@@ -42,7 +45,7 @@ TEST(Buyers, UnmetNeedsRaiseTheLapseHazard) {
     o.push_back("buyers.lapse.dissatisfaction=" + std::to_string(d));
     return run(test::scenario_from(test::homogeneous_yaml(), o), test::threads(2));
   };
-  // Lapses per active buyer: h(1 + d(1 - s)). Satisfaction moves 1/15 of
+  // Lapses per active buyer: 1 - e^-h(1 + d(1 - s)). Satisfaction moves 1/15 of
   // the way to 0 per session (memory 30 days x 0.5 sessions a day), so after
   // 30 sessions (day 60) s < 0.13 and the hazard is over 4.5 x h.
   const auto rate = [](const RunResult& r) {
@@ -50,9 +53,9 @@ TEST(Buyers, UnmetNeedsRaiseTheLapseHazard) {
            test::daily_mean(r, "active_buyers", 59, 118).mean;
   };
   const double calm = rate(with(0)), upset = rate(with(4));
-  EXPECT_NEAR(calm, 0.002, 0.0003);
-  EXPECT_GT(upset, 4.5 * 0.002 * 0.95);
-  EXPECT_LT(upset, 5 * 0.002 * 1.05);
+  EXPECT_NEAR(calm, 1 - std::exp(-0.002), 0.0003);
+  EXPECT_GT(upset, (1 - std::exp(-4.5 * 0.002)) * 0.95);
+  EXPECT_LT(upset, (1 - std::exp(-5 * 0.002)) * 1.05);
 }
 
 TEST(Buyers, SlotsBoundEveryArrival) {

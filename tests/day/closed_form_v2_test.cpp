@@ -28,10 +28,11 @@ Interval daily_at(const RunResult& r, const std::string& column, int day) {
   return test::daily_mean(r, column, day, day);
 }
 
-// Arrivals a a day and a daily lapse probability h, no returns, no growth, no
-// attractiveness, satisfaction not used: lapses come first in a day, then the
-// arrivals, so the buyers active at the end of day t (from 0) have expectation
-// N(t) = a/h + (N0 - a/h)(1 - h)^(t + 1).
+// Arrivals a a day and a daily lapse hazard h (a buyer lapses on a day with
+// probability 1 - e^-h), no returns, no growth, no attractiveness,
+// satisfaction not used: lapses come first in a day, then the arrivals, so
+// the buyers active at the end of day t (from 0) have expectation
+// N(t) = N + (N0 - N) e^(-h (t + 1)), N = a / (1 - e^-h) (about a/h).
 TEST(ClosedFormV2, ActiveBuyersApproachArrivalsOverHazard) {
   const double n0 = 5000, a = 200, h = 0.02;
   const Scenario s = test::scenario_from(
@@ -39,16 +40,16 @@ TEST(ClosedFormV2, ActiveBuyersApproachArrivalsOverHazard) {
       {"replications=16", "population.buyers=5000", "calendar.days=90", "buyers.session_rate=0.05",
        "buyers.arrivals.per_day=200", "buyers.lapse.hazard=0.02"});
   const RunResult r = run(s, test::threads(2));
+  const double p = 1 - std::exp(-h), n = a / p;
   for (int t : {0, 29, 59, 89}) {
-    const double expected = a / h + (n0 - a / h) * std::pow(1 - h, t + 1);
+    const double expected = n + (n0 - n) * std::exp(-h * (t + 1));
     expect_within(daily_at(r, "active_buyers", t), expected,
                   "active buyers, day " + std::to_string(t));
   }
-  // Each day's lapses are h x the buyers active the day before.
-  const double before = a / h + (n0 - a / h) * std::pow(1 - h, 60);
-  expect_within(test::daily_mean(r, "buyer_lapses", 60, 89),
-                h * (a / h + (before - a / h) * (1 - std::pow(1 - h, 30)) / (30 * h)),
-                "lapses/day, days 60-89");
+  // Each day's lapses are p x the buyers active the day before.
+  double lapses = 0;
+  for (int t = 60; t <= 89; ++t) lapses += p * (n + (n0 - n) * std::exp(-h * t)) / 30;
+  expect_within(test::daily_mean(r, "buyer_lapses", 60, 89), lapses, "lapses/day, days 60-89");
   expect_within(test::daily_mean(r, "buyer_arrivals", 0, 89), a, "arrivals/day");
 }
 
