@@ -89,19 +89,27 @@ class MpiEnsemble : public detail::Ensemble {
     for (std::size_t r = 0; r < reps.size(); ++r) {
       const int owner = static_cast<int>(r % static_cast<std::size_t>(size_));
       ReplicationResult& rep = reps[r];
-      long shape[7] = {static_cast<long>(rep.metrics.size()), rep.daily.rows(), rep.daily.cols(),
-                       rep.monthly.rows(), rep.monthly.cols(), rep.quarterly.rows(),
-                       rep.quarterly.cols()};
-      MPI_Bcast(shape, 7, MPI_LONG, owner, MPI_COMM_WORLD);
+      long shape[9] = {static_cast<long>(rep.metrics.size()),
+                       rep.daily.rows(),
+                       rep.daily.cols(),
+                       rep.monthly.rows(),
+                       rep.monthly.cols(),
+                       rep.quarterly.rows(),
+                       rep.quarterly.cols(),
+                       rep.by_category.rows(),
+                       rep.by_category.cols()};
+      MPI_Bcast(shape, 9, MPI_LONG, owner, MPI_COMM_WORLD);
       if (rank_ != owner) {
         rep.metrics.resize(static_cast<std::size_t>(shape[0]));
         rep.daily.resize(shape[1], shape[2]);
         rep.monthly.resize(shape[3], shape[4]);
         rep.quarterly.resize(shape[5], shape[6]);
+        rep.by_category.resize(shape[7], shape[8]);
       }
       std::vector<double> buf(static_cast<std::size_t>(2 + shape[0] + shape[1] * shape[2] +
-                                                       shape[3] * shape[4] + shape[5] * shape[6]));
-      Eigen::MatrixXd* matrices[] = {&rep.daily, &rep.monthly, &rep.quarterly};
+                                                       shape[3] * shape[4] + shape[5] * shape[6] +
+                                                       shape[7] * shape[8]));
+      Eigen::MatrixXd* matrices[] = {&rep.daily, &rep.monthly, &rep.quarterly, &rep.by_category};
       if (rank_ == owner) {
         buf[0] = rep.index;
         std::memcpy(&buf[1], &rep.seed, sizeof rep.seed);

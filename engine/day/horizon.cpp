@@ -18,6 +18,9 @@ void start_horizon(const Scenario& /*s*/, World& w) {
   auto& rec = w.recorder;
   std::fill(rec.joined.begin(), rec.joined.end(), 0);
   std::fill(rec.retained_next_month.begin(), rec.retained_next_month.end(), -1);
+  // Intent sessions by category count from day 0, as the monthly table does.
+  std::fill(rec.intent_by_category.begin(), rec.intent_by_category.end(), 0);
+  std::fill(rec.met_by_category.begin(), rec.met_by_category.end(), 0);
 }
 
 }  // namespace linksim::detail

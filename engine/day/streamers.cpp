@@ -61,10 +61,11 @@ void close_streamer_month(const Scenario& s, World& w) {
     Streamer& st = w.streamers[i];
     if (st.gone) continue;
     const auto earned = static_cast<double>(st.month_income);
-    income.push_back(earned);
     st.month_income = 0;
-    // A streamer that joined during the month is judged from its first whole one.
+    // A streamer that joined during the month is judged (and counted in the
+    // month's income figures) from its first whole one.
     if (st.join_day > day + 1 - days_in_month(w.today.date)) continue;
+    income.push_back(earned);
     if (p.income_elasticity > 0) {
       st.live_factor =
           std::min(p.max_live_factor, std::pow(earned / reservation, p.income_elasticity));
@@ -83,11 +84,16 @@ void close_streamer_month(const Scenario& s, World& w) {
   auto& rec = w.recorder;
   rec.at(day, Daily::streamer_exits) = exits;
   if (!income.empty()) {
-    const auto mid = income.begin() + static_cast<std::ptrdiff_t>(income.size() / 2);
-    std::nth_element(income.begin(), mid, income.end());
-    double median = *mid;
-    if (income.size() % 2 == 0) median = (median + *std::max_element(income.begin(), mid)) / 2;
-    rec.streamer_income_median[w.today.month] = median;
+    // The median and the 99th percentile, interpolated as metrics/finish.cpp does.
+    std::sort(income.begin(), income.end());
+    const auto at = [&](double q) {
+      const double pos = q * static_cast<double>(income.size() - 1);
+      const auto lo = static_cast<std::size_t>(pos);
+      const std::size_t hi = std::min(lo + 1, income.size() - 1);
+      return income[lo] + (pos - static_cast<double>(lo)) * (income[hi] - income[lo]);
+    };
+    rec.streamer_income_median[w.today.month] = at(0.5);
+    rec.streamer_income_top1[w.today.month] = at(0.99);
   }
 }
 

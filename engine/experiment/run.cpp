@@ -64,6 +64,8 @@ void aggregate(RunResult& result) {
              result.monthly_lo, result.monthly_hi);
   cell_stats(result.replications, &ReplicationResult::quarterly, result.quarterly_mean,
              result.quarterly_lo, result.quarterly_hi);
+  cell_stats(result.replications, &ReplicationResult::by_category, result.by_category_mean,
+             result.by_category_lo, result.by_category_hi);
 }
 
 RunResult run(const Scenario& scenario, const RunOptions& options) {

@@ -49,9 +49,7 @@ double percentile(std::vector<double> v, double q) {
 double ratio(double a, double b) { return b > 0 ? a / b : nan; }
 
 // Platform buyers one simulated buyer stands for, at this scenario's scale.
-double platform_factor(const Scenario& s) {
-  return s.reports.platform_scale / s.population.scale;
-}
+double platform_factor(const Scenario& s) { return s.reports.platform_scale / s.population.scale; }
 
 }  // namespace
 
@@ -153,11 +151,12 @@ void monthly_v2(const Scenario& s, const Recorder& rec, const MonthSpan& span, s
     t(i, col(m)) = rec.at(last, dcol);
   }
   t(i, col(Monthly::intent_met_share)) = ratio(met, t(i, col(Monthly::intent_sessions)));
-  t(i, col(Monthly::gmv_merchant_links)) = t(i, col(Monthly::gmv_taobao)) +
-                                           t(i, col(Monthly::gmv_jd)) - t(i, col(Monthly::gmv_pool));
+  t(i, col(Monthly::gmv_merchant_links)) =
+      t(i, col(Monthly::gmv_taobao)) + t(i, col(Monthly::gmv_jd)) - t(i, col(Monthly::gmv_pool));
   t(i, col(Monthly::gmv_platform)) = t(i, col(Monthly::gmv)) * platform_factor(s);
   t(i, col(Monthly::active_buyers)) = static_cast<double>(rec.buyers_seen[c]);
   t(i, col(Monthly::streamer_income_median)) = rec.streamer_income_median[c];
+  t(i, col(Monthly::streamer_income_top1)) = rec.streamer_income_top1[c];
 }
 
 // `cohort_offset`: the recorder's month index of the horizon's first month.
@@ -323,6 +322,7 @@ void market_metrics(const Scenario& s, const World& w, const std::vector<MonthSp
   set(Metric::gmv_origin_jd, total(Daily::gmv_origin_jd));
   set(Metric::buyer_arrivals, total(Daily::buyer_arrivals));
   set(Metric::buyer_lapses, total(Daily::buyer_lapses));
+  set(Metric::buyer_returns, total(Daily::buyer_returns));
   set(Metric::intent_met_share, ratio(total(Daily::intent_met), total(Daily::sessions_search)));
   const Recorder& rec = w.recorder;
   // Day 0's state is the warm-up's last day (the recorder holds it), else day 0's own.
@@ -426,6 +426,18 @@ ReplicationResult finish_replication(const Scenario& s, const World& w) {
   const int cohort_offset = w.month_of_day[rec.offset];
   r.monthly = monthly_table(s, rec, spans, cohort_offset);
   r.quarterly = quarterly_table(s, r.monthly, spans);
+  // Intent sessions and the share met, by month and category.
+  const auto k_count = static_cast<Eigen::Index>(s.categories.size());
+  r.by_category = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(spans.size()), 2 * k_count);
+  for (std::size_t m = 0; m < spans.size(); ++m) {
+    const std::size_t row = (m + static_cast<std::size_t>(cohort_offset)) * rec.categories;
+    for (Eigen::Index k = 0; k < k_count && rec.categories > 0; ++k) {
+      const auto sessions = static_cast<double>(rec.intent_by_category[row + k]);
+      const auto met = static_cast<double>(rec.met_by_category[row + k]);
+      r.by_category(static_cast<Eigen::Index>(m), 2 * k) = sessions;
+      r.by_category(static_cast<Eigen::Index>(m), 2 * k + 1) = ratio(met, sessions);
+    }
+  }
   r.metrics.assign(metric_count, nan);
   const MetricSetter set{r};
   market_metrics(s, w, spans, days, set);

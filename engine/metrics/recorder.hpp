@@ -106,6 +106,7 @@ enum class Monthly : int {
   streamer_entries,
   streamer_exits,
   streamer_income_median,
+  streamer_income_top1,
   subsidies,
   gmv_native,
   gmv_origin_taobao,
@@ -185,6 +186,7 @@ enum class Metric : int {
   buyers_end,
   buyer_arrivals,
   buyer_lapses,
+  buyer_returns,
   intent_met_share,
   streamers_start,
   streamers_end,
@@ -225,7 +227,7 @@ struct Recorder {
   // Model v2, by month: buyers with a session, the median streamer's income,
   // and intent sessions and those met by category (month x K).
   std::vector<std::int64_t> buyers_seen;
-  std::vector<double> streamer_income_median;
+  std::vector<double> streamer_income_median, streamer_income_top1;
   int categories = 0;
   std::vector<std::int64_t> intent_by_category, met_by_category;
   void resize(int n_days, int n_offset, int n_months, int n_categories = 0) {
@@ -236,6 +238,7 @@ struct Recorder {
     retained_next_month.assign(n_months, -1);
     buyers_seen.assign(n_months, 0);
     streamer_income_median.assign(n_months, 0.0);
+    streamer_income_top1.assign(n_months, 0.0);
     categories = n_categories;
     intent_by_category.assign(static_cast<std::size_t>(n_months) * n_categories, 0);
     met_by_category.assign(static_cast<std::size_t>(n_months) * n_categories, 0);

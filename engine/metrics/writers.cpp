@@ -162,6 +162,26 @@ std::string series_csv(const Eigen::MatrixXd& mean, const Eigen::MatrixXd& lo,
   return out.str();
 }
 
+// Model v2's intent sessions and the share met, one row per month and
+// category (long form), each with its 95% interval.
+std::string by_category_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "month,category,intent_sessions,intent_sessions_lo,intent_sessions_hi,met_share,"
+         "met_share_lo,met_share_hi\n";
+  for (Eigen::Index i = 0; i < r.by_category_mean.rows(); ++i) {
+    for (std::size_t k = 0; k < r.scenario.categories.size(); ++k) {
+      const auto c = static_cast<Eigen::Index>(2 * k);
+      out << r.months[static_cast<std::size_t>(i)] << "," << r.scenario.categories[k].name;
+      for (const Eigen::Index j : {c, c + 1}) {
+        out << "," << num(r.by_category_mean(i, j)) << "," << num(r.by_category_lo(i, j)) << ","
+            << num(r.by_category_hi(i, j));
+      }
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
 }  // namespace
 
 static json run_json(const RunResult& r, const std::string& scenario_yaml);
@@ -179,6 +199,7 @@ void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
                                             monthly_info(), r.months, "month", false));
   files.add(dir / "quarterly.csv", series_csv(r.quarterly_mean, r.quarterly_lo, r.quarterly_hi,
                                               quarterly_info(), r.quarters, "quarter", false));
+  files.add(dir / "search_by_category.csv", by_category_csv(r));
   std::ostringstream reps;
   reps << "replication,seed";
   for (const auto& m : metric_info()) reps << "," << m.name;

@@ -39,6 +39,9 @@ struct ReplicationResult {
   Eigen::MatrixXd daily;        // days x daily_info()
   Eigen::MatrixXd monthly;      // months x monthly_info()
   Eigen::MatrixXd quarterly;    // quarters x quarterly_info()
+  // Model v2's intent sessions by category: months x 2K, for category k its
+  // sessions (column 2k) and the share met (2k + 1).
+  Eigen::MatrixXd by_category;
 };
 
 struct RunResult {
@@ -52,6 +55,7 @@ struct RunResult {
   Eigen::MatrixXd daily_mean, daily_lo, daily_hi;
   Eigen::MatrixXd monthly_mean, monthly_lo, monthly_hi;
   Eigen::MatrixXd quarterly_mean, quarterly_lo, quarterly_hi;
+  Eigen::MatrixXd by_category_mean, by_category_lo, by_category_hi;
   double seconds = 0;
 };
 
