@@ -11,6 +11,8 @@
 #include <iostream>
 #include <thread>
 
+#include "world/build.hpp"
+
 namespace linksim::cli {
 
 void add_scenario_options(CLI::App& cmd, CommonOptions& o) {
@@ -35,9 +37,9 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
   if (!m.fits()) {
     const std::string what = fmt::format(
         "{}: {} needs about {:.1f} GB ({} replication{} at once x {:.1f} GB per world of {} "
-        "buyers) but {:.1f} GB is available",
+        "buyer slots) but {:.1f} GB is available",
         s.source.string(), s.name, m.total / gb, m.concurrent, m.concurrent == 1 ? "" : "s",
-        m.per_world / gb, s.population.buyers, m.available / gb);
+        m.per_world / gb, detail::buyer_slots(s), m.available / gb);
     if (o.force) {
       spdlog::warn("{}; running anyway (--force)", what);
     } else {

@@ -18,6 +18,9 @@ void start_horizon(const Scenario& /*s*/, World& w) {
   auto& rec = w.recorder;
   std::fill(rec.joined.begin(), rec.joined.end(), 0);
   std::fill(rec.retained_next_month.begin(), rec.retained_next_month.end(), -1);
+  // Buyers seen this month count from day 0, as the monthly table does.
+  const auto tag = static_cast<std::uint16_t>(w.month_of_day[w.warmup] + 1);
+  for (auto& seen : w.buyers.seen_month) seen = seen == tag ? 0 : seen;
   // Intent sessions by category count from day 0, as the monthly table does.
   std::fill(rec.intent_by_category.begin(), rec.intent_by_category.end(), 0);
   std::fill(rec.met_by_category.begin(), rec.met_by_category.end(), 0);

@@ -90,7 +90,7 @@ void close_month(const Scenario& s, World& w) {
   if (month >= 1 && whole_month) {
     std::int64_t kept = 0;
     for (const Merchant& m : w.merchants) {
-      kept += !m.initial && w.month_of_day[m.join_day + w.warmup] == month - 1 &&
+      kept += !m.initial && !m.pool && w.month_of_day[m.join_day + w.warmup] == month - 1 &&
               m.state == MerchantState::active;
     }
     rec.retained_next_month[month - 1] = kept;

@@ -39,6 +39,8 @@ void enter_streamers(const Scenario& s, World& w);
 //    income sets next month's live rate, the poorest leave; buyers seen.
 void close_month(const Scenario& s, World& w);
 void close_streamer_month(const Scenario& s, World& w);
+// Streamers that have not left (model v2).
+int streamers_present(const World& w);
 // The day's row of the daily series.
 void record_day(const Scenario& s, World& w);
 

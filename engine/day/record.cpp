@@ -21,6 +21,7 @@ void record_day(const Scenario& s, World& w) {
   rec.at(day, Daily::in_store_share) = gmv > 0 ? rec.at(day, Daily::gmv_store) / gmv : std::nan("");
   // Model v2's state of the day.
   rec.at(day, Daily::active_buyers) = static_cast<double>(w.buyers.active);
+  rec.at(day, Daily::streamers_present) = streamers_present(w);
   int by_origin[origin_count] = {0, 0, 0};
   for (const Merchant& m : w.merchants) {
     if (m.state == MerchantState::active && !m.pool) ++by_origin[static_cast<int>(m.origin)];

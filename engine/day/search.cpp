@@ -56,9 +56,11 @@ void rank_search(const Scenario& s, World& w) {
       return a.score != b.score ? a.score > b.score : a.listing < b.listing;
     });
     weights.clear();
+    // Relative to the most relevant (the list is sorted), so that a sharp
+    // power neither underflows to 0 nor overflows.
     for (const Ranked& r : ranked) {
       w.search[k].push_back(r.listing);
-      weights.push_back(std::pow(r.score, s.buyers.search_sharpness));
+      weights.push_back(std::pow(r.score / ranked.front().score, s.buyers.search_sharpness));
     }
     // Weights of 0 throughout (no seller ever on time) leave the page uniform.
     if (std::none_of(weights.begin(), weights.end(), [](double x) { return x > 0; })) {

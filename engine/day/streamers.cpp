@@ -40,18 +40,23 @@ void enter_streamers(const Scenario& s, World& w) {
   const auto& e = s.streamers.entry;
   const int day = w.today.day;
   if (e.per_day > 0) {
-    const double attract = e.attractiveness_exponent > 0
-                               ? std::pow(streamer_attractiveness(w), e.attractiveness_exponent)
-                               : 1.0;
+    const double attract =
+        e.attractiveness_exponent > 0
+            ? std::pow(std::min(streamer_attractiveness(w), e.max_attractiveness),
+                       e.attractiveness_exponent)
+            : 1.0;
     Stream rng(w.seed, Kind::streamer, 0, day, Purpose::arrival);
     const std::int64_t n = rng.poisson(s.scaled_rate(e.per_day) * attract);
     for (std::int64_t i = 0; i < n; ++i) add_streamer(s, w, day);
     w.recorder.at(day, Daily::streamer_entries) = static_cast<double>(n);
   }
-  w.recorder.at(day, Daily::streamers_present) = present_streamers(w);
 }
 
+int streamers_present(const World& w) { return present_streamers(w); }
+
 void close_streamer_month(const Scenario& s, World& w) {
+  // Only a whole month is judged (the horizon's last day may end one early).
+  if (!last_day_of_month(w.today.date)) return;
   const auto& p = s.streamers;
   const int day = w.today.day;
   const double reservation = p.reservation_income * 100.0;  // fen

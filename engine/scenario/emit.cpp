@@ -75,11 +75,18 @@ nlohmann::json schema_of(const std::vector<Key<T>>& keys) {
         leaf["type"] = "string";
         leaf["pattern"] = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
         break;
-      case KeyType::string:
+      case KeyType::string: {
         leaf["type"] = "string";
+        // The string keys with a fixed set of values (checked in validate.cpp).
+        const std::string leaf_name = segs.back();
+        if (leaf_name == "fee_on") leaf["enum"] = {"price", "commission"};
+        if (leaf_name == "every") leaf["enum"] = {"", "year"};
+        if (leaf_name == "channel") leaf["enum"] = {"taobao", "jd"};
         break;
+      }
       case KeyType::event_type:
-        leaf["enum"] = {"promotion", "lockdown", "demand_shock"};
+        leaf["enum"] = nlohmann::json::array();
+        for (const char* name : event_type_names) leaf["enum"].push_back(name);
         break;
     }
     if (k.type == KeyType::real || k.type == KeyType::integer) {

@@ -186,6 +186,10 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "Elasticity of streamer entry to commission income per streamer over the last 30 days "
           "against the first 30.",
           "assumed", streamers.entry.attractiveness_exponent),
+      KEY("streamers.entry.max_attractiveness", real, at_least_1, "",
+          "Cap on the attractiveness factor of streamer entry (and so on the streamers the "
+          "memory estimate counts).",
+          "assumed", streamers.entry.max_attractiveness),
       KEY("merchants.origin_mix.native", real, nonneg, "",
           "Relative share of native merchants, at the start and among entrants.",
           "article: the store carried 98.8% of GMV in 2021-12", merchants.origin_mix.native),

@@ -155,6 +155,51 @@ struct Checker {
     }
   }
 
+  // Sizes the engine's 32-bit ids can hold (buyers and streamers by uint32,
+  // listings by int), bounded from above before anything is built: the
+  // initial population at population.scale and every arrival the horizon's
+  // rates allow at their largest.
+  void sizes() {
+    const double scale = s.population.scale;
+    const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
+    double traffic = 1;
+    for (const auto& e : s.events) traffic *= std::max(1.0, e.traffic);
+    const auto& a = s.buyers.arrivals;
+    const double buyer_rate = a.per_day * scale * traffic *
+                              std::max(1.0, std::pow(a.yearly_growth, days / 365.0)) *
+                              std::pow(a.max_attractiveness, a.attractiveness_exponent);
+    const double arrivals = buyer_rate * days;
+    const double buyers = static_cast<double>(s.population.buyers) * scale + arrivals +
+                          10 * std::sqrt(std::max(0.0, arrivals)) + 10;
+    if (!(buyers < 4e9)) {
+      fail(a.per_day > 0 ? "buyers.arrivals.per_day" : "population.buyers",
+           "the buyers of this run (those at the start and every possible arrival) exceed the "
+           "4,000,000,000 the engine can hold (expected fewer, got about " +
+               num(buyers) + "; lower population.scale, the buyers or the arrival rate)");
+    }
+    const auto& e = s.streamers.entry;
+    const double streamers =
+        static_cast<double>(s.population.streamers) * scale +
+        e.per_day * scale * days * std::pow(e.max_attractiveness, e.attractiveness_exponent);
+    if (!(streamers < 4e9)) {
+      fail("streamers.entry.per_day",
+           "the streamers of this run exceed the 4,000,000,000 the engine can hold (expected "
+           "fewer, got about " +
+               num(streamers) + ")");
+    }
+    const auto& m = s.merchants.entry;
+    const double listings =
+        2 * (static_cast<double>(s.population.merchants) * scale +
+             (m.native_per_day + m.external_per_day) * scale * days * 3) +
+        static_cast<double>(s.external.taobao.pool.listings + s.external.jd.pool.listings) * scale;
+    if (!(listings < 2e9)) {
+      fail("population.merchants",
+           "the listings of this run (merchants', entrants' and the pools') exceed the "
+           "2,000,000,000 the engine can hold (expected fewer, got about " +
+               num(listings) + ")");
+    }
+  }
+
   // Model v2's keys that only make sense together.
   void model_v2() {
     const auto& st = s.streamers;
@@ -279,6 +324,7 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.policy();
   c.events();
   c.model_v2();
+  c.sizes();
   c.sweep();
   c.sensitivity();
   c.calibration();

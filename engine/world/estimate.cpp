@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -15,14 +16,17 @@
 
 namespace linksim {
 
-double world_bytes(const Scenario& s) {
+namespace {
+
+// A world of `buyers` buyer slots of scenario `s` (all of them, or one rank's
+// share under --partition-buyers).
+double world_bytes_of(const Scenario& s, double buyers) {
   using namespace detail;
-  // Model v2: every buyer slot (arrivals included) is built before day 0.
-  const double buyers = static_cast<double>(buyer_slots(s));
   const double streamers =
       static_cast<double>(std::max<std::int64_t>(1, s.scaled(s.population.streamers))) +
       (static_cast<double>(s.calendar.days) + s.calendar.warmup_days) *
-          s.scaled_rate(s.streamers.entry.per_day) * 2;
+          s.scaled_rate(s.streamers.entry.per_day) *
+          std::pow(s.streamers.entry.max_attractiveness, s.streamers.entry.attractiveness_exponent);
   const double k = static_cast<double>(s.categories.size());
   const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
   // Buyers: rate, next session, elasticity, trust, apps, preferences, follow offset;
@@ -62,6 +66,13 @@ double world_bytes(const Scenario& s) {
          streamers * per_streamer + recorder + 4e6;  // + fixed scratch
 }
 
+}  // namespace
+
+// Model v2: every buyer slot (arrivals included) is built before day 0.
+double world_bytes(const Scenario& s) {
+  return world_bytes_of(s, static_cast<double>(detail::buyer_slots(s)));
+}
+
 MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
   MemoryEstimate m;
   const int reps = std::max(1, options.replications > 0 ? options.replications : s.replications);
@@ -69,15 +80,12 @@ MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
   m.per_world = world_bytes(s);
   if (options.partition_buyers) {  // one world at a time, this rank's share of the buyers
     m.concurrent = 1;
-    Scenario mine = s;
+
     const int ranks = detail::ensemble().size();
-    // This rank's share of the buyer slots: as many buyers, no arrivals.
-    mine.population.buyers = (detail::buyer_slots(s) + ranks - 1) / ranks + detail::demand_chunk;
-    mine.population.scale = 1.0;
-    mine.population.merchants = s.scaled(s.population.merchants);
-    mine.population.streamers = s.scaled(s.population.streamers);
-    mine.buyers.arrivals.per_day = 0;
-    m.per_world = world_bytes(mine);
+    // This rank's share of the buyer slots; everything else as a whole world.
+    m.per_world = world_bytes_of(
+        s,
+        static_cast<double>((detail::buyer_slots(s) + ranks - 1) / ranks + detail::demand_chunk));
   }
   // Each finished replication keeps its daily and monthly tables until the end.
   const double days = s.calendar.days;

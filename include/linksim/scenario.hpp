@@ -217,6 +217,7 @@ struct Scenario {
     struct Entry {
       double per_day = 0.0;
       double attractiveness_exponent = 0.0;
+      double max_attractiveness = 3.0;
     } entry;
   } streamers;
 

@@ -107,9 +107,9 @@ TEST(ClosedFormV2, ThePoolsShareOfCartSlotsIsItsShareOfListings) {
 
 // Every streamer below an unreachable reservation income leaves at the end of
 // its patience_months-th whole month (a month it joined in does not count);
-// new streamers arrive e a day. The streamers present on day t (counted before
-// that day's month end) are then expected to be the initial ones still there
-// plus e x the days d <= t whose entrant is still there on t.
+// new streamers arrive e a day. The streamers present at the end of day t
+// (after that day's month end) are then expected to be the initial ones still
+// there plus e x the days d <= t whose entrant has not left by then.
 TEST(ClosedFormV2, StreamersEntryAndExitBalance) {
   const double e = 40;
   const int patience = 2;
@@ -129,8 +129,8 @@ TEST(ClosedFormV2, StreamersEntryAndExitBalance) {
   };
   const RunResult r = run(s, test::threads(2));
   for (int t : {40, 100, 149}) {
-    double expected = t <= leaves(0) ? 10.0 : 0.0;  // the initial ones joined on day 0
-    for (int d = 0; d <= t; ++d) expected += leaves(d) >= t ? e : 0.0;
+    double expected = t < leaves(0) ? 10.0 : 0.0;  // the initial ones joined on day 0
+    for (int d = 0; d <= t; ++d) expected += leaves(d) > t ? e : 0.0;
     expect_within(daily_at(r, "streamers_present", t), expected,
                   "streamers present, day " + std::to_string(t));
   }

@@ -117,6 +117,18 @@ TEST(ScenarioErrors, EntriesOutsideTheHorizonAreClipped) {
   EXPECT_EQ(short_one.events[1].every, "year");
 }
 
+// Buyers and streamers are indexed by 32 bits, listings by an int: a world
+// beyond them is refused before anything is built, whatever population.scale
+// or the arrival rates would make of it.
+TEST(ScenarioErrors, WorldsBeyondTheEnginesIndicesAreRefused) {
+  const auto p = problems("population: { buyers: 2000000000, scale: 10 }\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("population.buyers: the buyers of this run"), std::string::npos) << p[0];
+  EXPECT_NE(only("buyers: { arrivals: { per_day: 1e9 } }\n")
+                .find("buyers.arrivals.per_day: the buyers of this run"),
+            std::string::npos);
+}
+
 TEST(ScenarioErrors, ModelV2KeysThatGoTogether) {
   EXPECT_EQ(only("streamers: { income_elasticity: 0.5 }\n"),
             "t.yaml:1:12: streamers.reservation_income: the live rate's response to income is "

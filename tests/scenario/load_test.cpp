@@ -84,6 +84,14 @@ TEST(Load, JsonSchemaDescribesEveryKey) {
   EXPECT_EQ(rate["type"], "number");
   EXPECT_EQ(rate["minimum"], 0);
   EXPECT_EQ(schema["properties"]["policy"]["items"]["required"][0], "from");
+  // Every event type, and the string keys with a fixed set of values (model v2).
+  const auto& event = schema["properties"]["events"]["items"]["properties"];
+  EXPECT_EQ(event["type"]["enum"].size(), event_type_names.size());
+  EXPECT_EQ(event["type"]["enum"].back(), "subsidy");
+  EXPECT_EQ(event["every"]["enum"][1], "year");
+  EXPECT_EQ(schema["properties"]["policy"]["items"]["properties"]["jd"]["properties"]["fee_on"]
+                  ["enum"][1],
+            "commission");
   for (const auto& k : detail::scenario_keys()) {
     const nlohmann::json* at = &schema;
     std::stringstream path(k.path);
