@@ -8,8 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ensemble.hpp"
 #include "linksim/distributed.hpp"
 #include "support.hpp"
+#include "world/build.hpp"
 
 namespace linksim {
 namespace {
@@ -195,7 +197,8 @@ TEST_F(Mpi, RunAndSensitivityAreBitIdenticalOnTwoRanks) {
 }
 
 TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
-  // 20,000 buyers are 3 demand chunks: 2 ranks hold 1 and 2, 3 ranks one each.
+  // 20,000 buyers and the slots of their arrivals: 5 demand chunks, split
+  // over 2 and 3 ranks.
   // kuaishou_2022: the cut, the reopening, a lockdown, a promotion.
   const std::string args = "run " + test::bundled("kuaishou_2022.yaml") +
                            " --set population.buyers=20000 --set buyers.arrivals.per_day=40 "
@@ -213,8 +216,18 @@ TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
         mpirun(ranks, args + dir.string() + " --partition-buyers --threads 1 --log-level debug");
     ASSERT_EQ(out.code, 0) << out.text;
     if (ranks == 3) {
-      EXPECT_NE(out.text.find("MPI rank 0 of 3 holds buyers [0, 8192) of 20000"), std::string::npos)
-          << out.text;
+      // Model v2: the ranks split the buyer slots (the 20,000 and the
+      // arrivals' bound) in whole demand chunks.
+      const Scenario s = load_scenario(
+          test::bundled("kuaishou_2022.yaml"),
+          {"population.buyers=20000", "buyers.arrivals.per_day=40", "population.merchants=300",
+           "population.streamers=100", "calendar.warmup_days=20"});
+      const std::int64_t slots = detail::buyer_slots(s);
+      const auto slice = detail::buyer_slice(slots, detail::demand_chunk, 0, 3);
+      const std::string line = "MPI rank 0 of 3 holds buyer slots [0, " +
+                               std::to_string(slice.end) + ") of " + std::to_string(slots);
+      EXPECT_GT(slots, 3 * detail::demand_chunk);  // every rank holds a chunk or more
+      EXPECT_NE(out.text.find(line), std::string::npos) << line << "\n" << out.text;
     }
     expect_same_folder(ref, dir);
     fs::remove_all(dir);
