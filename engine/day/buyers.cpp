@@ -65,32 +65,44 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
   // Lapses and returns: every slot spends its budget (in parallel chunks,
   // each buyer's own arithmetic); the few that run out, gathered by chunk,
   // change status in buyer order.
-  const auto return_step = static_cast<float>(s.buyers.lapse.return_rate * w.today.traffic);
+  // A lapsed buyer's step is the return hazard, times the day's traffic t;
+  // an unborn slot spends nothing: a factor of s(2 - s) + s(s - 1)/2 t for
+  // status s = 0, 1, 2 (0, 1, t), arithmetic the compiler vectorises. The
+  // slots whose budget ran out are then gathered without a branch.
+  const auto traffic = static_cast<float>(w.today.traffic);
   float* left = b.lapse_left.data();
   const float* step = b.lapse_step.data();
   const std::uint8_t* status = b.status.data();
   const std::int64_t chunks = (b.count + demand_chunk - 1) / demand_chunk;
   std::vector<std::vector<std::int64_t>> due(static_cast<std::size_t>(chunks));
   parallel_for(chunks, threads, [&](std::int64_t c) {
-    const std::int64_t end = std::min(b.count, (c + 1) * demand_chunk);
-    for (std::int64_t i = c * demand_chunk; i < end; ++i) {
-      const float spent = status[i] == active_buyer ? step[i]
-                          : status[i] == lapsed     ? return_step
-                                                    : 0.0f;
-      left[i] -= spent;
+    const std::int64_t begin = c * demand_chunk;
+    const std::int64_t len = std::min(b.count, begin + demand_chunk) - begin;
+    float* l = left + begin;
+    const float* h = step + begin;
+    const std::uint8_t* st = status + begin;
+    for (std::int64_t i = 0; i < len; ++i) {
+      const auto x = static_cast<float>(st[i]);
+      l[i] -= h[i] * (x * (2.0f - x) + 0.5f * x * (x - 1.0f) * traffic);
     }
-    for (std::int64_t i = c * demand_chunk; i < end; ++i) {
-      if (left[i] <= 0.0f && status[i] != unborn) due[static_cast<std::size_t>(c)].push_back(i);
+    std::uint32_t out[demand_chunk];
+    std::int64_t n = 0;
+    for (std::int64_t i = 0; i < len; ++i) {
+      out[n] = static_cast<std::uint32_t>(i);
+      n += l[i] <= 0.0f;
     }
+    for (std::int64_t k = 0; k < n; ++k) due[static_cast<std::size_t>(c)].push_back(begin + out[k]);
   });
   std::vector<std::uint32_t> counts{0, 0};  // lapses, returns
   for (const auto& chunk : due) {
     for (const std::int64_t i : chunk) {
       const std::int64_t id = b.first + i;
+      if (status[i] == unborn) continue;  // a budget drawn as exactly 0
       if (status[i] == active_buyer) {
         b.status[i] = lapsed;
         b.next_session[i] = std::numeric_limits<double>::infinity();
         b.lapse_left[i] = lapse_budget(w.seed, id, day);
+        b.lapse_step[i] = static_cast<float>(s.buyers.lapse.return_rate);
         ++counts[0];
       } else {
         activate(s, w, i, id, day);

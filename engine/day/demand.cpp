@@ -81,16 +81,24 @@ struct SearchLists {
   };
   std::vector<Column> columns;
   std::vector<std::size_t> column_begin;  // [category]; one past the end
+  // [category]: the largest base probability and the smallest log price ratio
+  // of its listings, for a bound on any listing's conversion for one buyer.
+  std::vector<double> top_base, least_log_ratio;
 
   explicit SearchLists(const World& w) {
     begin.push_back(0);
     column_begin.push_back(0);
     for (std::size_t k = 0; k < w.search.size(); ++k) {
       const std::size_t first = hot.size();
+      double base = 0, ratio = 0;
       for (const int l : w.search[k]) {
         hot.push_back(w.hot[l]);
         id.push_back(l);
+        base = std::max(base, static_cast<double>(w.hot[l].base_p));
+        ratio = std::min(ratio, static_cast<double>(w.hot[l].log_ratio));
       }
+      top_base.push_back(base);
+      least_log_ratio.push_back(ratio);
       begin.push_back(hot.size());
       const AliasTable& alias = w.search_alias.at(k);
       for (std::size_t i = 0; i < alias.size(); ++i) {
@@ -230,16 +238,26 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
     }
   } else {
     // The page: search_depth listings drawn by relevance, checked in the
-    // order drawn; one 64-bit draw picks a column (its high half) and its
-    // coin (the low half, AliasTable::draw).
+    // order drawn. A check's u is drawn first: no listing of the category
+    // converts for this buyer at or above `top` (its largest base probability
+    // x the price factor of its cheapest listing at the buyer's elasticity x
+    // the buyer's factors, with fast_exp's error as margin), so the listing
+    // is drawn only below it: one 64-bit draw picks a column (its high half)
+    // and its coin (the low half, AliasTable::draw).
     const SearchLists::Column* table = &v.search.columns[c0];
+    double ext_top = 0;
+    for (int c = 0; c < channel_count; ++c) ext_top = std::max(ext_top, ext[c]);
+    const double top = v.search.top_base[k] * std::exp(-elasticity * v.search.least_log_ratio[k]) *
+                       (1.0 + 1e-6) * (prefs[k] * buyers.pref_unit) * buyer_factor * ext_top;
     for (int i = 0; i < v.search_depth && !met; ++i) {
+      const double u = rng.uniform();
+      if (u >= top) continue;
       const uint128 product = static_cast<uint128>(rng.next()) * columns;
       const SearchLists::Column& col = table[static_cast<std::size_t>(product >> 64)];
       const double coin =
           static_cast<double>(static_cast<std::uint64_t>(product) >> 11) * 0x1.0p-53;
       const int pick = coin < col.keep ? 0 : 1;
-      met = check(col.hot[pick], col.id[pick], rng.uniform());
+      met = check(col.hot[pick], col.id[pick], u);
     }
   }
   if (met) {

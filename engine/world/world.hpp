@@ -61,8 +61,9 @@ struct Buyers {
   std::vector<std::uint8_t> status;  // BuyerStatus
   std::vector<float> satisfaction;   // s_b in [0, 1]: average outcome of its intent sessions
   std::vector<float> lapse_left;     // hazard budget left before the buyer lapses (or returns)
-  // The daily lapse hazard h_b, spent from lapse_left each active day (a float
-  // budget near 16 loses steps below about 1e-6: smaller hazards never fire).
+  // The daily lapse hazard h_b of an active buyer, the return hazard of a
+  // lapsed one, spent from lapse_left each day (a float budget near 16 loses
+  // steps below about 1e-6: smaller hazards never fire).
   std::vector<float> lapse_step;
   std::int64_t born = 0;             // slots whose buyer has arrived (global, in order)
   std::int64_t active = 0;           // active buyers (global)
