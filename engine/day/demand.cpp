@@ -247,7 +247,7 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
     const SearchLists::Column* table = &v.search.columns[c0];
     double ext_top = 0;
     for (int c = 0; c < channel_count; ++c) ext_top = std::max(ext_top, ext[c]);
-    const double top = v.search.top_base[k] * std::exp(-elasticity * v.search.least_log_ratio[k]) *
+    const double top = v.search.top_base[k] * fast_exp(-elasticity * v.search.least_log_ratio[k]) *
                        (1.0 + 1e-6) * (prefs[k] * buyers.pref_unit) * buyer_factor * ext_top;
     for (int i = 0; i < v.search_depth && !met; ++i) {
       const double u = rng.uniform();

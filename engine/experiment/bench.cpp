@@ -75,7 +75,11 @@ BenchPoint bench_point(const Scenario& scenario, int threads, int kernel_days) {
   p.day_seconds = since(days_start) / p.days;
   const ReplicationResult r = sim.result();
   p.total_seconds = since(start);
-  p.buyer_days_per_second = static_cast<double>(p.buyers) * p.days / p.total_seconds;
+  // The buyers active on each day (recorded at its end; a day's arrivals shop
+  // that day and its lapses do not), summed over the days.
+  int active = 0;
+  while (daily_info()[static_cast<std::size_t>(active)].name != "active_buyers") ++active;
+  p.buyer_days_per_second = r.daily.col(active).sum() / p.total_seconds;
   p.gmv = r.metrics.front();
   p.peak_rss_bytes = peak_rss_bytes();  // the engine's, before the kernel's array
 

@@ -15,7 +15,9 @@ struct BenchPoint {
   double setup_seconds = 0;                 // building the world
   double day_seconds = 0;                   // per simulated day
   double total_seconds = 0;                 // set-up, every day and the metrics
-  double buyer_days_per_second = 0;         // end to end
+  // End to end, over the buyer-days the world simulated: the active buyers of
+  // every day (model v2's arrivals and lapses change them; v1: buyers x days).
+  double buyer_days_per_second = 0;
   double kernel_buyer_days_per_second = 0;  // the bare kernel, same world and threads
   std::int64_t kernel_checksum = 0;         // keeps the kernel's work observable
   double peak_rss_bytes = 0;                // of this process so far
