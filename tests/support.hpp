@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <boost/math/distributions/students_t.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -182,6 +183,23 @@ inline double metric(const ReplicationResult& r, const std::string& name) {
   }
   ADD_FAILURE() << "no metric " << name;
   return 0;
+}
+
+// The closed-form checks (tests/day/closed_form*_test.cpp): the 99.9%
+// Student-t interval of the replications' mean contains `expected` and is
+// narrower than 10% of it, so that a real bias still fails.
+inline void expect_within(Interval iv, double expected, const std::string& what) {
+  const boost::math::students_t t(iv.n - 1);
+  const double half = boost::math::quantile(boost::math::complement(t, 0.0005)) * iv.sd /
+                      std::sqrt(static_cast<double>(iv.n));
+  iv.lo = iv.mean - half;
+  iv.hi = iv.mean + half;
+  EXPECT_LE(iv.lo, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
+                             << "], expected " << expected;
+  EXPECT_GE(iv.hi, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
+                             << "], expected " << expected;
+  // The interval is informative: narrower than 10% of the value.
+  EXPECT_LT(iv.hi - iv.lo, 0.10 * expected) << what;
 }
 
 // The interval over replications of a daily column's mean over days [first, last].

@@ -110,32 +110,16 @@ json metrics_json(const RunResult& r) {
   return out;
 }
 
-json quarterly_json(const RunResult& r) {
+// One row per period: the label, then every column's mean and interval.
+json table_json(const std::vector<std::string>& labels, const char* label,
+                const std::vector<ColumnInfo>& cols, const Eigen::MatrixXd& mean,
+                const Eigen::MatrixXd& lo, const Eigen::MatrixXd& hi) {
   json rows = json::array();
-  const auto& cols = quarterly_info();
-  for (Eigen::Index i = 0; i < r.quarterly_mean.rows(); ++i) {
-    json row{{"quarter", r.quarters[i]}};
+  for (Eigen::Index i = 0; i < mean.rows(); ++i) {
+    json row{{label, labels[static_cast<std::size_t>(i)]}};
     for (std::size_t c = 0; c < cols.size(); ++c) {
       const auto j = static_cast<Eigen::Index>(c);
-      row[cols[c].name] = {{"mean", r.quarterly_mean(i, j)},
-                           {"ci95_low", r.quarterly_lo(i, j)},
-                           {"ci95_high", r.quarterly_hi(i, j)}};
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-json monthly_json(const RunResult& r) {
-  json rows = json::array();
-  const auto& cols = monthly_info();
-  for (Eigen::Index i = 0; i < r.monthly_mean.rows(); ++i) {
-    json row{{"month", r.months[i]}};
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const auto j = static_cast<Eigen::Index>(c);
-      row[cols[c].name] = {{"mean", r.monthly_mean(i, j)},
-                           {"ci95_low", r.monthly_lo(i, j)},
-                           {"ci95_high", r.monthly_hi(i, j)}};
+      row[cols[c].name] = {{"mean", mean(i, j)}, {"ci95_low", lo(i, j)}, {"ci95_high", hi(i, j)}};
     }
     rows.push_back(row);
   }
@@ -234,8 +218,10 @@ static json run_json(const RunResult& r, const std::string& scenario_yaml) {
           {"seconds", r.seconds},
           {"units", "money in fen (1/100 RMB); shares in [0, 1]"},
           {"metrics", metrics_json(r)},
-          {"monthly", monthly_json(r)},
-          {"quarterly", quarterly_json(r)}};
+          {"monthly", table_json(r.months, "month", monthly_info(), r.monthly_mean, r.monthly_lo,
+                                 r.monthly_hi)},
+          {"quarterly", table_json(r.quarters, "quarter", quarterly_info(), r.quarterly_mean,
+                                   r.quarterly_lo, r.quarterly_hi)}};
 }
 
 void write_comparison(const Comparison& c, const fs::path& dir) {

@@ -12,6 +12,27 @@ using namespace ranges;
 #define KEY(path, type, range, unit, doc, source, expr) \
   Key<Scenario> { path, KeyType::type, range, unit, doc, source, FIELD(expr) }
 
+// A union's catalogue (model v2), the same keys for Taobao and JD.
+#define POOL_KEYS(ch, Name, commissions)                                                         \
+  KEY("external." #ch ".pool.listings", integer, Range(0, 1e8), "listings",                      \
+      "Listings of the " Name                                                                    \
+      " Union catalogue (merchants with no Kuaishou store), at "                                 \
+      "population.scale 1, spread over categories by demand weight x origin_mix." #ch            \
+      "; 0 = none (model v1).",                                                                  \
+      "article: union links let streamers sell the external catalogues",                         \
+      external.ch.pool.listings),                                                                \
+      KEY("external." #ch ".pool.quality_mean", real, unit_open, "",                             \
+          "Mean quality of pool listings (Beta).", "assumed", external.ch.pool.quality_mean),    \
+      KEY("external." #ch ".pool.quality_sd", real, nonneg, "",                                  \
+          "Standard deviation of pool listings' quality; 0 = all equal.", "assumed",             \
+          external.ch.pool.quality_sd),                                                          \
+      KEY("external." #ch ".pool.commission_min", real, prob, "",                                \
+          "Least commission rate of a pool listing (uniform between min and max).", commissions, \
+          external.ch.pool.commission_min),                                                      \
+      KEY("external." #ch ".pool.commission_max", real, prob, "",                                \
+          "Greatest commission rate of a pool listing.", commissions,                            \
+          external.ch.pool.commission_max)
+
 }  // namespace
 
 const std::vector<Key<Scenario>>& scenario_keys() {
@@ -282,43 +303,10 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           platform.pool_quality_threshold),
       KEY("external.taobao.take_rate", real, prob, "",
           "Taobao/Tmall's own fee on union sales, fraction.", "assumed", external.taobao.take_rate),
-      KEY("external.taobao.pool.listings", integer, Range(0, 1e8), "listings",
-          "Listings of the Taobao Union catalogue (merchants with no Kuaishou store), at "
-          "population.scale 1, spread over categories by demand weight x origin_mix.taobao; 0 = "
-          "none "
-          "(model v1).",
-          "article: union links let streamers sell the external catalogues",
-          external.taobao.pool.listings),
-      KEY("external.taobao.pool.quality_mean", real, unit_open, "",
-          "Mean quality of pool listings (Beta).", "assumed", external.taobao.pool.quality_mean),
-      KEY("external.taobao.pool.quality_sd", real, nonneg, "",
-          "Standard deviation of pool listings' quality; 0 = all equal.", "assumed",
-          external.taobao.pool.quality_sd),
-      KEY("external.taobao.pool.commission_min", real, prob, "",
-          "Least commission rate of a pool listing (uniform between min and max).",
-          "article: Taobao Union commissions about 5-30%", external.taobao.pool.commission_min),
-      KEY("external.taobao.pool.commission_max", real, prob, "",
-          "Greatest commission rate of a pool listing.",
-          "article: Taobao Union commissions about 5-30%", external.taobao.pool.commission_max),
+      POOL_KEYS(taobao, "Taobao", "article: Taobao Union commissions about 5-30%"),
       KEY("external.jd.take_rate", real, prob, "", "JD's own fee on union sales, fraction.",
           "assumed", external.jd.take_rate),
-      KEY("external.jd.pool.listings", integer, Range(0, 1e8), "listings",
-          "Listings of the JD Union catalogue (merchants with no Kuaishou store), at "
-          "population.scale 1, spread over categories by demand weight x origin_mix.jd; 0 = none "
-          "(model v1).",
-          "article: union links let streamers sell the external catalogues",
-          external.jd.pool.listings),
-      KEY("external.jd.pool.quality_mean", real, unit_open, "",
-          "Mean quality of pool listings (Beta).", "assumed", external.jd.pool.quality_mean),
-      KEY("external.jd.pool.quality_sd", real, nonneg, "",
-          "Standard deviation of pool listings' quality; 0 = all equal.", "assumed",
-          external.jd.pool.quality_sd),
-      KEY("external.jd.pool.commission_min", real, prob, "",
-          "Least commission rate of a pool listing (uniform between min and max).",
-          "article: JD Union commissions about 1-10%", external.jd.pool.commission_min),
-      KEY("external.jd.pool.commission_max", real, prob, "",
-          "Greatest commission rate of a pool listing.",
-          "article: JD Union commissions about 1-10%", external.jd.pool.commission_max),
+      POOL_KEYS(jd, "JD", "article: JD Union commissions about 1-10%"),
       KEY("reports.richness_min_listings", integer, at_least_1, "listings",
           "Active listings a category needs to count as rich.", "assumed",
           reports.richness_min_listings),

@@ -22,28 +22,15 @@
 namespace linksim {
 namespace {
 
-void expect_within(Interval iv, double expected, const std::string& what) {
-  const boost::math::students_t t(iv.n - 1);
-  const double half = boost::math::quantile(boost::math::complement(t, 0.0005)) * iv.sd /
-                      std::sqrt(static_cast<double>(iv.n));
-  iv.lo = iv.mean - half;
-  iv.hi = iv.mean + half;
-  EXPECT_LE(iv.lo, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
-                             << "], expected " << expected;
-  EXPECT_GE(iv.hi, expected) << what << ": mean " << iv.mean << " [" << iv.lo << ", " << iv.hi
-                             << "], expected " << expected;
-  // The interval is informative: narrower than 10% of the value.
-  EXPECT_LT(iv.hi - iv.lo, 0.10 * expected) << what;
-}
-
 TEST(ClosedForm, StoreOrdersPerDay) {
   const Scenario s = test::scenario_from(test::homogeneous_yaml());
   const RunResult r = run(s, test::threads(2));
   const double sessions = 20000 * 0.5;
-  expect_within(test::daily_mean(r, "sessions", 0, 29), sessions, "sessions/day");
-  expect_within(test::daily_mean(r, "orders_placed", 0, 29), sessions * 4 * 0.05, "orders/day");
+  test::expect_within(test::daily_mean(r, "sessions", 0, 29), sessions, "sessions/day");
+  test::expect_within(test::daily_mean(r, "orders_placed", 0, 29), sessions * 4 * 0.05,
+                      "orders/day");
   // Unlimited stock and no penalties: every order filled, trust stays 1.
-  expect_within(test::daily_mean(r, "orders", 0, 29), sessions * 4 * 0.05, "filled/day");
+  test::expect_within(test::daily_mean(r, "orders", 0, 29), sessions * 4 * 0.05, "filled/day");
   EXPECT_EQ(r.replications.size(), 8u);
 }
 
@@ -53,10 +40,11 @@ TEST(ClosedForm, ExternalLinksOrdersPerDay) {
       {"merchants.origin_mix={native: 0, taobao: 1, jd: 0}", "buyers.app_share.taobao=0.7"});
   const RunResult r = run(s, test::threads(2));
   const double factor = (1 - 0.4) * (0.7 + 0.3 * 0.3);
-  expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
-                "taobao orders/day");
+  test::expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
+                      "taobao orders/day");
   // Every session sees only external links.
-  expect_within(test::daily_mean(r, "sessions_external", 0, 29), 20000 * 0.5, "external sessions");
+  test::expect_within(test::daily_mean(r, "sessions_external", 0, 29), 20000 * 0.5,
+                      "external sessions");
 }
 
 TEST(ClosedForm, JdLinksWithFewerApps) {
@@ -66,8 +54,8 @@ TEST(ClosedForm, JdLinksWithFewerApps) {
        "conversion.jump_loss=0.2", "conversion.no_app_factor=0.5"});
   const RunResult r = run(s, test::threads(2));
   const double factor = (1 - 0.2) * (0.25 + 0.75 * 0.5);
-  expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
-                "jd orders/day");
+  test::expect_within(test::daily_mean(r, "orders_placed", 0, 29), 20000 * 0.5 * 4 * 0.05 * factor,
+                      "jd orders/day");
 }
 
 // Sessions come from each buyer's Poisson process on the traffic clock: a
@@ -101,10 +89,10 @@ TEST(ClosedForm, DailySessionsArePoisson) {
   EXPECT_LT(quiet, 1.45);
   EXPECT_GT(busy, 0.6);
   EXPECT_LT(busy, 1.45);
-  expect_within(test::daily_mean(r, "sessions", 0, 9), 20000 * 0.5, "sessions/day");
-  expect_within(test::daily_mean(r, "sessions", 10, 19), 3 * 20000 * 0.5, "promotion");
-  expect_within(test::daily_mean(r, "sessions", 20, 24), 0.2 * 20000 * 0.5, "quiet days");
-  expect_within(test::daily_mean(r, "sessions", 25, 29), 20000 * 0.5, "after");
+  test::expect_within(test::daily_mean(r, "sessions", 0, 9), 20000 * 0.5, "sessions/day");
+  test::expect_within(test::daily_mean(r, "sessions", 10, 19), 3 * 20000 * 0.5, "promotion");
+  test::expect_within(test::daily_mean(r, "sessions", 20, 24), 0.2 * 20000 * 0.5, "quiet days");
+  test::expect_within(test::daily_mean(r, "sessions", 25, 29), 20000 * 0.5, "after");
 }
 
 TEST(ClosedForm, PromotionAndDemandShockMultiply) {
@@ -116,12 +104,12 @@ TEST(ClosedForm, PromotionAndDemandShockMultiply) {
       "  - { type: promotion, from: 2022-01-20, to: 2022-01-26, traffic: 1.5 }\n");
   const RunResult r = run(s, test::threads(2));
   const double base = 20000 * 0.5 * 4 * 0.05;
-  expect_within(test::daily_mean(r, "orders_placed", 0, 4), base, "before");
-  expect_within(test::daily_mean(r, "orders_placed", 5, 11), 2.0 * base, "promotion");
-  expect_within(test::daily_mean(r, "sessions", 5, 11), 2.0 * 10000, "promotion sessions");
-  expect_within(test::daily_mean(r, "orders_placed", 12, 18), 0.5 * base, "shock");
-  expect_within(test::daily_mean(r, "orders_placed", 19, 25), 0.5 * 1.5 * base, "both");
-  expect_within(test::daily_mean(r, "orders_placed", 26, 29), base, "after");
+  test::expect_within(test::daily_mean(r, "orders_placed", 0, 4), base, "before");
+  test::expect_within(test::daily_mean(r, "orders_placed", 5, 11), 2.0 * base, "promotion");
+  test::expect_within(test::daily_mean(r, "sessions", 5, 11), 2.0 * 10000, "promotion sessions");
+  test::expect_within(test::daily_mean(r, "orders_placed", 12, 18), 0.5 * base, "shock");
+  test::expect_within(test::daily_mean(r, "orders_placed", 19, 25), 0.5 * 1.5 * base, "both");
+  test::expect_within(test::daily_mean(r, "orders_placed", 26, 29), base, "after");
 }
 
 // E[(price/ref)^-ε] = E[exp(-ε L)] for L = log(price/ref) and ε = max(0, N(μ, σ²)):

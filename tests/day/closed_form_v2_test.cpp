@@ -15,15 +15,6 @@
 namespace linksim {
 namespace {
 
-void expect_within(Interval iv, double expected, const std::string& what) {
-  const boost::math::students_t t(iv.n - 1);
-  const double half = boost::math::quantile(boost::math::complement(t, 0.0005)) * iv.sd /
-                      std::sqrt(static_cast<double>(iv.n));
-  EXPECT_LE(iv.mean - half, expected) << what << ": mean " << iv.mean << " +- " << half;
-  EXPECT_GE(iv.mean + half, expected) << what << ": mean " << iv.mean << " +- " << half;
-  EXPECT_LT(2 * half, 0.10 * expected) << what << ": interval too wide to test";
-}
-
 Interval daily_at(const RunResult& r, const std::string& column, int day) {
   return test::daily_mean(r, column, day, day);
 }
@@ -43,14 +34,15 @@ TEST(ClosedFormV2, ActiveBuyersApproachArrivalsOverHazard) {
   const double p = 1 - std::exp(-h), n = a / p;
   for (int t : {0, 29, 59, 89}) {
     const double expected = n + (n0 - n) * std::exp(-h * (t + 1));
-    expect_within(daily_at(r, "active_buyers", t), expected,
-                  "active buyers, day " + std::to_string(t));
+    test::expect_within(daily_at(r, "active_buyers", t), expected,
+                        "active buyers, day " + std::to_string(t));
   }
   // Each day's lapses are p x the buyers active the day before.
   double lapses = 0;
   for (int t = 60; t <= 89; ++t) lapses += p * (n + (n0 - n) * std::exp(-h * t)) / 30;
-  expect_within(test::daily_mean(r, "buyer_lapses", 60, 89), lapses, "lapses/day, days 60-89");
-  expect_within(test::daily_mean(r, "buyer_arrivals", 0, 89), a, "arrivals/day");
+  test::expect_within(test::daily_mean(r, "buyer_lapses", 60, 89), lapses,
+                      "lapses/day, days 60-89");
+  test::expect_within(test::daily_mean(r, "buyer_arrivals", 0, 89), a, "arrivals/day");
 }
 
 // One category, m identical store listings all allowed on search, every
@@ -69,10 +61,10 @@ TEST(ClosedFormV2, SearchConvertsOnTheFirstListingsOfTheCategory) {
       conversion.push_back(test::metric(rep, "conversion"));
       met.push_back(test::metric(rep, "intent_met_share"));
     }
-    expect_within(summarize(conversion), expected, "conversion, m = " + std::to_string(m));
-    expect_within(summarize(met), expected, "intent needs met, m = " + std::to_string(m));
-    expect_within(test::daily_mean(r, "sessions_search", 0, 29), 20000 * 0.5,
-                  "intent sessions/day");
+    test::expect_within(summarize(conversion), expected, "conversion, m = " + std::to_string(m));
+    test::expect_within(summarize(met), expected, "intent needs met, m = " + std::to_string(m));
+    test::expect_within(test::daily_mean(r, "sessions_search", 0, 29), 20000 * 0.5,
+                        "intent sessions/day");
   }
 }
 
@@ -102,7 +94,7 @@ TEST(ClosedFormV2, ThePoolsShareOfCartSlotsIsItsShareOfListings) {
     ASSERT_EQ(slots, 1000 * 8);
     shares.push_back(in_pool / slots);
   }
-  expect_within(summarize(shares), pool / (merchants + pool), "pool share of cart slots");
+  test::expect_within(summarize(shares), pool / (merchants + pool), "pool share of cart slots");
 }
 
 // Every streamer below an unreachable reservation income leaves at the end of
@@ -131,8 +123,8 @@ TEST(ClosedFormV2, StreamersEntryAndExitBalance) {
   for (int t : {40, 100, 149}) {
     double expected = t < leaves(0) ? 10.0 : 0.0;  // the initial ones joined on day 0
     for (int d = 0; d <= t; ++d) expected += leaves(d) > t ? e : 0.0;
-    expect_within(daily_at(r, "streamers_present", t), expected,
-                  "streamers present, day " + std::to_string(t));
+    test::expect_within(daily_at(r, "streamers_present", t), expected,
+                        "streamers present, day " + std::to_string(t));
   }
 }
 
