@@ -3,6 +3,8 @@
 // each buyer draws from its own stream and the chunks' outputs are joined in
 // chunk order, so the orders are the same for any thread count. Only the buyers
 // whose next session falls in the day are visited (see Buyers in world.hpp).
+#include "day/demand.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -16,99 +18,6 @@
 namespace linksim::detail {
 
 namespace {
-
-struct ChunkOut {
-  std::vector<Order> orders;
-  std::int64_t sessions[surface_count] = {0, 0, 0};
-  std::int64_t sessions_external = 0;
-  std::int64_t intent_met = 0;
-  double trust_sum = 0;
-  // Intent sessions and those met, by category (v2; empty when off).
-  std::vector<std::int64_t> intent_by_category, met_by_category;
-};
-
-// What a session on a streamer's cart browses today: the first browse_depth
-// listings shown on its surface, from the day's offset, in cart order. The
-// same for every buyer, so it is gathered once a day, for each streamer and
-// surface (slot 2 x streamer + surface), instead of once per session.
-struct BrowseLists {
-  int depth = 0;
-  std::vector<ListingHot> hot;     // [slot][j]
-  std::vector<std::int32_t> id;    // [slot][j]
-  std::vector<std::int32_t> size;  // [slot]
-
-  // A list holds at most a whole cart, whatever browse_depth says.
-  BrowseLists(const World& w, int browse_depth) : depth(std::min(browse_depth, w.cart_size)) {
-    const std::size_t slots = 2 * w.cart_len.size();
-    hot.resize(slots * static_cast<std::size_t>(depth));
-    id.resize(slots * static_cast<std::size_t>(depth));
-    size.assign(slots, 0);
-    for (std::size_t st = 0; st < w.cart_len.size(); ++st) {
-      const int len = w.cart_len[st];
-      const std::int32_t* cart = &w.carts[st * w.cart_size];
-      for (const Surface surface : {Surface::live, Surface::video}) {
-        const std::size_t slot = 2 * st + static_cast<std::size_t>(surface);
-        const std::uint8_t bit = surface == Surface::live ? 1 : 2;
-        int n = 0;
-        for (int j = 0, i = w.cart_offset[st]; j < len && n < depth; ++j) {
-          const std::int32_t l = cart[i];
-          i = i + 1 == len ? 0 : i + 1;
-          if (!(w.hot[l].surfaces & bit)) continue;
-          hot[slot * depth + n] = w.hot[l];
-          id[slot * depth + n] = l;
-          ++n;
-        }
-        size[slot] = n;
-      }
-    }
-  }
-};
-
-// Model v2: each category's listings on search today, in relevance order,
-// their hot data gathered once as for the browse lists, and the relevance
-// weights a page is sampled by (search.cpp).
-struct SearchLists {
-  std::vector<ListingHot> hot;     // every category's, one after another
-  std::vector<std::int32_t> id;    // listing ids, parallel to hot
-  std::vector<std::size_t> begin;  // [category]: where its listings start; one past the end
-  // The relevance weights' alias tables (search.cpp), a column's two
-  // candidates packed with their hot data, so that a draw reads one record;
-  // none for a category whose page shows every listing.
-  struct Column {
-    ListingHot hot[2];  // the column's own listing, and its alias
-    std::int32_t id[2];
-    double keep;  // probability of the column's own listing
-  };
-  std::vector<Column> columns;
-  std::vector<std::size_t> column_begin;  // [category]; one past the end
-  // [category]: the largest base probability and the smallest log price ratio
-  // of its listings, for a bound on any listing's conversion for one buyer.
-  std::vector<double> top_base, least_log_ratio;
-
-  explicit SearchLists(const World& w) {
-    begin.push_back(0);
-    column_begin.push_back(0);
-    for (std::size_t k = 0; k < w.search.size(); ++k) {
-      const std::size_t first = hot.size();
-      double base = 0, ratio = 0;
-      for (const int l : w.search[k]) {
-        hot.push_back(w.hot[l]);
-        id.push_back(l);
-        base = std::max(base, static_cast<double>(w.hot[l].base_p));
-        ratio = std::min(ratio, static_cast<double>(w.hot[l].log_ratio));
-      }
-      top_base.push_back(base);
-      least_log_ratio.push_back(ratio);
-      begin.push_back(hot.size());
-      const AliasTable& alias = w.search_alias.at(k);
-      for (std::size_t i = 0; i < alias.size(); ++i) {
-        const std::size_t a = first + i, b = first + alias.alias(i);
-        columns.push_back({{hot[a], hot[b]}, {id[a], id[b]}, alias.prob(i)});
-      }
-      column_begin.push_back(columns.size());
-    }
-  }
-};
 
 // What every session of the day shares.
 struct DayView {
@@ -331,60 +240,6 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
       }
     }
     out.sessions_external += saw_external;
-  }
-}
-
-// --partition-buyers: every rank's chunks [c0, c1) to every rank, so that
-// each joins all the chunks in chunk order, as a single process does. The
-// ranks hold contiguous chunk ranges in rank order, so rank order is chunk
-// order. Per chunk: its order count, session counts and trust sum, then its
-// orders as bytes.
-void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
-  struct Header {
-    std::int64_t orders, live, video, search, external, met, categories;
-    double trust_sum;
-  };
-  std::vector<char> mine;
-  for (std::int64_t c = c0; c < c1; ++c) {
-    const ChunkOut& o = outs[c];
-    const Header h{static_cast<std::int64_t>(o.orders.size()),
-                   o.sessions[0],
-                   o.sessions[1],
-                   o.sessions[2],
-                   o.sessions_external,
-                   o.intent_met,
-                   static_cast<std::int64_t>(o.intent_by_category.size()),
-                   o.trust_sum};
-    const auto* hp = reinterpret_cast<const char*>(&h);
-    mine.insert(mine.end(), hp, hp + sizeof h);
-    const auto* op = reinterpret_cast<const char*>(o.orders.data());
-    mine.insert(mine.end(), op, op + o.orders.size() * sizeof(Order));
-    for (const auto* v : {&o.intent_by_category, &o.met_by_category}) {
-      const auto* vp = reinterpret_cast<const char*>(v->data());
-      mine.insert(mine.end(), vp, vp + v->size() * sizeof(std::int64_t));
-    }
-  }
-  const std::vector<char> all = ensemble().gather(mine);
-  std::size_t at = 0;
-  for (auto& o : outs) {
-    Header h{};
-    std::memcpy(&h, all.data() + at, sizeof h);
-    at += sizeof h;
-    o.orders.resize(static_cast<std::size_t>(h.orders));
-    if (!o.orders.empty())
-      std::memcpy(o.orders.data(), all.data() + at, o.orders.size() * sizeof(Order));
-    at += o.orders.size() * sizeof(Order);
-    for (auto* v : {&o.intent_by_category, &o.met_by_category}) {
-      v->resize(static_cast<std::size_t>(h.categories));
-      if (!v->empty()) std::memcpy(v->data(), all.data() + at, v->size() * sizeof(std::int64_t));
-      at += v->size() * sizeof(std::int64_t);
-    }
-    o.sessions[0] = h.live;
-    o.sessions[1] = h.video;
-    o.sessions[2] = h.search;
-    o.sessions_external = h.external;
-    o.intent_met = h.met;
-    o.trust_sum = h.trust_sum;
   }
 }
 

@@ -9,17 +9,12 @@
 #include <vector>
 
 #include "day/phases.hpp"
+#include "metrics/stats.hpp"
 #include "world/build.hpp"
 
 namespace linksim::detail {
 
 namespace {
-
-int present_streamers(const World& w) {
-  int n = 0;
-  for (const Streamer& st : w.streamers) n += !st.gone;
-  return n;
-}
 
 // Commission income per present streamer over the last 30 days against the
 // first 30 simulated days (1 during those).
@@ -29,7 +24,7 @@ double streamer_attractiveness(World& w) {
   if (day - first < 29) return 1.0;
   double income = 0;
   for (int d = day - 29; d <= day; ++d) income += w.recorder.at(d, Daily::streamer_commission);
-  const double per = income / std::max(1, present_streamers(w));
+  const double per = income / std::max(1, streamers_present(w));
   if (day - first == 29) w.streamer_attract_reference = per;
   return w.streamer_attract_reference > 0 ? per / w.streamer_attract_reference : 1.0;
 }
@@ -52,7 +47,11 @@ void enter_streamers(const Scenario& s, World& w) {
   }
 }
 
-int streamers_present(const World& w) { return present_streamers(w); }
+int streamers_present(const World& w) {
+  int n = 0;
+  for (const Streamer& st : w.streamers) n += !st.gone;
+  return n;
+}
 
 void close_streamer_month(const Scenario& s, World& w) {
   // Only a whole month is judged (the horizon's last day may end one early).
@@ -89,16 +88,8 @@ void close_streamer_month(const Scenario& s, World& w) {
   auto& rec = w.recorder;
   rec.at(day, Daily::streamer_exits) = exits;
   if (!income.empty()) {
-    // The median and the 99th percentile, interpolated as metrics/finish.cpp does.
-    std::sort(income.begin(), income.end());
-    const auto at = [&](double q) {
-      const double pos = q * static_cast<double>(income.size() - 1);
-      const auto lo = static_cast<std::size_t>(pos);
-      const std::size_t hi = std::min(lo + 1, income.size() - 1);
-      return income[lo] + (pos - static_cast<double>(lo)) * (income[hi] - income[lo]);
-    };
-    rec.streamer_income_median[w.today.month] = at(0.5);
-    rec.streamer_income_top1[w.today.month] = at(0.99);
+    rec.streamer_income_median[w.today.month] = percentile(income, 0.5);
+    rec.streamer_income_top1[w.today.month] = percentile(income, 0.99);
   }
 }
 

@@ -1,5 +1,6 @@
-// Loading: read files, follow `extends` chains, apply `--set` overrides, then bind and
-// validate; every problem is collected before anything is thrown.
+// Loading: read files, follow `extends` chains, apply `--set` overrides
+// (scenario/arguments.cpp reads them), then bind and validate; every problem is
+// collected before anything is thrown.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "scenario/arguments.hpp"
 #include "scenario/bind.hpp"
 
 namespace linksim {
@@ -83,117 +85,6 @@ Node load_tree(const std::string& text, const fs::path& file, std::vector<fs::pa
   return base;
 }
 
-// Sets the node at dotted `path` (list items by index) to `value`, creating
-// maps on the way. `at_column(i)` marks the path segment starting at index i.
-template <class MarkOf>
-void set_path(Node& root, const std::string& path, const Node& value, MarkOf at_column,
-              Diagnostics& diags) {
-  Node* at = &root;
-  std::string walked;
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = path.find('.', start);
-    const std::string seg = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    walked += (walked.empty() ? "" : ".") + seg;
-    const Mark seg_mark = at_column(start);
-    if (seg.empty()) {
-      diags.add(seg_mark, path, "empty key segment (expected a.b.c=VALUE)");
-      return;
-    }
-    Node* next = nullptr;
-    if (at->kind == Node::Kind::seq) {
-      std::size_t idx = 0;
-      const bool is_index = seg.find_first_not_of("0123456789") == std::string::npos;
-      if (is_index) idx = std::stoul(seg.size() > 9 ? std::string("999999999") : seg);
-      if (!is_index || idx >= at->seq.size()) {
-        diags.add(seg_mark, walked,
-                  "expected a list index below " + std::to_string(at->seq.size()) + ", got '" +
-                      seg + "'");
-        return;
-      }
-      next = &at->seq[idx];
-    } else {
-      if (at->kind != Node::Kind::map) *at = Node{Node::Kind::map, "", false, seg_mark, {}, {}};
-      next = at->find(seg);
-      if (next == nullptr) {
-        at->map.push_back(
-            Node::Entry{seg, seg_mark, Node{Node::Kind::map, "", false, seg_mark, {}, {}}});
-        next = &at->map.back().value;
-      }
-    }
-    if (dot == std::string::npos) {
-      *next = value;
-      return;
-    }
-    at = next;
-    start = dot + 1;
-  }
-}
-
-// Applies one "a.b.c=VALUE" override; VALUE is YAML.
-void apply_override(Node& root, const std::string& arg, Diagnostics& diags) {
-  const std::string where = "--set " + arg;
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    diags.add(Mark{where, 1, 1}, "", "expected KEY=VALUE, got '" + arg + "'");
-    return;
-  }
-  Node value = detail::parse_yaml(arg.substr(eq + 1), where, diags);
-  if (arg.substr(eq + 1).find_first_not_of(" \t") == std::string::npos) value = Node{};
-  value.mark = Mark{where, 1, static_cast<int>(eq) + 2};
-  set_path(
-      root, arg.substr(0, eq), value,
-      [&](std::size_t i) {
-        return Mark{where, 1, static_cast<int>(i) + 1};
-      },
-      diags);
-}
-
-Node scalar_node(const std::string& text, const Mark& mark) {
-  return Node{Node::Kind::scalar, text, false, mark, {}, {}};
-}
-
-// One `--vary KEY=v1,v2,...` or `--vary KEY=FROM:TO:POINTS` as a sweep axis
-// node, marked with the argument and column, for the binder to check.
-Node vary_node(const std::string& arg, Diagnostics& diags) {
-  const std::string where = "--vary " + arg;
-  auto mark = [&](std::size_t i) { return Mark{where, 1, static_cast<int>(i) + 1}; };
-  Node axis{Node::Kind::map, "", false, mark(0), {}, {}};
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
-    diags.add(mark(0), "", "expected KEY=v1,v2,... or KEY=FROM:TO:POINTS, got '" + arg + "'");
-    return axis;
-  }
-  axis.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
-  const std::string spec = arg.substr(eq + 1);
-  std::vector<std::pair<std::string, std::size_t>> parts;  // text, position in arg
-  const char sep = std::count(spec.begin(), spec.end(), ':') == 2 ? ':' : ',';
-  for (std::size_t b = 0;;) {
-    const auto e = spec.find(sep, b);
-    parts.emplace_back(spec.substr(b, e == std::string::npos ? e : e - b), eq + 1 + b);
-    if (e == std::string::npos) break;
-    b = e + 1;
-  }
-  if (sep == ':') {
-    const char* names[] = {"from", "to", "points"};
-    for (int i = 0; i < 3; ++i) {
-      const auto& [text, at] = parts[i];
-      axis.map.push_back({names[i], mark(at), scalar_node(text, mark(at))});
-    }
-  } else {
-    Node values{Node::Kind::seq, "", false, mark(eq + 1), {}, {}};
-    for (const auto& [text, at] : parts) {
-      if (text.empty()) {
-        diags.add(mark(at), arg.substr(0, eq), "empty value (expected v1,v2,...)");
-        continue;
-      }
-      values.seq.push_back(scalar_node(text, mark(at)));
-    }
-    axis.map.push_back({"values", mark(eq + 1), values});
-  }
-  return axis;
-}
-
 // One value of a sweep axis or key range, set over the scenario (without the analysis blocks)
 // and checked like a key written there; problems are marked where it was written, naming `where`.
 void check_value(const Node& root, const fs::path& file, const Node& key, const std::string& text,
@@ -224,27 +115,6 @@ void check_value(const Node& root, const fs::path& file, const Node& key, const 
   for (const auto& d : local.items()) {
     if (seen.insert(d.str()).second) diags.add(d.mark, d.path, d.message + " in " + where);
   }
-}
-
-// One `--vary KEY=FROM:TO` of `linksim sensitivity` (or `--free KEY=FROM:TO`
-// of `linksim calibrate`, `flag`) as a factor node.
-Node factor_node(const std::string& flag, const std::string& arg, Diagnostics& diags) {
-  const std::string where = flag + " " + arg;
-  auto mark = [&](std::size_t i) { return Mark{where, 1, static_cast<int>(i) + 1}; };
-  Node factor{Node::Kind::map, "", false, mark(0), {}, {}};
-  const auto eq = arg.find('=');
-  const auto colon = arg.find(':', eq == std::string::npos ? 0 : eq);
-  if (eq == std::string::npos || eq == 0 || colon == std::string::npos ||
-      arg.find(':', colon + 1) != std::string::npos || colon == eq + 1 || colon + 1 == arg.size()) {
-    diags.add(mark(0), "", "expected KEY=FROM:TO, got '" + arg + "'");
-    return factor;
-  }
-  factor.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
-  factor.map.push_back(
-      {"from", mark(eq + 1), scalar_node(arg.substr(eq + 1, colon - eq - 1), mark(eq + 1))});
-  factor.map.push_back(
-      {"to", mark(colon + 1), scalar_node(arg.substr(colon + 1), mark(colon + 1))});
-  return factor;
 }
 
 // Both ends of each key range of `block`.`list` (sensitivity factors,

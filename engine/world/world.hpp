@@ -65,8 +65,8 @@ struct Buyers {
   // lapsed one, spent from lapse_left each day (a float budget near 16 loses
   // steps below about 1e-6: smaller hazards never fire).
   std::vector<float> lapse_step;
-  std::int64_t born = 0;             // slots whose buyer has arrived (global, in order)
-  std::int64_t active = 0;           // active buyers (global)
+  std::int64_t born = 0;    // slots whose buyer has arrived (global, in order)
+  std::int64_t active = 0;  // active buyers (global)
   bool dynamic() const { return !status.empty(); }
   std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
   std::vector<std::uint64_t> follow_begin;  // count + 1 offsets into follows

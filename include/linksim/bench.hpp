@@ -11,10 +11,10 @@ namespace linksim {
 struct BenchPoint {
   std::int64_t buyers = 0;
   int threads = 1;
-  int days = 0;                             // simulated, warm-up included
-  double setup_seconds = 0;                 // building the world
-  double day_seconds = 0;                   // per simulated day
-  double total_seconds = 0;                 // set-up, every day and the metrics
+  int days = 0;              // simulated, warm-up included
+  double setup_seconds = 0;  // building the world
+  double day_seconds = 0;    // per simulated day
+  double total_seconds = 0;  // set-up, every day and the metrics
   // End to end, over the buyer-days the world simulated: the active buyers of
   // every day (model v2's arrivals and lapses change them; v1: buyers x days).
   double buyer_days_per_second = 0;

@@ -18,11 +18,11 @@ struct ColumnInfo {
   std::string unit;  // "fen", "count", "share" or "days"
   std::string doc;
 };
-const std::vector<ColumnInfo>& metric_info();   // RunResult::metrics, in order
-const std::vector<ColumnInfo>& daily_info();    // columns of the daily series
-const std::vector<ColumnInfo>& monthly_info();  // columns of the monthly table
+const std::vector<ColumnInfo>& metric_info();     // RunResult::metrics, in order
+const std::vector<ColumnInfo>& daily_info();      // columns of the daily series
+const std::vector<ColumnInfo>& monthly_info();    // columns of the monthly table
 const std::vector<ColumnInfo>& quarterly_info();  // columns of the quarterly table
-const std::vector<int>& headline_indices();     // metrics shown in tables
+const std::vector<int>& headline_indices();       // metrics shown in tables
 
 // Mean, standard deviation and 95% Student-t interval of a sample; NaN values
 // (a metric the horizon cannot measure) are left out, and n says how many remain.

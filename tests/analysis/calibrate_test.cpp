@@ -17,12 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> world = {"population.buyers=10000",
-                                        "population.merchants=240",
-                                        "population.streamers=100",
-                                        "calendar.days=151",
-                                        "calendar.warmup_days=30",
-                                        "replications=4"};
+const std::vector<std::string> world = {"population.buyers=10000",  "population.merchants=240",
+                                        "population.streamers=100", "calendar.days=151",
+                                        "calendar.warmup_days=30",  "replications=4"};
 
 RunOptions threads(int n) {
   RunOptions o;
