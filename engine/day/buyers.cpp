@@ -73,11 +73,13 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
   float* left = b.lapse_left.data();
   const float* step = b.lapse_step.data();
   const std::uint8_t* status = b.status.data();
-  const std::int64_t chunks = (b.count + demand_chunk - 1) / demand_chunk;
+  // Slots past the last arrival are unborn and spend nothing: skipped.
+  const std::int64_t slots = std::clamp<std::int64_t>(b.born - b.first, 0, b.count);
+  const std::int64_t chunks = (slots + demand_chunk - 1) / demand_chunk;
   std::vector<std::vector<std::int64_t>> due(static_cast<std::size_t>(chunks));
   parallel_for(chunks, threads, [&](std::int64_t c) {
     const std::int64_t begin = c * demand_chunk;
-    const std::int64_t len = std::min(b.count, begin + demand_chunk) - begin;
+    const std::int64_t len = std::min(slots, begin + demand_chunk) - begin;
     float* l = left + begin;
     const float* h = step + begin;
     const std::uint8_t* st = status + begin;

@@ -291,6 +291,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
   float* trust = w.buyers.trust.data();
   double* next = w.buyers.next_session.data();
   const float recovery = static_cast<float>(v.trust_recovery);
+  const std::int64_t born = buyers.dynamic() ? buyers.born : n;
   parallel_for(c1 - c0, threads, [&](std::int64_t k) {
     const std::int64_t c = c0 + k;
     const std::int64_t begin = c * demand_chunk;
@@ -306,7 +307,9 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     // with independent partial sums (a fixed order: the same bits on any
     // thread count) rather than one long dependency chain.
     float* t = trust + at;
-    const std::int64_t len = end - begin;
+    // v2: the slots past the last arrival are unborn (their trust stays 1,
+    // their next session +infinity), so their tail is skipped.
+    const std::int64_t len = std::max<std::int64_t>(0, std::min(end, born) - begin);
     for (std::int64_t i = 0; i < len; ++i) t[i] = std::min(1.0f, t[i] + recovery);
     double partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     std::int64_t i = 0;
