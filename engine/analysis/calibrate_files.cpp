@@ -55,6 +55,12 @@ void copy_key(const YAML::Node& resolved, const std::string& path, YAML::Node& o
   assign(out, segs, 0, at);
 }
 
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(); }
+
+}  // namespace
+
+namespace detail {
+
 // Columns padded to their widest cell, counting a CJK character (3 bytes in
 // UTF-8) as two columns, as terminals show it.
 std::string text_table(const std::vector<std::vector<std::string>>& rows) {
@@ -84,12 +90,6 @@ std::string text_table(const std::vector<std::vector<std::string>>& rows) {
   }
   return out;
 }
-
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(); }
-
-}  // namespace
-
-namespace detail {
 
 std::string format_value(double v, const std::string& unit) {
   if (!std::isfinite(v)) return "n/a";
@@ -221,7 +221,7 @@ std::string calibration_table(const CalibrationResult& r) {
     keys.push_back(
         {k.key, fmt::format("{} to {}", g(k.from), g(k.to)), g(k.start), g(k.value), note});
   }
-  out << text_table(keys) << "\n";
+  out << detail::text_table(keys) << "\n";
   std::vector<std::vector<std::string>> fit{
       {"period", "metric", "target", "model", "95% interval", "scaled error"}};
   for (const auto& f : r.fit) {
@@ -232,7 +232,7 @@ std::string calibration_table(const CalibrationResult& r) {
                                detail::format_value(f.hi, t.unit)),
                    fmt::format("{:+.1f}%", 100 * f.scaled_error)});
   }
-  out << text_table(fit);
+  out << detail::text_table(fit);
   out << "\n(error = (model - target) / scale, the scale being the RMS of the metric's target "
          "values)\n";
   return out.str();

@@ -49,6 +49,9 @@ struct Intervals {
 Intervals fit_intervals(const CalibrationPlan& plan, Evaluator& model,
                         const std::vector<double>& best_unit, int bootstrap, std::uint64_t seed);
 
+// Columns padded to their widest cell (a CJK character counts two).
+std::string text_table(const std::vector<std::vector<std::string>>& rows);
+
 // A value in its unit (RMB for fen, % for shares).
 std::string format_value(double v, const std::string& unit);
 

@@ -72,14 +72,16 @@ double unit_factor(const std::string& metric_unit, const std::string& written) {
     if (u == "rmb" || u == "yuan" || u == "元") return 100;
     if (u == "万" || u == "万元" || u == "万rmb") return 1e6;
     if (u == "亿" || u == "亿元" || u == "亿rmb") return 1e10;
+    if (u == "bn rmb" || u == "billion rmb" || u == "bn yuan") return 1e11;
   }
   if (metric_unit == "share" && (u == "percent" || u == "%")) return 0.01;
+  if (metric_unit == "share" && u == "fraction") return 1;
   return 0;
 }
 
 std::string units_for(const std::string& metric_unit) {
-  if (metric_unit == "fen") return "fen, rmb (元), 万 or 亿";
-  if (metric_unit == "share") return "share (a fraction) or percent";
+  if (metric_unit == "fen") return "fen, rmb (元), 万, 亿 or bn rmb";
+  if (metric_unit == "share") return "share, fraction or percent";
   return "count";
 }
 
@@ -160,6 +162,7 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
   const auto& info = monthly_info();
   std::string names;
   for (const auto& c : info) names += (names.empty() ? "" : ", ") + c.name;
+  names += ", gmv_growth_qoq, gmv_growth_yoy";
 
   std::map<std::string, int> col;  // column name -> field index
   std::vector<TargetRow> rows;
@@ -177,10 +180,11 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
       for (std::size_t i = 0; i < fields.size(); ++i) {
         const std::string name = lower(fields[i].text);
         if (name != "period" && name != "metric" && name != "value" && name != "weight" &&
-            name != "unit") {
+            name != "unit" && name != "note" && name != "source") {
           fail(line, fields[i].column, "",
                "unknown column '" + fields[i].text +
-                   "' (expected period, metric, value and optionally weight and unit)");
+                   "' (expected period, metric, value and optionally weight, unit, note and "
+                   "source)");
         } else if (!col.emplace(name, static_cast<int>(i)).second) {
           fail(line, fields[i].column, name, "column given twice (expected it once)");
         }
@@ -216,8 +220,14 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
     if (row.period.size() == 7 && row.period[5] == 'q') row.period[5] = 'Q';
     row.metric = metric.text;
     bool ok = true;
+    // Growth over the quarter (or month) before, or over the same period a
+    // year before: both the monthly table's gmv_growth, measured against
+    // different months.
+    row.yoy = metric.text == "gmv_growth_yoy";
+    const std::string column_name =
+        row.yoy || metric.text == "gmv_growth_qoq" ? "gmv_growth" : metric.text;
     const auto metric_at = std::find_if(info.begin(), info.end(),
-                                        [&](const ColumnInfo& c) { return c.name == metric.text; });
+                                        [&](const ColumnInfo& c) { return c.name == column_name; });
     if (metric_at == info.end()) {
       fail(line, metric.column, "metric",
            "unknown metric '" + metric.text + "' (expected one of " + names + ")");
@@ -245,12 +255,14 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
       row.months.push_back(m);
     }
     if (ok && row.column == static_cast<int>(Monthly::gmv_growth)) {
-      row.before = shifted(h, row.months, -1);
+      const int len = static_cast<int>(row.months.size());
+      row.before = shifted(h, row.months, row.yoy ? -12 / len : -1);
       if (row.before.empty()) {
         fail(line, period.column, "period",
-             "gmv_growth of '" + period.text +
-                 "' needs the period before it wholly inside the horizon (expected a later "
-                 "period, or an earlier calendar.start)");
+             row.metric + " of '" + period.text + "' needs " +
+                 (row.yoy ? "the same period a year before" : "the period before it") +
+                 " wholly inside the horizon (expected a later period, or an earlier "
+                 "calendar.start)");
         ok = false;
       }
     }

@@ -68,12 +68,53 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   return exit_ok;
 }
 
+namespace {
+
+int abc_command(const std::string& file, const CalibrationPlan& plan, const std::string& dir,
+                RunOptions opts, const CommonOptions& o) {
+  const Calibration& c = plan.base.calibration;
+  spdlog::info(
+      "calibrating {} to {} ({} rows) by abc-smc: {} free keys, {} particles, at most {} "
+      "generations, {} threads, into {}",
+      plan.base.name, plan.target_file.string(), plan.target.size(), plan.free.size(), c.particles,
+      c.generations, opts.threads, dir);
+  opts.progress = progress_reporter(o, "abc-smc " + plan.base.name);
+  std::optional<AbcResult> r;
+  try {
+    r.emplace(run_abc(plan, dir, opts));
+  } catch (const Cancelled& e) {
+    end_progress(o);
+    spdlog::warn(
+        "interrupted; the simulations done are in {}/abc_journal.csv: the same command "
+        "resumes from them",
+        dir);
+    return exit_for_signal(e.signal);
+  } catch (const std::runtime_error& e) {
+    end_progress(o);
+    std::cerr << file << ":1:1: calibration: " << e.what() << "\n";
+    return exit_invalid;
+  }
+  end_progress(o);
+  std::cout << abc_table(*r);
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
+  spdlog::info(
+      "{:.1f}s; wrote {}/posterior.json, posterior.csv, abc_particles.csv, abc_generations.csv, "
+      "abc_fit.csv, calibrated.yaml",
+      r->seconds, dir);
+  return exit_ok;
+}
+
+}  // namespace
+
 int calibrate_command(const std::string& file, const CalibrateOptions& c, const CommonOptions& o) {
   std::vector<std::string> sets = scenario_overrides(o);
   if (!c.method.empty()) sets.push_back("calibration.method=" + c.method);
   if (c.evaluations) sets.push_back("calibration.evaluations=" + std::to_string(*c.evaluations));
   if (c.bootstrap) sets.push_back("calibration.bootstrap=" + std::to_string(*c.bootstrap));
   if (c.tolerance) sets.push_back("calibration.tolerance=" + factor_value(*c.tolerance));
+  if (c.particles) sets.push_back("calibration.particles=" + std::to_string(*c.particles));
+  if (c.generations) sets.push_back("calibration.generations=" + std::to_string(*c.generations));
   std::optional<CalibrationPlan> planned;
   std::string problem;
   try {
@@ -105,6 +146,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
     no_problem(problems_text(file, e));
     return exit_invalid;
   }
+  if (plan.base.calibration.method == "abc-smc") return abc_command(file, plan, dir, opts, o);
   spdlog::info(
       "calibrating {} to {} ({} rows): {} free keys, {} (at most {} evaluations of {} "
       "replications), {} threads, into {}",

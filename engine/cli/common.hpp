@@ -97,7 +97,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
 // block (and validated there).
 struct CalibrateOptions {
   std::string target, method;
-  std::optional<int> evaluations, bootstrap;
+  std::optional<int> evaluations, bootstrap, particles, generations;
   std::optional<double> tolerance;
 };
 int calibrate_command(const std::string& file, const CalibrateOptions& c, const CommonOptions& o);

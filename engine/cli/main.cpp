@@ -106,13 +106,17 @@ int main(int argc, char** argv) {
   cal->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*cal, o);
   cal->add_option("--free", o.vary,
-                  "A key to fit, KEY=FROM:TO (repeatable); replaces the scenario's "
-                  "calibration.free");
+                  "A key to fit, KEY=FROM:TO or, for abc-smc, KEY=FROM:TO:log_uniform "
+                  "(repeatable); replaces the scenario's calibration.free");
   cal->add_option("--target", cal_opts.target,
                   "The observed series, a CSV of period (YYYY-MM or YYYY-Qn), metric (a "
                   "monthly.csv column), value and optional weight and unit");
   cal->add_option("--method", cal_opts.method,
-                  "NLopt optimiser: bobyqa (default), neldermead or sbplx");
+                  "NLopt optimiser: bobyqa (default), neldermead or sbplx; or abc-smc, a "
+                  "Bayesian calibration (a posterior; resumes from the --out folder's journal)");
+  cal->add_option("--particles", cal_opts.particles,
+                  "abc-smc: particles per generation (default 200)");
+  cal->add_option("--generations", cal_opts.generations, "abc-smc: most generations (default 8)");
   cal->add_option("--evaluations", cal_opts.evaluations,
                   "Most model evaluations, each a run of every replication (default 100)");
   cal->add_option("--tolerance", cal_opts.tolerance,

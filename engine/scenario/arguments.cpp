@@ -83,16 +83,28 @@ Node factor_node(const std::string& flag, const std::string& arg, Diagnostics& d
   Node factor{Node::Kind::map, "", false, mark(0), {}, {}};
   const auto eq = arg.find('=');
   const auto colon = arg.find(':', eq == std::string::npos ? 0 : eq);
+  // --free takes an optional prior: KEY=FROM:TO:log_uniform.
+  const auto third = colon == std::string::npos ? colon : arg.find(':', colon + 1);
+  const bool prior = flag == "--free" && third != std::string::npos;
+  const auto to_end = prior ? third : arg.size();
   if (eq == std::string::npos || eq == 0 || colon == std::string::npos ||
-      arg.find(':', colon + 1) != std::string::npos || colon == eq + 1 || colon + 1 == arg.size()) {
-    diags.add(mark(0), "", "expected KEY=FROM:TO, got '" + arg + "'");
+      (third != std::string::npos && !prior) ||
+      (prior && (arg.find(':', third + 1) != std::string::npos || third + 1 == arg.size())) ||
+      colon == eq + 1 || colon + 1 == to_end) {
+    diags.add(mark(0), "",
+              flag == "--free" ? "expected KEY=FROM:TO or KEY=FROM:TO:PRIOR, got '" + arg + "'"
+                               : "expected KEY=FROM:TO, got '" + arg + "'");
     return factor;
   }
   factor.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
   factor.map.push_back(
       {"from", mark(eq + 1), scalar_node(arg.substr(eq + 1, colon - eq - 1), mark(eq + 1))});
-  factor.map.push_back(
-      {"to", mark(colon + 1), scalar_node(arg.substr(colon + 1), mark(colon + 1))});
+  factor.map.push_back({"to", mark(colon + 1),
+                        scalar_node(arg.substr(colon + 1, to_end - colon - 1), mark(colon + 1))});
+  if (prior) {
+    factor.map.push_back(
+        {"prior", mark(third + 1), scalar_node(arg.substr(third + 1), mark(third + 1))});
+  }
   return factor;
 }
 

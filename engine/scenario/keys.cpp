@@ -340,8 +340,25 @@ const std::vector<Key<Scenario>>& scenario_keys() {
           "", calibration.target),
       KEY("calibration.method", string, any, "",
           "Derivative-free optimiser (NLopt): bobyqa (quadratic models in a trust region), "
-          "neldermead or sbplx (simplex methods, more robust to a rough loss).",
+          "neldermead or sbplx (simplex methods, more robust to a rough loss); or abc-smc, a "
+          "Bayesian calibration (sequential Monte Carlo ABC, docs/validation.md) that gives a "
+          "posterior instead of a point.",
           "", calibration.method),
+      KEY("calibration.particles", integer, Range(10, 1e6), "",
+          "abc-smc: particles in each generation of the posterior.", "", calibration.particles),
+      KEY("calibration.generations", integer, Range(1, 1000), "",
+          "abc-smc: most generations (each with a smaller tolerance).", "",
+          calibration.generations),
+      KEY("calibration.quantile", real, Range(0.05, 0.95), "",
+          "abc-smc: each generation's tolerance is this weighted quantile of the distances of "
+          "the generation before (0.5: the median).",
+          "", calibration.quantile),
+      KEY("calibration.min_acceptance", real, Range(0, 1), "",
+          "abc-smc: stop after a generation that accepted fewer of its simulations than this.", "",
+          calibration.min_acceptance),
+      KEY("calibration.draws", integer, Range(1, 1e6), "",
+          "`linksim forecast`: posterior draws, each run once with its own seed.", "",
+          calibration.draws),
       KEY("calibration.evaluations", integer, Range(1, 100000), "",
           "Most model evaluations (each a run of every replication) the optimiser may spend.", "",
           calibration.evaluations),

@@ -171,6 +171,11 @@ const std::vector<Key<SensitivityFactor>>& factor_keys() {
       item<F>(
           "to", KeyType::real, any, "", "Greatest value of the range.", "",
           [](F& f) -> FieldRef { return &f.to; }, true),
+      item<F>("prior", KeyType::string, any, "",
+              "`calibrate --method abc-smc`: the prior on the range, uniform or log_uniform "
+              "(uniform in the logarithm, for a scale or a rate; needs from > 0). Sensitivity "
+              "factors are always sampled uniformly.",
+              "", [](F& f) -> FieldRef { return &f.prior; }),
   };
   return keys;
 }

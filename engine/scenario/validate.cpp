@@ -272,8 +272,10 @@ struct Checker {
 
   void calibration() {
     const auto& c = s.calibration;
-    if (c.method != "bobyqa" && c.method != "neldermead" && c.method != "sbplx") {
-      fail("calibration.method", "expected bobyqa, neldermead or sbplx, got '" + c.method + "'");
+    if (c.method != "bobyqa" && c.method != "neldermead" && c.method != "sbplx" &&
+        c.method != "abc-smc") {
+      fail("calibration.method",
+           "expected bobyqa, neldermead, sbplx or abc-smc, got '" + c.method + "'");
     }
     ranges(c.free, "calibration.free", "free key");
     for (std::size_t i = 0; i < c.free.size(); ++i) {
@@ -306,10 +308,18 @@ struct Checker {
         fail(at + ".key",
              "key varied twice (expected each key in one " + what + ", got '" + f.key + "' again)");
       }
+      if (f.prior != "uniform" && f.prior != "log_uniform") {
+        fail(at + ".prior", "expected uniform or log_uniform, got '" + f.prior + "'");
+      } else if (f.prior != "uniform" && what != "free key") {
+        fail(at + ".prior",
+             "a " + what + " is sampled uniformly (expected uniform, got '" + f.prior + "')");
+      }
       if (marks.failed.count(at + ".from") || marks.failed.count(at + ".to")) continue;
       if (!(f.from < f.to)) {
         fail(at + ".to",
              "expected a range with from < to, got " + num(f.from) + " to " + num(f.to));
+      } else if (f.prior == "log_uniform" && !(f.from > 0)) {
+        fail(at + ".from", "a log_uniform prior needs from > 0, got " + num(f.from));
       }
     }
   }

@@ -96,7 +96,8 @@ struct TargetRow {
   int line = 0;             // in the CSV
   int column = 0;           // monthly_info() index of the metric
   std::vector<int> months;  // horizon months the period covers
-  std::vector<int> before;  // gmv_growth: the months of the period before
+  std::vector<int> before;  // gmv_growth: the months of the period before (a year before: yoy)
+  bool yoy = false;         // metric gmv_growth_yoy
 };
 
 // What `linksim calibrate` fits: the scenario (with --set overrides), its free
@@ -164,5 +165,97 @@ struct CalibrationResult {
 CalibrationResult run_calibration(const CalibrationPlan& plan, const std::filesystem::path& dir,
                                   const RunOptions& options);
 std::string calibration_table(const CalibrationResult& r);
+
+// `calibrate --method abc-smc`: a posterior over the free keys (priors
+// uniform or log-uniform on their ranges), by sequential Monte Carlo ABC
+// (engine/analysis/abc.hpp). Each simulation is one replication with its own
+// seed; parameter and simulation uncertainty both end up in the posterior.
+struct PosteriorKey {
+  std::string key, prior;
+  double from = 0, to = 0;
+  double mean = 0, sd = 0, median = 0, q05 = 0, q25 = 0, q75 = 0, q95 = 0;  // weighted
+};
+struct AbcGenerationInfo {
+  int generation = 0;
+  double epsilon = 0;  // tolerance: the distance a simulation needed (infinite for the prior)
+  long attempts = 0, simulated = 0;
+  int accepted = 0;
+  double acceptance = 0, ess = 0;
+};
+struct AbcParticle {
+  int generation = 0;
+  std::vector<double> values;  // key units
+  double weight = 0, distance = 0;
+  std::vector<double> summary;  // the target rows' values in its simulation
+};
+struct PosteriorFit {
+  TargetRow target;
+  double median = 0, q05 = 0, q95 = 0;  // posterior predictive, weighted over the particles
+  double scale = 1;                     // the distance's scale of the row
+};
+struct AbcResult {
+  CalibrationPlan plan;
+  std::string fingerprint;  // of the scenario, overrides, target, keys and settings
+  std::vector<AbcGenerationInfo> generations;
+  std::vector<AbcParticle> particles;            // every generation's, in order
+  std::vector<PosteriorKey> keys;                // of the last generation
+  std::vector<std::vector<double>> correlation;  // [key][key], weighted
+  std::vector<PosteriorFit> fit;
+  std::string stop;
+  long simulations = 0, replayed = 0;  // run now; found in the journal (resumed)
+  double seconds = 0;
+};
+// Runs (or resumes, from dir/abc_journal.csv) the calibration, then writes
+// posterior.csv, abc_particles.csv, abc_generations.csv, abc_fit.csv,
+// calibrated.yaml (the posterior medians) and, last, posterior.json.
+AbcResult run_abc(const CalibrationPlan& plan, const std::filesystem::path& dir,
+                  const RunOptions& options);
+std::string abc_table(const AbcResult& r);
+
+// The posterior of a calibration (posterior.json) read for `linksim forecast`.
+struct Posterior {
+  std::filesystem::path file;
+  std::string scenario;  // the name of the scenario it was fitted on
+  std::vector<SensitivityFactor> keys;
+  std::vector<std::vector<double>> values;  // [particle][key]
+  std::vector<double> weights;
+};
+// Throws ScenarioError (file:line:column) for a file that is not a posterior.
+Posterior read_posterior(const std::filesystem::path& file);
+
+// `linksim forecast`: the scenario at `draws` posterior draws (drawn by
+// weight), each one replication with its own seed, and with `compare` the
+// other scenario at the same draws and seeds: quantiles of every quarterly
+// metric, and of the paired difference.
+struct ForecastPlan {
+  Scenario scenario, other;  // other: empty name when no --compare
+  std::filesystem::path file, other_file;
+  std::vector<std::string> overrides;
+  Posterior posterior;
+  int draws = 100;
+};
+ForecastPlan plan_forecast(const std::filesystem::path& file,
+                           const std::filesystem::path& posterior,
+                           const std::vector<std::string>& overrides,
+                           const std::filesystem::path& compare, int draws);
+struct ForecastBand {
+  double median = 0, q05 = 0, q25 = 0, q75 = 0, q95 = 0;
+};
+struct ForecastResult {
+  ForecastPlan plan;
+  std::vector<std::string> quarters, years;
+  std::vector<std::string> metrics;  // quarterly_info() names forecast
+  // [quarter][metric] bands: the scenario's, the other's and other - scenario.
+  std::vector<std::vector<ForecastBand>> scenario, other, difference;
+  // Years (whole calendar years of the horizon): GMV at platform scale and
+  // its year-on-year growth, [year][0 gmv_platform, 1 growth_yoy].
+  std::vector<std::vector<ForecastBand>> year_scenario, year_other, year_difference;
+  double seconds = 0;
+};
+// Runs the draws, then writes forecast_quarterly.csv (and with --compare
+// forecast_difference.csv), forecast_yearly.csv and, last, forecast.json.
+ForecastResult run_forecast(const ForecastPlan& plan, const std::filesystem::path& dir,
+                            const RunOptions& options);
+std::string forecast_table(const ForecastResult& r);
 
 }  // namespace linksim

@@ -109,6 +109,10 @@ struct SensitivityFactor {
   std::string key;
   double from = 0.0;
   double to = 0.0;
+  // calibrate --method abc-smc: the prior on [from, to], uniform or
+  // log_uniform (uniform in the logarithm; from > 0). Sensitivity factors are
+  // sampled uniformly.
+  std::string prior = "uniform";
 };
 
 // What `linksim sensitivity` runs (other commands ignore it).
@@ -130,6 +134,14 @@ struct Calibration {
   int evaluations = 100;          // most model evaluations the optimiser may spend
   double tolerance = 0.1;         // RMS scaled error a converged fit must reach
   int bootstrap = 1000;           // resamples of the replications for the 95% intervals
+  // abc-smc: particles per generation, most generations, the tolerance's
+  // quantile of the last generation's distances, the acceptance rate below
+  // which it stops, and the posterior draws `linksim forecast` runs.
+  int particles = 200;
+  int generations = 8;
+  double quantile = 0.5;
+  double min_acceptance = 0.02;
+  int draws = 100;
   std::vector<SensitivityFactor> free;
 };
 
