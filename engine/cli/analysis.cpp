@@ -179,4 +179,38 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   return exit_ok;
 }
 
+int forecast_command(const std::string& file, const ForecastOptions& f, const CommonOptions& o) {
+  std::optional<ForecastPlan> planned;
+  std::string problem;
+  try {
+    planned.emplace(plan_forecast(file, f.posterior, scenario_overrides(o), f.compare, f.draws));
+  } catch (const ScenarioError& e) {
+    problem = problems_text(file, e);
+  }
+  if (!no_problem(problem)) return exit_invalid;
+  const ForecastPlan& plan = *planned;
+  const std::string dir = o.out.empty() ? "out/forecast-" + plan.scenario.name : o.out;
+  RunOptions opts;
+  opts.threads = thread_count(o);
+  opts.cancel = install_signal_handlers();
+  opts.progress = progress_reporter(o, "forecast " + plan.scenario.name);
+  spdlog::info("forecasting {}{} at {} posterior draws of {}, {} threads, into {}",
+               plan.scenario.name, plan.other_file.empty() ? "" : " against " + plan.other.name,
+               plan.draws, f.posterior, opts.threads, dir);
+  std::optional<ForecastResult> r;
+  try {
+    r.emplace(run_forecast(plan, dir, opts));
+  } catch (const Cancelled& e) {
+    end_progress(o);
+    spdlog::warn("interrupted; nothing was written");
+    return exit_for_signal(e.signal);
+  }
+  end_progress(o);
+  std::cout << forecast_table(*r);
+  spdlog::info("{:.1f}s; wrote {}/forecast.json, quarterly.csv{}, yearly.csv, forecast_draws.csv",
+               r->seconds, dir,
+               plan.other_file.empty() ? "" : ", quarterly_compare.csv, quarterly_difference.csv");
+  return exit_ok;
+}
+
 }  // namespace linksim::cli

@@ -102,6 +102,12 @@ struct CalibrateOptions {
 };
 int calibrate_command(const std::string& file, const CalibrateOptions& c, const CommonOptions& o);
 
+struct ForecastOptions {
+  std::string posterior, compare;
+  int draws = 0;  // 0: the scenario's calibration.draws
+};
+int forecast_command(const std::string& file, const ForecastOptions& f, const CommonOptions& o);
+
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);
 int sweep_command(const std::string& file, const CommonOptions& o);

@@ -126,6 +126,26 @@ int main(int argc, char** argv) {
                   "(default 1000)");
   add_run_options(*cal, o, "out/calibrate-<scenario name>/");
 
+  ForecastOptions fc_opts;
+  auto* fc = app.add_subcommand(
+      "forecast",
+      "Run a scenario at draws from a calibration's posterior (calibrate --method abc-smc): "
+      "every quarterly metric's median and 50% and 90% intervals, parameter and simulation "
+      "uncertainty together; with --compare, the paired difference to another scenario");
+  fc->add_option("scenario", file, "Scenario file (YAML): the one the posterior was fitted on")
+      ->required();
+  fc->add_option("--posterior", fc_opts.posterior, "posterior.json of calibrate --method abc-smc")
+      ->required();
+  fc->add_option("--compare", fc_opts.compare,
+                 "Another scenario, run at the same draws and seeds: the difference it minus "
+                 "SCENARIO, draw by draw");
+  fc->add_option("--draws", fc_opts.draws,
+                 "Posterior draws, each one replication with its own seed (default: the "
+                 "scenario's calibration.draws, 100)")
+      ->check(CLI::Range(1, 1000000));
+  add_scenario_options(*fc, o);
+  add_run_options(*fc, o, "out/forecast-<scenario name>/");
+
   auto* report = app.add_subcommand(
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
@@ -205,6 +225,7 @@ int main(int argc, char** argv) {
     if (*sweep) return sweep_command(file, o);
     if (*sens) return sensitivity_command(file, sens_opts, o);
     if (*cal) return calibrate_command(file, cal_opts, o);
+    if (*fc) return forecast_command(file, fc_opts, o);
     if (*report) return report_command(files, o);
     if (*bench) return bench_command(bench_opts, o);
     if (*val) return validate_command(files, o);
