@@ -123,12 +123,12 @@ struct Kernel {
     cov += 1e-12 * Eigen::MatrixXd::Identity(dims, dims);
     chol = Eigen::LLT<Eigen::MatrixXd>(2.0 * cov).matrixL();
   }
-  // log K(z | z0) up to a constant shared by every pair.
-  double log_density(const std::vector<double>& z, const std::vector<double>& z0) const {
-    Eigen::VectorXd d(chol.rows());
-    for (Eigen::Index k = 0; k < d.size(); ++k) d[k] = z[k] - z0[k];
-    const Eigen::VectorXd y = chol.triangularView<Eigen::Lower>().solve(d);
-    return -0.5 * y.squaredNorm();
+  // z in the kernel's whitened coordinates, where log K(z | z0) is
+  // -|w(z) - w(z0)|^2 / 2 up to a constant shared by every pair.
+  std::vector<double> whiten(const std::vector<double>& z) const {
+    const Eigen::VectorXd y =
+        chol.triangularView<Eigen::Lower>().solve(Eigen::Map<const Eigen::VectorXd>(z.data(), chol.rows()));
+    return {y.data(), y.data() + y.size()};
   }
 };
 
@@ -395,12 +395,23 @@ AbcOutcome abc_smc(const AbcProblem& p, const AbcSettings& s, AbcJournal* journa
       gen.weight.assign(n, 1.0 / static_cast<double>(n));
     } else {
       // prior(z) / sum_j w_j K(z | z_j), in logs (the prior is 1 on the cube).
-      std::vector<double> logw(n);
+      std::vector<std::vector<double>> from(n), to(n);
+      std::vector<double> log_weight(n);
+      for (std::size_t j = 0; j < n; ++j) {
+        from[j] = kernel->whiten(last->unit[j]);
+        to[j] = kernel->whiten(gen.unit[j]);
+        log_weight[j] = std::log(last->weight[j]);
+      }
+      std::vector<double> logw(n), terms(n);
       for (std::size_t i = 0; i < n; ++i) {
         double top = -inf;
-        std::vector<double> terms(n);
         for (std::size_t j = 0; j < n; ++j) {
-          terms[j] = std::log(last->weight[j]) + kernel->log_density(gen.unit[i], last->unit[j]);
+          double d2 = 0;
+          for (int k = 0; k < p.dims; ++k) {
+            const double d = to[i][k] - from[j][k];
+            d2 += d * d;
+          }
+          terms[j] = log_weight[j] - 0.5 * d2;
           top = std::max(top, terms[j]);
         }
         double sum = 0;
