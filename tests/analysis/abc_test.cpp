@@ -190,7 +190,8 @@ TEST(Abc, NinetyPercentIntervalsCoverInRepeatedTrials) {
         abc_smc(m.problem(y), settings(300, 6, 1000 + static_cast<std::uint64_t>(t)), nullptr);
     const auto& g = out.generations.back();
     std::vector<std::pair<double, double>> vw;
-    for (std::size_t i = 0; i < g.unit.size(); ++i) vw.emplace_back(m.theta(g.unit[i][0]), g.weight[i]);
+    for (std::size_t i = 0; i < g.unit.size(); ++i)
+      vw.emplace_back(m.theta(g.unit[i][0]), g.weight[i]);
     const double lo = weighted_quantile(vw, 0.05), hi = weighted_quantile(vw, 0.95);
     covered += truth >= lo && truth <= hi;
   }

@@ -239,10 +239,10 @@ TEST(Calibrate, BadInputIsReportedWhereItWasWritten) {
   for (const char* line :
        {"--free buyers.sesion_rate=0:1:1:8: buyers.sesion_rate: unknown key (did you mean "
         "'session_rate'?)",
-        "--free conversion.jump_loss=0.5:1:1: expected KEY=FROM:TO, got "
+        "--free conversion.jump_loss=0.5:1:1: expected KEY=FROM:TO or KEY=FROM:TO:PRIOR, got "
         "'conversion.jump_loss=0.5'",
-        "--set calibration.method=bobyqq:1:20: calibration.method: expected bobyqa, neldermead "
-        "or sbplx, got 'bobyqq'"}) {
+        "--set calibration.method=bobyqq:1:20: calibration.method: expected bobyqa, neldermead, "
+        "sbplx or abc-smc, got 'bobyqq'"}) {
     EXPECT_NE(out.text.find(line), std::string::npos) << line << "\n" << out.text;
   }
   // The target is read against a valid scenario: its problems come next time.
