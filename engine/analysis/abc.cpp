@@ -126,8 +126,8 @@ struct Kernel {
   // z in the kernel's whitened coordinates, where log K(z | z0) is
   // -|w(z) - w(z0)|^2 / 2 up to a constant shared by every pair.
   std::vector<double> whiten(const std::vector<double>& z) const {
-    const Eigen::VectorXd y =
-        chol.triangularView<Eigen::Lower>().solve(Eigen::Map<const Eigen::VectorXd>(z.data(), chol.rows()));
+    const Eigen::VectorXd y = chol.triangularView<Eigen::Lower>().solve(
+        Eigen::Map<const Eigen::VectorXd>(z.data(), chol.rows()));
     return {y.data(), y.data() + y.size()};
   }
 };
@@ -195,8 +195,12 @@ void simulate_all(const AbcProblem& p, const AbcSettings& s, int generation,
     for (std::size_t at = 0; at + record <= all.size(); at += record) {
       std::size_t k = 0;
       std::memcpy(&k, all.data() + at, sizeof k);
+      if (static_cast<int>(k % static_cast<std::size_t>(size)) == rank) continue;  // its own
       out[k].resize(p.observed.size());
       std::memcpy(out[k].data(), all.data() + at + sizeof k, p.observed.size() * sizeof(double));
+      // Rank 0 journals the other ranks' simulations too.
+      if (journal != nullptr && writes_files())
+        journal->add(generation, attempt[k], points[k], out[k]);
     }
   }
 }

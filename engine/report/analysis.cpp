@@ -362,7 +362,118 @@ void calibration_from(Report& rep, const fs::path& dir, const json& c) {
   rep.title += (rep.title.empty() ? "" : ", ") + std::string("calibration of ") + name;
 }
 
+void posterior_from(Report& rep, const json& p) {
+  const json& sc = p.at("scenario");
+  const std::string name = sc.at("name");
+  const json target = p.value("target", json::object());
+  const std::size_t k = rep.posteriors.size();
+  rep.sources += "<li><b>Bayesian calibration of " + html(name) + "</b>: scenario file <code>" +
+                 html(sc.value("file", "")) + "</code>, seed " +
+                 std::to_string(sc.value("seed", 0ULL)) + "; target <code>" +
+                 html(target.value("file", "")) + "</code> (" +
+                 std::to_string(target.value("rows", 0)) + " rows); abc-smc, " +
+                 std::to_string(p.value("simulations", 0L)) + " simulations</li>\n";
+  std::ostringstream h;
+  h << "<section><h2>Posterior of " << html(name) << " given "
+    << html(target.value("file", "the target")) << "</h2>\n"
+    << "<div class=\"banner ok\"><b>abc-smc</b>: " << html(p.value("stop", "")) << "<br><small>"
+    << html(p.value("distance", "")) << "</small></div>\n";
+  h << "<table><thead><tr><th>generation</th><th>tolerance</th><th>accepted</th>"
+       "<th>simulations</th><th>acceptance</th><th>ESS</th></tr></thead><tbody>\n";
+  for (const auto& g : p.at("generations")) {
+    char row[256];
+    std::snprintf(row, sizeof row,
+                  "<tr><td class=num>%d</td><td class=num>%s</td><td class=num>%d</td><td "
+                  "class=num>%ld</td><td class=num>%.1f%%</td><td class=num>%.0f</td></tr>\n",
+                  g.value("generation", 0), plain(g.value("epsilon", json())).c_str(),
+                  g.value("accepted", 0), g.value("simulated", 0L),
+                  100 * g.value("acceptance", 0.0), g.value("ess", 0.0));
+    h << row;
+  }
+  h << "</tbody></table>\n";
+  h << "<table><thead><tr><th>key</th><th>prior</th><th>posterior median</th>"
+       "<th>50% interval</th><th>90% interval</th></tr></thead><tbody>\n";
+  for (const auto& key : p.at("keys")) {
+    h << "<tr><td><code>" << html(key.at("key").get<std::string>()) << "</code></td><td>"
+      << html(key.value("prior", "")) << " " << plain(key.value("from", json())) << " to "
+      << plain(key.value("to", json())) << "</td><td class=num>"
+      << plain(key.value("median", json())) << "</td><td class=num>["
+      << plain(key.value("q25", json())) << ", " << plain(key.value("q75", json()))
+      << "]</td><td class=num>[" << plain(key.value("q05", json())) << ", "
+      << plain(key.value("q95", json())) << "]</td></tr>\n";
+  }
+  h << "</tbody></table>\n<p>Each key's marginal (the last generation's particles, weighted), "
+       "then every pair of keys (a point per particle: a ridge or a cloud along a diagonal is a "
+       "combination the target pins down while each key alone stays loose), then the target "
+       "(points) against the posterior predictive median and its 90% band.</p>\n";
+  const json& keys = p.at("keys");
+  const char* grid = "<div style=\"display: grid; grid-template-columns: 1fr 1fr; gap: 8px\">\n";
+  h << grid;
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    h << "<div class=chart style=\"height: 240px\"><canvas id=\"post-" << k << "-marg-" << j
+      << "\"></canvas></div>\n";
+  }
+  h << "</div>\n" << grid;
+  for (std::size_t a = 0; a < keys.size(); ++a) {
+    for (std::size_t b = a + 1; b < keys.size(); ++b) {
+      h << "<div class=chart style=\"height: 300px\"><canvas id=\"post-" << k << "-pair-" << a
+        << "-" << b << "\"></canvas></div>\n";
+    }
+  }
+  h << "</div>\n";
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<json>> rows;
+  for (const auto& row : p.at("fit")) {
+    const std::string metric = row.at("metric");
+    if (!rows.count(metric)) order.push_back(metric);
+    rows[metric].push_back(row);
+  }
+  json fits = json::array();
+  for (const auto& metric : order) {
+    auto& rs = rows[metric];
+    std::stable_sort(rs.begin(), rs.end(), period_before);
+    json f{{"metric", metric}, {"unit", rs.front().value("unit", "")}};
+    for (const char* field : {"periods", "target", "model", "lo", "hi"}) f[field] = json::array();
+    for (const auto& row : rs) {
+      f["periods"].push_back(row.at("period"));
+      f["target"].push_back(row.value("target", json()));
+      f["model"].push_back(row.value("median", json()));
+      f["lo"].push_back(row.value("q05", json()));
+      f["hi"].push_back(row.value("q95", json()));
+    }
+    h << "<div class=chart><canvas id=\"post-" << k << "-fit-" << fits.size()
+      << "\"></canvas></div>\n";
+    fits.push_back(f);
+  }
+  h << "</section>\n";
+  rep.analyses += h.str();
+  json kinfo = json::array();
+  for (const auto& key : keys) {
+    kinfo.push_back({{"key", key.at("key")},
+                     {"prior", key.value("prior", "uniform")},
+                     {"from", key.at("from")},
+                     {"to", key.at("to")}});
+  }
+  rep.posteriors.push_back({{"name", name},
+                            {"keys", kinfo},
+                            {"values", p.at("particles").at("values")},
+                            {"weights", p.at("particles").at("weights")},
+                            {"fits", fits}});
+  rep.title += (rep.title.empty() ? "" : ", ") + std::string("posterior of ") + name;
+}
+
 }  // namespace
+
+void add_posterior(Report& rep, const fs::path& dir) {
+  const fs::path file = dir / "posterior.json";
+  const json p = read_json(file);
+  try {
+    posterior_from(rep, p);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a posterior.json of this linksim (" +
+                             e.what() + ")");
+  }
+}
 
 void add_sensitivity(Report& rep, const fs::path& dir) {
   const fs::path file = dir / "sensitivity.json";

@@ -14,6 +14,7 @@ struct Report {
   nlohmann::json sweeps = nlohmann::json::array();
   nlohmann::json sensitivities = nlohmann::json::array();
   nlohmann::json calibrations = nlohmann::json::array();
+  nlohmann::json posteriors = nlohmann::json::array();
   std::string sources;   // HTML list items
   std::string tables;    // HTML sections, before the charts of runs and sweeps
   std::string analyses;  // HTML sections with their own charts, last
@@ -28,5 +29,7 @@ std::string html(const std::string& s);
 // A sensitivity folder (sensitivity.json) and a calibration folder (calibration.json).
 void add_sensitivity(Report& rep, const std::filesystem::path& dir);
 void add_calibration(Report& rep, const std::filesystem::path& dir);
+// An abc-smc calibration folder (posterior.json): marginals, pair plots, the fit.
+void add_posterior(Report& rep, const std::filesystem::path& dir);
 
 }  // namespace linksim::detail

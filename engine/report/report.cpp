@@ -293,6 +293,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
       detail::add_sensitivity(rep, dir);
     } else if (fs::exists(dir / "calibration.json")) {
       detail::add_calibration(rep, dir);
+    } else if (fs::exists(dir / "posterior.json")) {
+      detail::add_posterior(rep, dir);
     } else if (fs::exists(dir / "comparison.json")) {
       add_comparison(rep, dir);
     } else if (fs::exists(dir / "sweep.json")) {
@@ -309,7 +311,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
     } else {
       throw std::runtime_error(dir.string() +
                                " holds no linksim results (expected summary.json, comparison.json, "
-                               "sweep.json, sensitivity.json or calibration.json)");
+                               "sweep.json, sensitivity.json, calibration.json or "
+                               "posterior.json)");
     }
   }
   json headline = json::array();
@@ -320,6 +323,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
                   {"sweeps", rep.sweeps},
                   {"sensitivities", rep.sensitivities},
                   {"calibrations", rep.calibrations},
+                  {"posteriors", rep.posteriors},
                   {"headline", headline},
                   {"channel_labels",
                    {{"gmv_store", "store 快手小店"},

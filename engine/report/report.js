@@ -322,5 +322,78 @@
           {factor: 1, unit: 'loss', format: (v) => Number(v.toPrecision(3)).toString()},
           'evaluation', {log: positive});
   });
+
+  // Posteriors (abc-smc): each key's weighted histogram, every pair's particles, the fit.
+  D.posteriors.forEach((p, k) => {
+    const bins = 20;
+    const column = (j) => p.values.map((v) => v[j]);
+    const fmt = (v) => Number(v.toPrecision(3)).toString();
+    p.keys.forEach((key, j) => {
+      const log = key.prior === 'log_uniform';
+      const f = (v) => (log ? Math.log(v) : v);
+      const lo = f(key.from), hi = f(key.to);
+      const mass = new Array(bins).fill(0);
+      column(j).forEach((v, i) => {
+        const b = Math.min(bins - 1, Math.max(0, Math.floor((f(v) - lo) / (hi - lo) * bins)));
+        mass[b] += p.weights[i];
+      });
+      const labels = mass.map((_, b) => {
+        const mid = lo + (b + 0.5) * (hi - lo) / bins;
+        return fmt(log ? Math.exp(mid) : mid);
+      });
+      const id = `post-${k}-marg-${j}`;
+      const data = mass.map((m) => 100 * m);
+      new Chart(document.getElementById(id), {
+        type: 'bar',
+        data: {labels: labels, datasets: [{label: 'posterior', data: data,
+                                           backgroundColor: rgba(COLORS[0], 0.7)}]},
+        options: {animation: false, responsive: true, maintainAspectRatio: false,
+                  plugins: {title: {display: true, font: {size: 15},
+                                    text: `${key.key}: posterior (prior ${key.prior} on the axis)`},
+                            legend: {display: false}},
+                  scales: {x: {title: {display: true, text: key.key + (log ? ' (log bins)' : '')}},
+                           y: {title: {display: true, text: '% of the posterior'}, min: 0}}},
+      });
+      rendered.charts.push({id: id, title: key.key, factor: 1, unit: '%',
+                            datasets: [{label: 'posterior', key: {source: 'posterior', analysis: k,
+                                                                  key: j}, data: data}]});
+    });
+    p.keys.forEach((a, i) => p.keys.forEach((b, j) => {
+      if (j <= i) return;
+      const id = `post-${k}-pair-${i}-${j}`;
+      const top = Math.max(...p.weights);
+      const points = p.values.map((v) => ({x: v[i], y: v[j]}));
+      new Chart(document.getElementById(id), {
+        type: 'scatter',
+        data: {datasets: [{label: 'particles', data: points,
+                           pointRadius: p.weights.map((w) => 1.5 + 3.5 * Math.sqrt(w / top)),
+                           backgroundColor: rgba(COLORS[0], 0.45)}]},
+        options: {animation: false, responsive: true, maintainAspectRatio: false,
+                  plugins: {title: {display: true, font: {size: 15},
+                                    text: `${b.key} against ${a.key} (point size: weight)`},
+                            legend: {display: false}},
+                  scales: {x: {type: a.prior === 'log_uniform' ? 'logarithmic' : 'linear',
+                               min: a.from, max: a.to, title: {display: true, text: a.key}},
+                           y: {type: b.prior === 'log_uniform' ? 'logarithmic' : 'linear',
+                               min: b.from, max: b.to, title: {display: true, text: b.key}}}},
+      });
+      rendered.charts.push({id: id, title: `${b.key} against ${a.key}`, factor: 1, unit: '',
+                            datasets: [{label: 'particles', key: {source: 'pair', analysis: k,
+                                                                  keys: [i, j]},
+                                        data: points}]});
+    }));
+    p.fits.forEach((f, i) => {
+      const scale = unitScale(f.unit, [...f.target, ...f.model, ...f.lo, ...f.hi]);
+      const key = {source: 'posterior-fit', analysis: k, metric: f.metric, periods: f.periods};
+      const sets = band('posterior predictive median', COLORS[0],
+                        {mean: f.model, lo: f.lo, hi: f.hi}, scale.factor, key);
+      sets[2].pointRadius = 3;
+      sets.unshift({label: 'target', data: scaled(f.target, scale.factor), showLine: false,
+                    pointRadius: 4, pointStyle: 'rectRot', borderColor: COLORS[1],
+                    backgroundColor: COLORS[1], linksimKey: Object.assign({stat: 'target'}, key)});
+      chart(`post-${k}-fit-${i}`, `${f.metric}: target and posterior predictive (90% band)`,
+            f.periods, sets, scale, 'period', {offset: true, pointLegend: true});
+    });
+  });
   out.textContent = JSON.stringify(rendered);
 })();

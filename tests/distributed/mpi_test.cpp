@@ -196,6 +196,54 @@ TEST_F(Mpi, RunAndSensitivityAreBitIdenticalOnTwoRanks) {
   }
 }
 
+// abc-smc's particles spread over the ranks (each simulates its share of a
+// batch, rank 0 journals them all), and a forecast's draws: the same
+// posterior and forecast files as one process. (The journal's lines come in
+// the order simulations finish, so it is not compared.)
+TEST_F(Mpi, AbcSmcAndForecastAreBitIdenticalOnTwoAndThreeRanks) {
+  const fs::path target = test::temp_path("mpi_abc_target.csv");
+  std::ofstream(target) << "period,metric,value,unit\n2022-01,gmv,200000,RMB\n"
+                           "2022-02,in_store_share,0.97,fraction\n";
+  const std::string cal = "calibrate " + test::bundled("open_links.yaml") + world +
+                          "--set calendar.days=60 --target " + target.string() +
+                          " --method abc-smc --free buyers.session_rate=0.2:0.5 --particles 20 "
+                          "--generations 3 --quiet --out ";
+  const fs::path ref = test::temp_path("mpi_abc_ref");
+  fs::remove_all(ref);
+  ASSERT_EQ(test::linksim(cal + ref.string()).code, 0);
+  const std::string fc = "forecast " + test::bundled("open_links.yaml") + world +
+                         "--set calendar.days=60 --draws 5 --quiet --posterior ";
+  const fs::path ref_fc = test::temp_path("mpi_fc_ref");
+  ASSERT_EQ(
+      test::linksim(fc + (ref / "posterior.json").string() + " --out " + ref_fc.string()).code, 0);
+  for (int ranks : {2, 3}) {
+    const fs::path dir = test::temp_path("mpi_abc_" + std::to_string(ranks));
+    fs::remove_all(dir);
+    const test::Output out = mpirun(ranks, cal + dir.string());
+    ASSERT_EQ(out.code, 0) << out.text;
+    for (const char* f :
+         {"posterior.csv", "abc_particles.csv", "abc_generations.csv", "abc_fit.csv"}) {
+      EXPECT_EQ(test::read_file(dir / f), test::read_file(ref / f)) << f << " on " << ranks;
+    }
+    // The journal holds every simulation once, whichever rank ran it.
+    const std::string a = test::read_file(ref / "abc_journal.csv");
+    const std::string b = test::read_file(dir / "abc_journal.csv");
+    EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), std::count(b.begin(), b.end(), '\n'));
+    const fs::path dir_fc = test::temp_path("mpi_fc_" + std::to_string(ranks));
+    const test::Output f =
+        mpirun(ranks, fc + (ref / "posterior.json").string() + " --out " + dir_fc.string());
+    ASSERT_EQ(f.code, 0) << f.text;
+    for (const char* file : {"quarterly.csv", "yearly.csv", "forecast_draws.csv"}) {
+      EXPECT_EQ(test::read_file(dir_fc / file), test::read_file(ref_fc / file)) << file;
+    }
+    fs::remove_all(dir);
+    fs::remove_all(dir_fc);
+  }
+  fs::remove_all(ref);
+  fs::remove_all(ref_fc);
+  fs::remove(target);
+}
+
 TEST_F(Mpi, SplitWorldIsBitIdenticalOnOneTwoAndThreeRanks) {
   // 20,000 buyers and the slots of their arrivals: 5 demand chunks, split
   // over 2 and 3 ranks.

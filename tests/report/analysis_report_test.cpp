@@ -275,6 +275,104 @@ TEST(AnalysisReport, CalibrationShowsStatusFitAndTrace) {
   fs::remove_all(dir);
 }
 
+// An abc-smc folder (posterior.json): a weighted histogram per key (its
+// bins' shares add up to the particles' weights), a scatter per pair with
+// every particle, and the target against the posterior predictive band.
+TEST(AnalysisReport, PosteriorShowsMarginalsPairsAndFit) {
+  const fs::path dir = test::temp_path("linksim_report_posterior");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const json values = {{0.25, 0.01}, {0.3, 0.02}, {0.31, 0.05}, {0.45, 0.09}};
+  const json weights = {0.1, 0.4, 0.3, 0.2};
+  const json p{{"kind", "posterior"},
+               {"scenario", {{"name", "small"}, {"file", "small.yaml"}, {"seed", 7}}},
+               {"target", {{"file", "observed.csv"}, {"rows", 2}}},
+               {"stop", "completed 3 generations"},
+               {"distance", "scaled Euclidean"},
+               {"simulations", 123},
+               {"generations",
+                {{{"generation", 0},
+                  {"epsilon", "inf"},
+                  {"accepted", 4},
+                  {"simulated", 4},
+                  {"acceptance", 1.0},
+                  {"ess", 4.0}}}},
+               {"keys",
+                {{{"key", "buyers.session_rate"},
+                  {"prior", "uniform"},
+                  {"from", 0.2},
+                  {"to", 0.5},
+                  {"median", 0.3},
+                  {"q05", 0.25},
+                  {"q25", 0.3},
+                  {"q75", 0.31},
+                  {"q95", 0.45}},
+                 {{"key", "merchants.exit_hazard_monthly"},
+                  {"prior", "log_uniform"},
+                  {"from", 0.005},
+                  {"to", 0.1},
+                  {"median", 0.02},
+                  {"q05", 0.01},
+                  {"q25", 0.02},
+                  {"q75", 0.05},
+                  {"q95", 0.09}}}},
+               {"fit",
+                {{{"period", "2022-02"},
+                  {"metric", "gmv"},
+                  {"unit", "fen"},
+                  {"target", 2e7},
+                  {"median", 2.1e7},
+                  {"q05", 1.8e7},
+                  {"q95", 2.4e7}},
+                 {{"period", "2022-01"},
+                  {"metric", "gmv"},
+                  {"unit", "fen"},
+                  {"target", 1.9e7},
+                  {"median", 2e7},
+                  {"q05", 1.7e7},
+                  {"q95", 2.2e7}}}},
+               {"particles", {{"values", values}, {"weights", weights}}}};
+  std::ofstream(dir / "posterior.json") << p.dump(2);
+  const Output o = linksim("report " + dir.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const Page page = load_in_chromium(dir / "report.html");
+  expect_clean(page);
+  ASSERT_EQ(page.rendered["charts"].size(), 2u + 1u + 1u);
+  int checked = 0;
+  for (const auto& chart : page.rendered["charts"]) {
+    for (const auto& d : chart["datasets"]) {
+      const json& key = d["key"];
+      if (key["source"] == "posterior") {
+        double total = 0;
+        for (const auto& v : d["data"]) total += v.get<double>();
+        EXPECT_NEAR(total, 100.0, 1e-9);
+        ++checked;
+      } else if (key["source"] == "pair") {
+        ASSERT_EQ(d["data"].size(), 4u);
+        for (std::size_t i = 0; i < 4; ++i) {
+          EXPECT_EQ(d["data"][i]["x"].get<double>(), values[i][0].get<double>());
+          EXPECT_EQ(d["data"][i]["y"].get<double>(), values[i][1].get<double>());
+        }
+        ++checked;
+      } else {
+        ASSERT_EQ(key["source"], "posterior-fit");
+        EXPECT_EQ(key["periods"], json({"2022-01", "2022-02"}));
+        const std::string stat = key["stat"];
+        const double first = stat == "target" ? 1.9e7
+                             : stat == "mean" ? 2e7
+                             : stat == "lo"   ? 1.7e7
+                                              : 2.2e7;
+        expect_plotted(d["data"][0], first, chart["factor"].get<double>(), key.dump());
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2 + 1 + 4);
+  EXPECT_NE(page.dom.find("abc-smc</b>: completed 3 generations"), std::string::npos);
+  EXPECT_NE(page.dom.find("log_uniform 0.005 to 0.1"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(AnalysisReport, UnfinishedOrMalformedAnalysisIsAClearError) {
   const fs::path dir = test::temp_path("linksim_report_bad_analysis");
   fs::remove_all(dir);
