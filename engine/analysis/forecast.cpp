@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <sstream>
 
 #include "analysis/abc.hpp"
@@ -394,6 +395,56 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
     }
     return out;
   };
+  // Each draw's yearly GMV (and with --compare the other's), for the draws'
+  // file and for what the difference hinges on.
+  std::vector<std::vector<double>> year_mine, year_theirs;
+  for (int d = 0; d < n; ++d) {
+    year_mine.push_back(year_values(years, mine[d], gmv_platform));
+    if (compare) year_theirs.push_back(year_values(years, theirs[d], gmv_platform));
+  }
+  if (compare) {
+    // Spearman's rank correlation over the draws of each key with each whole
+    // year's difference in GMV: which assumptions the answer moves with.
+    auto ranks = [](const std::vector<double>& x) {
+      std::vector<std::size_t> order(x.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](auto a, auto b) { return x[a] < x[b]; });
+      std::vector<double> r(x.size());
+      for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j + 1 < order.size() && x[order[j + 1]] == x[order[i]]) ++j;
+        for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j);
+        i = j + 1;
+      }
+      return r;
+    };
+    auto correlation = [](const std::vector<double>& a, const std::vector<double>& b) {
+      const double n = static_cast<double>(a.size());
+      double ma = 0, mb = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        ma += a[i] / n;
+        mb += b[i] / n;
+      }
+      double sab = 0, saa = 0, sbb = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+      }
+      return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : nan;
+    };
+    r.hinges.assign(years.labels.size(), std::vector<double>(p.keys.size(), nan));
+    for (std::size_t y = 0; y < years.labels.size(); ++y) {
+      std::vector<double> diff;
+      for (int d = 0; d < n; ++d) diff.push_back(year_theirs[d][2 * y] - year_mine[d][2 * y]);
+      const auto rd = ranks(diff);
+      for (std::size_t k = 0; k < p.keys.size(); ++k) {
+        std::vector<double> key;
+        for (int d = 0; d < n; ++d) key.push_back(p.values[particle[d]][k]);
+        r.hinges[y][k] = correlation(ranks(key), rd);
+      }
+    }
+  }
   r.year_scenario = year_bands(mine, nullptr);
   if (compare) {
     r.year_other = year_bands(theirs, nullptr);
@@ -432,10 +483,18 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
   }
   draws_csv << "draw,particle,seed";
   for (const auto& k : p.keys) draws_csv << "," << k.key;
+  for (const auto& y : r.years) {
+    draws_csv << ",gmv_platform_" << y;
+    if (compare) draws_csv << ",compare_gmv_platform_" << y;
+  }
   draws_csv << "\n";
   for (int d = 0; d < n; ++d) {
     draws_csv << d << "," << particle[d] << "," << detail::replication_seed(plan.scenario.seed, d);
     for (double v : p.values[particle[d]]) draws_csv << "," << detail::csv_number(v);
+    for (std::size_t y = 0; y < r.years.size(); ++y) {
+      draws_csv << "," << detail::csv_number(year_mine[d][2 * y]);
+      if (compare) draws_csv << "," << detail::csv_number(year_theirs[d][2 * y]);
+    }
     draws_csv << "\n";
   }
   json q = json::array();
@@ -457,6 +516,11 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
               {{"gmv_platform", band_json(r.year_scenario[i][0])},
                {"gmv_growth_yoy", band_json(r.year_scenario[i][1])}}}};
     if (compare) {
+      json hinge = json::object();
+      for (std::size_t k = 0; k < p.keys.size(); ++k) {
+        hinge[p.keys[k].key] = std::isfinite(r.hinges[i][k]) ? json(r.hinges[i][k]) : json();
+      }
+      row["difference_rank_correlation"] = hinge;
       row[other_name] = {{"gmv_platform", band_json(r.year_other[i][0])},
                          {"gmv_growth_yoy", band_json(r.year_other[i][1])}};
       row["difference"] = {{"gmv_platform", band_json(r.year_difference[i][0])},
@@ -550,6 +614,21 @@ std::string forecast_table(const ForecastResult& r) {
     years.push_back(row);
   }
   out << detail::text_table(years);
+  if (compare && !r.years.empty()) {
+    std::vector<std::vector<std::string>> h{{"key"}};
+    for (const auto& y : r.years) h.front().push_back(y);
+    for (std::size_t k = 0; k < r.plan.posterior.keys.size(); ++k) {
+      std::vector<std::string> row{r.plan.posterior.keys[k].key};
+      for (std::size_t y = 0; y < r.years.size(); ++y) {
+        row.push_back(std::isfinite(r.hinges[y][k]) ? fmt::format("{:+.2f}", r.hinges[y][k])
+                                                    : "n/a");
+      }
+      h.push_back(row);
+    }
+    out << "\nWhat the difference in a year's GMV moves with: Spearman's rank correlation over "
+           "the draws of each key with it\n"
+        << detail::text_table(h);
+  }
   return out.str();
 }
 

@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   auto* cal = app.add_subcommand(
       "calibrate",
       "Fit free keys (--free KEY=FROM:TO) so that the model's monthly or quarterly metrics "
-      "reproduce an observed series (--target CSV of period,metric,value[,weight][,unit]); "
+      "reproduce an observed series (--target CSV of period,metric,value[,weight][,unit][,note][,source]); "
       "exit 3 when the fit does not converge (the best fit is still written)");
   cal->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*cal, o);

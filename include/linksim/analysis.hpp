@@ -250,6 +250,9 @@ struct ForecastResult {
   // Years (whole calendar years of the horizon): GMV at platform scale and
   // its year-on-year growth, [year][0 gmv_platform, 1 growth_yoy].
   std::vector<std::vector<ForecastBand>> year_scenario, year_other, year_difference;
+  // With --compare, [year][key]: Spearman's rank correlation over the draws
+  // of the key's value with the year's difference in GMV.
+  std::vector<std::vector<double>> hinges;
   double seconds = 0;
 };
 // Runs the draws, then writes forecast_quarterly.csv (and with --compare

@@ -98,7 +98,7 @@ TEST(Target, EveryProblemAtItsLineAndColumn) {
             [] {
               std::string names;
               for (const auto& c : monthly_info()) names += (names.empty() ? "" : ", ") + c.name;
-              return names;
+              return names + ", gmv_growth_qoq, gmv_growth_yoy";
             }() +
             ")",
         f + ":6:1: period: gmv_growth of '2022-02' needs the period before it wholly inside the "
@@ -108,7 +108,7 @@ TEST(Target, EveryProblemAtItsLineAndColumn) {
             "calendar.days)",
         f + ":8:13: value: expected a number, got 'abc'",
         f + ":9:15: weight: expected a number >= 0 (empty: 1), got '-1'",
-        f + ":10:16: unit: 'percent' is not a unit of gmv (expected fen, rmb (元), 万 or 亿)",
+        f + ":10:16: unit: 'percent' is not a unit of gmv (expected fen, rmb (元), 万, 亿 or bn rmb)",
         f + ":11:1: expected 5 fields like the header, got 4",
         f + ":13:1: period: duplicate row for 2022-05 gmv (expected each period and metric once; "
             "first at line 12)",
@@ -133,12 +133,12 @@ TEST(Target, HeaderAndEmptyFiles) {
   EXPECT_EQ(problems("period,metrc,value\n2022-03,gmv,1\n"),
             (std::vector<std::string>{
                 ":1:8: unknown column 'metrc' (expected period, metric, value and optionally "
-                "weight and unit)",
+                "weight, unit, note and source)",
                 ":1:1: the header has no 'metric' column (expected "
-                "period,metric,value[,weight][,unit])"}));
+                "period,metric,value[,weight][,unit][,note][,source])"}));
   EXPECT_EQ(problems(""), (std::vector<std::string>{
                               ":1:1: empty file (expected a header period,metric,value[,weight][,"
-                              "unit] and rows)"}));
+                              "unit][,note][,source] and rows)"}));
   EXPECT_EQ(
       problems("period,metric,value\n"),
       (std::vector<std::string>{":1:1: no rows (expected at least one period, metric and value)"}));
