@@ -108,12 +108,25 @@ std::string calibrated_yaml(const CalibrationResult& r, const fs::path& dir) {
   std::vector<double> values;
   for (const auto& k : r.keys) values.push_back(k.value);
   const YAML::Node resolved = YAML::Load(to_yaml(calibration_point(plan, values)));
+  // A key inside a list copies the whole list, and a shorter horizon
+  // (--set calendar.days=...) clips dated lists: copy them from the scenario
+  // at the file's own calendar, so that the file run on a longer horizon keeps
+  // its later events and policy changes (loading it clips them again).
+  CalibrationPlan unclipped = plan;
+  std::erase_if(unclipped.overrides,
+                [](const std::string& o) { return o.rfind("calendar.", 0) == 0; });
+  const YAML::Node lists = unclipped.overrides.size() == plan.overrides.size()
+                               ? resolved
+                               : YAML::Load(to_yaml(calibration_point(unclipped, values)));
   YAML::Node out(YAML::NodeType::Map);
   const fs::path from = fs::absolute(dir).lexically_normal();
   out["extends"] = fs::absolute(plan.file).lexically_normal().lexically_relative(from).string();
   out["name"] = plan.base.name + "-calibrated";
-  for (const auto& o : plan.overrides) copy_key(resolved, o.substr(0, o.find('=')), out);
-  for (const auto& k : r.keys) copy_key(resolved, k.key, out);
+  for (const auto& o : plan.overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    copy_key(key.rfind("calendar.", 0) == 0 ? resolved : lists, key, out);
+  }
+  for (const auto& k : r.keys) copy_key(lists, k.key, out);
   YAML::Emitter e;
   e << out;
   std::ostringstream text;

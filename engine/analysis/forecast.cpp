@@ -169,6 +169,7 @@ Posterior read_posterior(const fs::path& file) {
   }
   try {
     p.scenario = j.at("scenario").at("name").get<std::string>();
+    p.overrides = j.at("scenario").value("overrides", std::vector<std::string>{});
     for (const auto& k : j.at("keys")) {
       SensitivityFactor f;
       f.key = k.at("key").get<std::string>();
@@ -215,6 +216,24 @@ ForecastPlan plan_forecast(const fs::path& file, const fs::path& posterior,
                        "forecast; --compare takes the other one)");
   }
   plan.draws = draws > 0 ? draws : plan.scenario.calibration.draws;
+  // A forecast at another population.scale than the fit's is allowed
+  // (reports.platform_scale is divided by it), but the small world's drift
+  // from the large one is then not the fitted one: say so.
+  const auto scale_of = [](const std::vector<std::string>& sets) {
+    std::string value;
+    for (const auto& s : sets) {
+      if (s.rfind("population.scale=", 0) == 0) value = s.substr(17);
+    }
+    return value;
+  };
+  const std::string fitted = scale_of(p.overrides), asked = scale_of(overrides);
+  if (std::strtod(fitted.c_str(), nullptr) != std::strtod(asked.c_str(), nullptr)) {
+    spdlog::warn(
+        "{} was fitted at population.scale {} and this forecast runs at {} (expected "
+        "--set population.scale={} for the world the posterior was fitted on)",
+        posterior.string(), fitted.empty() ? "of the file" : fitted,
+        asked.empty() ? "that of the file" : asked, fitted.empty() ? "<the file's>" : fitted);
+  }
   // Every key at its least and greatest posterior value must load in both scenarios.
   const auto check = [&](const fs::path& f) {
     const std::string scenario_text = detail::read_text(f);

@@ -215,7 +215,8 @@ std::string abc_table(const AbcResult& r);
 // The posterior of a calibration (posterior.json) read for `linksim forecast`.
 struct Posterior {
   std::filesystem::path file;
-  std::string scenario;  // the name of the scenario it was fitted on
+  std::string scenario;                // the name of the scenario it was fitted on
+  std::vector<std::string> overrides;  // the fit's --set KEY=VALUE
   std::vector<SensitivityFactor> keys;
   std::vector<std::vector<double>> values;  // [particle][key]
   std::vector<double> weights;

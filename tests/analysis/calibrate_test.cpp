@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/calibration.hpp"
 #include "analysis/target.hpp"
 #include "linksim/analysis.hpp"
 #include "support.hpp"
@@ -158,6 +159,42 @@ TEST(Calibrate, ATargetAfterAPolicyChangeInsideTheHorizonRecoversKnownValues) {
   EXPECT_TRUE(r.converged) << r.message;
   expect_recovered(r, {0.36, 4.5});
   EXPECT_LT(r.rms, 0.02);
+  fs::remove_all(dir);
+  fs::remove(target);
+}
+
+// A fit on a shorter horizon than the file's (--set calendar.days=181, January to June) with a
+// free key inside a dated list (the 618 promotion's traffic): calibrated.yaml
+// reproduces the fit's scenario as written, and run on the file's own horizon
+// it keeps the events after the fit's horizon, with the fitted value.
+TEST(Calibrate, CalibratedYamlOfAShortHorizonKeepsTheListsLaterEntries) {
+  const fs::path target = test::temp_path("cal_short_target.csv");
+  std::ofstream(target) << "period,metric,value\n2022-03,gmv,1e9\n";
+  const fs::path dir = test::temp_path("cal_short");
+  fs::create_directories(dir);
+  const std::vector<std::string> sets = {"calendar.days=181", "population.scale=0.01"};
+  CalibrationResult r;
+  r.plan =
+      plan_calibration(test::bundled("kuaishou_2022.yaml"), sets, {"events.2.traffic=1:2"}, target);
+  r.keys.push_back({.key = "events.2.traffic", .from = 1, .to = 2, .value = 1.75});
+  std::ofstream(dir / "calibrated.yaml") << detail::calibrated_yaml(r, dir);
+
+  // The fit's scenario: the spring lockdown, 618 and 116 (every year); weak
+  // demand and the Double 11 subsidy are clipped. calibrated.yaml is it, under
+  // its own name and without the calibration's free keys.
+  Scenario fitted = calibration_point(r.plan, {1.75});
+  EXPECT_EQ(fitted.events.size(), 3u);
+  fitted.name = "kuaishou_2022-calibrated";
+  fitted.calibration.free.clear();
+  EXPECT_EQ(to_yaml(load_scenario(dir / "calibrated.yaml")), to_yaml(fitted));
+
+  const Scenario full = load_scenario(test::bundled("kuaishou_2022.yaml"));
+  const Scenario longer = load_scenario(dir / "calibrated.yaml",
+                                        {"calendar.days=" + std::to_string(full.calendar.days)});
+  ASSERT_EQ(longer.events.size(), full.events.size());
+  EXPECT_EQ(longer.events[2].name, "618");
+  EXPECT_EQ(longer.events[2].traffic, 1.75);
+  EXPECT_EQ(longer.events.back().name, full.events.back().name);
   fs::remove_all(dir);
   fs::remove(target);
 }
