@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -228,9 +229,16 @@ Scenario resolve(const std::string& text, const fs::path& file,
   if (const auto clipped = detail::clip_to_horizon(s, marks); !clipped.empty()) {
     std::string list;
     for (const auto& c : clipped) list += "\n  " + c;
-    spdlog::warn("{}: {} outside the horizon {} to {}, left out:{}", file.string(),
-                 clipped.size() == 1 ? "one entry" : std::to_string(clipped.size()) + " entries",
-                 format_date(s.calendar.start), format_date(s.end() - 1), list);
+    const std::string message =
+        fmt::format("{}: {} outside the horizon {} to {}, left out:{}", file.string(),
+                    clipped.size() == 1 ? "one entry" : std::to_string(clipped.size()) + " entries",
+                    format_date(s.calendar.start), format_date(s.end() - 1), list);
+    // Once per process: a calibration or a forecast loads the scenario at
+    // every point, and the same warning thousands of times hides the rest.
+    static std::mutex mutex;
+    static std::set<std::string> said;
+    const std::lock_guard lock(mutex);
+    if (said.insert(message).second) spdlog::warn("{}", message);
   }
   return s;
 }

@@ -99,7 +99,7 @@ TEST(ScenarioErrors, MalformedDate) {
 }
 
 // Model v2: a horizon shortened with --set keeps the scenario valid; the
-// entries it leaves out are clipped (with a warning, tests/cli/cli_test.cpp).
+// entries it leaves out are clipped, with one warning.
 TEST(ScenarioErrors, EntriesOutsideTheHorizonAreClipped) {
   const std::string text =
       "calendar: { start: 2022-01-01, days: 365, warmup_days: 10 }\n"
@@ -115,6 +115,21 @@ TEST(ScenarioErrors, EntriesOutsideTheHorizonAreClipped) {
   EXPECT_EQ(short_one.policy.size(), 1u);  // the October entry is after day 90
   ASSERT_EQ(short_one.events.size(), 2u);  // the recurring one is never clipped
   EXPECT_EQ(short_one.events[1].every, "year");
+
+  // The warning that names the entries left out is logged once per process,
+  // however often the scenario is loaded (a calibration loads it at every
+  // point), and again for another horizon. (The engine logs to stdout.)
+  testing::internal::CaptureStdout();
+  for (int i = 0; i < 3; ++i) load_scenario_text(text, "clip.yaml", {"calendar.days=90"});
+  load_scenario_text(text, "clip.yaml", {"calendar.days=100"});
+  const std::string said = testing::internal::GetCapturedStdout();
+  const auto count = [&](const std::string& what) {
+    int n = 0;
+    for (auto at = said.find(what); at != std::string::npos; at = said.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("clip.yaml: 2 entries outside the horizon 2022-01-01 to 2022-03-31"), 1) << said;
+  EXPECT_EQ(count("clip.yaml: 2 entries outside the horizon 2022-01-01 to 2022-04-10"), 1) << said;
 }
 
 // Buyers and streamers are indexed by 32 bits, listings by an int: a world
