@@ -439,11 +439,16 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
     };
     auto correlation = [](const std::vector<double>& a, const std::vector<double>& b) {
       const double n = static_cast<double>(a.size());
+      // Sums first: ranks are half-integers, so a constant series (a year
+      // before the scenarios differ) has a mean equal to each value exactly,
+      // and no correlation.
       double ma = 0, mb = 0;
       for (std::size_t i = 0; i < a.size(); ++i) {
-        ma += a[i] / n;
-        mb += b[i] / n;
+        ma += a[i];
+        mb += b[i];
       }
+      ma /= n;
+      mb /= n;
       double sab = 0, saa = 0, sbb = 0;
       for (std::size_t i = 0; i < a.size(); ++i) {
         sab += (a[i] - ma) * (b[i] - mb);
@@ -599,6 +604,10 @@ std::string forecast_table(const ForecastResult& r) {
     if (!std::isfinite(b.median)) return std::string("n/a");
     return fmt::format("{:+.1f}% [{:+.1f}, {:+.1f}]", 100 * b.median, 100 * b.q05, 100 * b.q95);
   };
+  auto pts = [](const ForecastBand& b) {  // a difference of two rates
+    if (!std::isfinite(b.median)) return std::string("n/a");
+    return fmt::format("{:+.1f} pts [{:+.1f}, {:+.1f}]", 100 * b.median, 100 * b.q05, 100 * b.q95);
+  };
   std::ostringstream out;
   out << "Forecast of " << r.plan.scenario.name << " at " << r.plan.draws << " posterior draws ("
       << r.plan.posterior.file.string() << "): median [90% interval], GMV at platform scale\n\n";
@@ -610,10 +619,11 @@ std::string forecast_table(const ForecastResult& r) {
   for (std::size_t q = 0; q < r.quarters.size(); ++q) {
     const auto& b = r.scenario[q];
     std::vector<std::string> row{r.quarters[q], money(b[gmv]), pct(b[yoy]),
-                                 fmt::format("{:.2f}%", 100 * b[share].median)};
+                                 fmt::format("{:.2f}% [{:.2f}, {:.2f}]", 100 * b[share].median,
+                                             100 * b[share].q05, 100 * b[share].q95)};
     if (compare) {
       row.push_back(money(r.difference[q][gmv]));
-      row.push_back(pct(r.difference[q][yoy]));
+      row.push_back(pts(r.difference[q][yoy]));
     }
     rows.push_back(row);
   }
@@ -628,7 +638,7 @@ std::string forecast_table(const ForecastResult& r) {
                                  pct(r.year_scenario[y][1])};
     if (compare) {
       row.push_back(money(r.year_difference[y][0]));
-      row.push_back(pct(r.year_difference[y][1]));
+      row.push_back(pts(r.year_difference[y][1]));
     }
     years.push_back(row);
   }

@@ -210,6 +210,8 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   spdlog::info("{:.1f}s; wrote {}/forecast.json, quarterly.csv{}, yearly.csv, forecast_draws.csv",
                r->seconds, dir,
                plan.other_file.empty() ? "" : ", quarterly_compare.csv, quarterly_difference.csv");
+  if (o.report && distributed_rank() == 0)
+    write_report({dir}, std::filesystem::path(dir) / "report.html");
   return exit_ok;
 }
 

@@ -127,6 +127,10 @@ const std::array<ColumnDef, quarterly_count>& quarterly_columns() {
       {"gmv_growth_yoy", Unit::share, "GMV over the same quarter a year before, minus 1"},
       {"gmv_growth_qoq", Unit::share, "GMV over the quarter before, minus 1"},
       {"active_buyers", Unit::count, "buyers with a session in the quarter's last month"},
+      {"entries", Unit::count, "merchants that joined in the quarter"},
+      {"entries_native", Unit::count, "native merchants that joined in the quarter"},
+      {"entries_origin_taobao", Unit::count, "Taobao-origin merchants that joined in the quarter"},
+      {"entries_origin_jd", Unit::count, "JD-origin merchants that joined in the quarter"},
       {"whole", Unit::count, "1 if the horizon covers the whole quarter, else 0"},
   }};
   return cols;

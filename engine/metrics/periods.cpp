@@ -94,6 +94,11 @@ Eigen::MatrixXd quarterly_table(const Scenario& s, const Eigen::MatrixXd& monthl
     for (int m : quarters[q].months) {
       t(i, col(Quarterly::gmv)) += monthly(m, mcol(Monthly::gmv));
       t(i, col(Quarterly::gmv_store)) += monthly(m, mcol(Monthly::gmv_store));
+      t(i, col(Quarterly::entries)) += monthly(m, mcol(Monthly::entries));
+      t(i, col(Quarterly::entries_native)) += monthly(m, mcol(Monthly::entries_native));
+      t(i, col(Quarterly::entries_origin_taobao)) +=
+          monthly(m, mcol(Monthly::entries_origin_taobao));
+      t(i, col(Quarterly::entries_origin_jd)) += monthly(m, mcol(Monthly::entries_origin_jd));
     }
     t(i, col(Quarterly::gmv_platform)) = t(i, col(Quarterly::gmv)) * platform_factor(s);
     t(i, col(Quarterly::in_store_share)) =

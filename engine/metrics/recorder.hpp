@@ -135,6 +135,10 @@ enum class Quarterly : int {
   gmv_growth_yoy,
   gmv_growth_qoq,
   active_buyers,
+  entries,
+  entries_native,
+  entries_origin_taobao,
+  entries_origin_jd,
   whole,
   count_
 };

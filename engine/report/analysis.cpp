@@ -462,7 +462,161 @@ void posterior_from(Report& rep, const json& p) {
   rep.title += (rep.title.empty() ? "" : ", ") + std::string("posterior of ") + name;
 }
 
+// A forecast folder (forecast.json of `linksim forecast`): the answer first
+// (whole years, and with --compare their paired difference and what it moves
+// with), then quarterly GMV, growth and the store's share with their 50% and
+// 90% bands, and the difference's.
+void forecast_from(Report& rep, const json& f) {
+  const json& sc = f.at("scenario");
+  const std::string name = sc.at("name");
+  const bool compare = f.contains("compare") && f.at("compare").is_object();
+  const std::string other = compare ? f.at("compare").at("name").get<std::string>() : "";
+  const std::size_t k = rep.forecasts.size();
+  const auto band_of = [](const json& b) {
+    return b.is_object() ? b : json{{"median", nullptr}, {"q05", nullptr}, {"q95", nullptr}};
+  };
+  const auto money = [](const json& b) {
+    const auto v = [&](const char* q) { return b.value(q, json()); };
+    if (!v("median").is_number()) return std::string("n/a");
+    return format_rmb(v("median").get<double>()) + " [" + format_rmb(number(b, "q05")) + ", " +
+           format_rmb(number(b, "q95")) + "]";
+  };
+  // In the years' table: the median, and the interval on a line of its own.
+  const auto cell = [](const std::string& text) {
+    const auto at = text.find(" [");
+    return at == std::string::npos
+               ? html(text)
+               : html(text.substr(0, at)) + "<br><small>" + html(text.substr(at + 1)) + "</small>";
+  };
+  const auto growth = [](const json& b, bool points) {
+    if (!b.value("median", json()).is_number()) return std::string("n/a");
+    char buf[96];
+    std::snprintf(buf, sizeof buf, points ? "%+.1f pts [%+.1f, %+.1f]" : "%+.1f%% [%+.1f, %+.1f]",
+                  100 * number(b, "median"), 100 * number(b, "q05"), 100 * number(b, "q95"));
+    return std::string(buf);
+  };
+  rep.sources += "<li><b>Forecast of " + html(name) + "</b>" +
+                 (compare ? " against " + html(other) : std::string()) + ": " +
+                 std::to_string(f.value("draws", 0)) + " draws of <code>" +
+                 html(f.value("posterior", "")) + "</code>; " + html(f.value("bands", "")) +
+                 "</li>\n";
+  std::ostringstream h;
+  h << "<section><h2>Forecast: " << html(name)
+    << (compare ? " against " + html(other) : std::string()) << "</h2>\n";
+  const json& years = f.at("yearly");
+  if (compare) {
+    // The answer first: each whole year in which the scenarios differ.
+    std::string lines;
+    bool all_clear = true;
+    for (const auto& y : years) {
+      const json d = band_of(y.at("difference").at("gmv_platform"));
+      if (number(d, "median") == 0 && number(d, "q05") == 0 && number(d, "q95") == 0) continue;
+      const bool up = number(d, "q05") > 0, down = number(d, "q95") < 0;
+      all_clear = all_clear && (up || down);
+      lines += "<b>" + y.at("year").get<std::string>() + ": " + html(other) + " − " + html(name) +
+               " = " + html(money(d)) + " of GMV, " +
+               growth(band_of(y.at("difference").at("gmv_growth_yoy")), true) +
+               " of year-on-year growth</b>; " +
+               (up     ? html(other) + " is higher in at least 95% of the draws"
+                : down ? html(name) + " is higher in at least 95% of the draws"
+                       : std::string("the 90% interval includes zero")) +
+               ".<br>\n";
+    }
+    if (!lines.empty()) {
+      h << "<div class=\"banner " << (all_clear ? "ok" : "warn") << "\">" << lines
+        << "<small>Median [90% interval] over the posterior draws, paired: each draw runs both "
+           "scenarios with the same values and seed.</small></div>\n";
+    }
+  }
+  h << "<table><thead><tr><th>year</th><th>" << html(name) << " GMV</th><th>YoY growth</th>";
+  if (compare) {
+    h << "<th>" << html(other) << " GMV</th><th>YoY growth</th><th>difference in GMV</th><th>in "
+      << "YoY growth</th>";
+  }
+  h << "</tr></thead><tbody>\n";
+  for (const auto& y : years) {
+    h << "<tr><td>" << y.at("year").get<std::string>() << "</td><td class=num>"
+      << cell(money(band_of(y.at(name).at("gmv_platform")))) << "</td><td class=num>"
+      << cell(growth(band_of(y.at(name).at("gmv_growth_yoy")), false)) << "</td>";
+    if (compare) {
+      h << "<td class=num>" << cell(money(band_of(y.at(other).at("gmv_platform"))))
+        << "</td><td class=num>" << cell(growth(band_of(y.at(other).at("gmv_growth_yoy")), false))
+        << "</td><td class=num>" << cell(money(band_of(y.at("difference").at("gmv_platform"))))
+        << "</td><td class=num>"
+        << cell(growth(band_of(y.at("difference").at("gmv_growth_yoy")), true)) << "</td>";
+    }
+    h << "</tr>\n";
+  }
+  h << "</tbody></table>\n";
+  if (compare && !years.empty() && years.front().contains("difference_rank_correlation")) {
+    h << "<p>What the difference in a year's GMV moves with: Spearman's rank correlation over "
+         "the draws of each free key with it (n/a: the difference does not vary).</p>\n"
+      << "<table><thead><tr><th>key</th>";
+    for (const auto& y : years) h << "<th>" << y.at("year").get<std::string>() << "</th>";
+    h << "</tr></thead><tbody>\n";
+    for (const auto& [key, unused] : years.front().at("difference_rank_correlation").items()) {
+      h << "<tr><td><code>" << html(key) << "</code></td>";
+      for (const auto& y : years) {
+        const json rho = y.at("difference_rank_correlation").value(key, json());
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%+.2f", rho.is_number() ? rho.get<double>() : 0.0);
+        h << "<td class=num>" << (rho.is_number() ? buf : "n/a") << "</td>";
+      }
+      h << "</tr>\n";
+    }
+    h << "</tbody></table>\n";
+  }
+  h << "<p>Quarterly: the posterior predictive median (line), its 50% (darker) and 90% (lighter) "
+       "bands; parameter and simulation uncertainty together.</p>\n";
+  // Quarterly series: [metric][series] = {median, q05, q25, q75, q95}.
+  json quarters = json::array(), series = json::object();
+  const std::vector<std::string> names = compare
+                                             ? std::vector<std::string>{name, other, "difference"}
+                                             : std::vector<std::string>{name};
+  const char* metrics[] = {"gmv_platform", "gmv_growth_yoy", "in_store_share"};
+  for (const auto& q : f.at("quarterly")) {
+    quarters.push_back(q.at("quarter"));
+    for (const char* m : metrics) {
+      for (const auto& n : names) {
+        const json b = band_of(q.at(n).value(m, json()));
+        for (const char* stat : {"median", "q05", "q25", "q75", "q95"}) {
+          series[m][n][stat].push_back(b.value(stat, json()));
+        }
+      }
+    }
+  }
+  for (const char* m : metrics) {
+    h << "<div class=chart><canvas id=\"fc-" << k << "-" << m << "\"></canvas></div>\n";
+  }
+  if (compare) {
+    for (const char* m : {"gmv_platform", "gmv_growth_yoy"}) {
+      h << "<div class=chart><canvas id=\"fc-" << k << "-diff-" << m << "\"></canvas></div>\n";
+    }
+  }
+  h << "</section>\n";
+  rep.analyses += h.str();
+  rep.forecasts.push_back(
+      {{"name", name},
+       {"other", other},
+       {"quarters", quarters},
+       {"series", series},
+       {"units",
+        {{"gmv_platform", "fen"}, {"gmv_growth_yoy", "share"}, {"in_store_share", "share"}}}});
+  rep.title += (rep.title.empty() ? "" : ", ") + std::string("forecast of ") + name;
+}
+
 }  // namespace
+
+void add_forecast(Report& rep, const fs::path& dir) {
+  const fs::path file = dir / "forecast.json";
+  const json f = read_json(file);
+  try {
+    forecast_from(rep, f);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a forecast.json of this linksim (" +
+                             e.what() + ")");
+  }
+}
 
 void add_posterior(Report& rep, const fs::path& dir) {
   const fs::path file = dir / "posterior.json";

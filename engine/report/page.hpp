@@ -15,6 +15,7 @@ struct Report {
   nlohmann::json sensitivities = nlohmann::json::array();
   nlohmann::json calibrations = nlohmann::json::array();
   nlohmann::json posteriors = nlohmann::json::array();
+  nlohmann::json forecasts = nlohmann::json::array();
   std::string sources;   // HTML list items
   std::string tables;    // HTML sections, before the charts of runs and sweeps
   std::string analyses;  // HTML sections with their own charts, last
@@ -31,5 +32,7 @@ void add_sensitivity(Report& rep, const std::filesystem::path& dir);
 void add_calibration(Report& rep, const std::filesystem::path& dir);
 // An abc-smc calibration folder (posterior.json): marginals, pair plots, the fit.
 void add_posterior(Report& rep, const std::filesystem::path& dir);
+// A forecast folder (forecast.json): whole years, quarterly bands, the difference.
+void add_forecast(Report& rep, const std::filesystem::path& dir);
 
 }  // namespace linksim::detail

@@ -295,6 +295,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
       detail::add_calibration(rep, dir);
     } else if (fs::exists(dir / "posterior.json")) {
       detail::add_posterior(rep, dir);
+    } else if (fs::exists(dir / "forecast.json")) {
+      detail::add_forecast(rep, dir);
     } else if (fs::exists(dir / "comparison.json")) {
       add_comparison(rep, dir);
     } else if (fs::exists(dir / "sweep.json")) {
@@ -311,8 +313,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
     } else {
       throw std::runtime_error(dir.string() +
                                " holds no linksim results (expected summary.json, comparison.json, "
-                               "sweep.json, sensitivity.json, calibration.json or "
-                               "posterior.json)");
+                               "sweep.json, sensitivity.json, calibration.json, "
+                               "posterior.json or forecast.json)");
     }
   }
   json headline = json::array();
@@ -324,6 +326,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
                   {"sensitivities", rep.sensitivities},
                   {"calibrations", rep.calibrations},
                   {"posteriors", rep.posteriors},
+                  {"forecasts", rep.forecasts},
                   {"headline", headline},
                   {"channel_labels",
                    {{"gmv_store", "store 快手小店"},
@@ -343,7 +346,8 @@ std::string report_html(const std::vector<fs::path>& folders) {
     << "</head><body>\n<h1>linksim report: " << html(title) << "</h1>\n"
     << "<p>Closed loop (every sale through the platform's store, 快手小店) or open links (Taobao "
        "Union 淘宝联盟, JD Union 京东联盟)? Money in RMB (万 = 10<sup>4</sup>, 亿 = "
-       "10<sup>8</sup>); shaded bands are 95% intervals over replications.</p>\n"
+       "10<sup>8</sup>); shaded bands are 95% intervals over replications where a chart does not "
+       "name its own.</p>\n"
     << "<h2>Sources</h2><ul>\n"
     << rep.sources << "</ul>\n"
     << rep.tables;

@@ -395,5 +395,49 @@
             f.periods, sets, scale, 'period', {offset: true, pointLegend: true});
     });
   });
+  // Forecasts: each quarterly metric's posterior predictive median with its 50%
+  // and 90% bands, per scenario, and the paired difference.
+  function quantileBands(label, color, s, factor, key) {
+    const common = {pointRadius: 0, borderWidth: 0, spanGaps: false, band: true};
+    const edge = (stat, alpha, fill) => Object.assign(
+        {label: `${label} (${stat})`, data: scaled(s[stat], factor), borderColor: rgba(color, 0),
+         backgroundColor: rgba(color, alpha), fill: fill,
+         linksimKey: Object.assign({stat: stat}, key)}, common);
+    return [edge('q05', 0.12, false), edge('q95', 0.12, '-1'), edge('q25', 0.22, false),
+            edge('q75', 0.22, '-1'),
+            {label: label, data: scaled(s.median, factor), borderColor: color,
+             backgroundColor: color, borderWidth: 1.5, pointRadius: 2, fill: false,
+             linksimKey: Object.assign({stat: 'median'}, key)}];
+  }
+  const FORECAST_TITLES = {gmv_platform: 'GMV at platform scale, by quarter',
+                           gmv_growth_yoy: 'GMV growth on the same quarter a year before',
+                           in_store_share: 'the store\'s (快手小店) share of GMV'};
+  (D.forecasts || []).forEach((f, k) => {
+    const names = f.other ? [f.name, f.other] : [f.name];
+    Object.keys(FORECAST_TITLES).forEach((m) => {
+      const all = [];
+      names.forEach((n) => all.push(...f.series[m][n].q05, ...f.series[m][n].q95));
+      const scale = unitScale(f.units[m], all);
+      const sets = [];
+      names.forEach((n, i) => sets.push(...quantileBands(n, COLORS[i % COLORS.length],
+                                                         f.series[m][n], scale.factor,
+                                                         {source: 'forecast', analysis: k,
+                                                          metric: m, series: n})));
+      chart(`fc-${k}-${m}`, `${FORECAST_TITLES[m]}: median, 50% and 90% bands`, f.quarters,
+            sets, scale, 'quarter', {offset: true});
+    });
+    if (!f.other) return;
+    [['gmv_platform', 'GMV'], ['gmv_growth_yoy', 'year-on-year growth']].forEach(([m, what]) => {
+      const d = f.series[m].difference;
+      const scale = unitScale(f.units[m], [...d.q05, ...d.q95]);
+      if (m === 'gmv_growth_yoy') scale.unit = 'pts';
+      chart(`fc-${k}-diff-${m}`, `${f.other} − ${f.name}: ${what} (paired, 50% and 90% bands)`,
+            f.quarters, quantileBands('difference', COLORS[2], d, scale.factor,
+                                      {source: 'forecast', analysis: k, metric: m,
+                                       series: 'difference'}),
+            scale, 'quarter', {offset: true});
+    });
+  });
+
   out.textContent = JSON.stringify(rendered);
 })();

@@ -168,6 +168,19 @@ TEST_F(AbcResume, ForecastIsReproducibleAndPaired) {
     }
   }
   EXPECT_EQ(rows, 2);  // 2022-Q1 and the part of Q2 in 120 days
+
+  // A whole year against itself: its difference is 0 in every draw, so it
+  // moves with no key (no correlation, not a rounding error's).
+  const test::Output year =
+      test::linksim(common + " --set calendar.days=365 --threads 2 --out " + b.string() +
+                    " --compare " + test::bundled("open_links.yaml"));
+  ASSERT_EQ(year.code, 0) << year.text;
+  const auto j = nlohmann::json::parse(test::read_file(b / "forecast.json"));
+  ASSERT_EQ(j["yearly"].size(), 1u);
+  EXPECT_EQ(j["yearly"][0]["difference"]["gmv_platform"]["median"], 0.0);
+  for (const auto& [key, rho] : j["yearly"][0]["difference_rank_correlation"].items()) {
+    EXPECT_TRUE(rho.is_null()) << key << " " << rho;
+  }
   fs::remove_all(a);
   fs::remove_all(b);
 }

@@ -43,6 +43,12 @@ TEST(Quarterly, QuartersFromMonthsAndGrowthBetweenWholeQuarters) {
     // 2022-Q1 holds February and March (the horizon's first two months).
     EXPECT_DOUBLE_EQ(q(0, column(qc, "gmv")), m(0, column(mc, "gmv")) + m(1, column(mc, "gmv")));
     EXPECT_EQ(q(0, column(qc, "whole")), 0.0);
+    for (const char* c :
+         {"entries", "entries_native", "entries_origin_taobao", "entries_origin_jd"}) {
+      EXPECT_DOUBLE_EQ(q(1, column(qc, c)),
+                       m(2, column(mc, c)) + m(3, column(mc, c)) + m(4, column(mc, c)))
+          << c;
+    }
     EXPECT_EQ(q(1, column(qc, "whole")), 1.0);
     EXPECT_DOUBLE_EQ(q(1, column(qc, "gmv")),
                      m(2, column(mc, "gmv")) + m(3, column(mc, "gmv")) + m(4, column(mc, "gmv")));

@@ -373,6 +373,87 @@ TEST(AnalysisReport, PosteriorShowsMarginalsPairsAndFit) {
   fs::remove_all(dir);
 }
 
+// A forecast folder: the answer first (the latest year's paired difference),
+// the whole years and what the difference moves with, then every quarterly
+// band of both scenarios and of the difference, plotted as in forecast.json.
+TEST(AnalysisReport, ForecastShowsTheAnswerYearsAndQuarterlyBands) {
+  const fs::path dir = test::temp_path("linksim_report_forecast");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // A band whose quantiles are v times 0.8, 0.9, 1, 1.1 and 1.2.
+  const auto band = [](double v) {
+    return json{
+        {"median", v}, {"q05", 0.8 * v}, {"q25", 0.9 * v}, {"q75", 1.1 * v}, {"q95", 1.2 * v}};
+  };
+  const auto quarter = [&](const char* label, double gmv) {
+    const json none = {{"median", nullptr},
+                       {"q05", nullptr},
+                       {"q25", nullptr},
+                       {"q75", nullptr},
+                       {"q95", nullptr}};
+    return json{
+        {"quarter", label},
+        {"cut",
+         {{"gmv_platform", band(gmv)}, {"gmv_growth_yoy", none}, {"in_store_share", band(0.99)}}},
+        {"open",
+         {{"gmv_platform", band(0.99 * gmv)},
+          {"gmv_growth_yoy", none},
+          {"in_store_share", band(0.97)}}},
+        {"difference",
+         {{"gmv_platform", band(-0.01 * gmv)},
+          {"gmv_growth_yoy", none},
+          {"in_store_share", band(-0.02)}}}};
+  };
+  const json f{{"kind", "forecast"},
+               {"scenario", {{"name", "cut"}, {"file", "cut.yaml"}}},
+               {"compare", {{"name", "open"}, {"file", "open.yaml"}}},
+               {"posterior", "posterior.json"},
+               {"draws", 10},
+               {"bands", "median and 90% intervals"},
+               {"quarterly", {quarter("2022-Q1", 1e12), quarter("2022-Q2", 2e12)}},
+               {"yearly",
+                {{{"year", "2022"},
+                  {"cut", {{"gmv_platform", band(3e12)}, {"gmv_growth_yoy", band(0.3)}}},
+                  {"open", {{"gmv_platform", band(2.97e12)}, {"gmv_growth_yoy", band(0.29)}}},
+                  {"difference", {{"gmv_platform", band(-3e10)}, {"gmv_growth_yoy", band(-0.01)}}},
+                  {"difference_rank_correlation",
+                   {{"buyers.session_rate", 0.42}, {"merchants.exit_hazard_monthly", nullptr}}}}}}};
+  std::ofstream(dir / "forecast.json") << f.dump(2);
+  const Output o = linksim("report " + dir.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const Page page = load_in_chromium(dir / "report.html");
+  expect_clean(page);
+  ASSERT_EQ(page.rendered["charts"].size(), 3u + 2u);
+  const std::map<std::string, double> factor_of_stat = {
+      {"median", 1}, {"q05", 0.8}, {"q25", 0.9}, {"q75", 1.1}, {"q95", 1.2}};
+  int checked = 0;
+  for (const auto& chart : page.rendered["charts"]) {
+    for (const auto& d : chart["datasets"]) {
+      const json& key = d["key"];
+      ASSERT_EQ(key["source"], "forecast");
+      const std::string metric = key["metric"], series = key["series"];
+      const json& given = f["quarterly"][1][series][metric];
+      const double want = given[key["stat"].get<std::string>()].is_null()
+                              ? NAN
+                              : given[key["stat"].get<std::string>()].get<double>();
+      if (std::isnan(want)) {
+        EXPECT_TRUE(d["data"][1].is_null()) << key.dump();
+      } else {
+        expect_plotted(d["data"][1], want, chart["factor"].get<double>(), key.dump());
+      }
+      EXPECT_GT(factor_of_stat.count(key["stat"]), 0u);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 3 * 2 * 5 + 2 * 5);
+  EXPECT_NE(page.dom.find("2022: open − cut = -3.00 亿 RMB"), std::string::npos);
+  EXPECT_NE(page.dom.find("of year-on-year growth</b>; cut is higher in at least 95% of the draws"),
+            std::string::npos);
+  EXPECT_NE(page.dom.find("+0.42"), std::string::npos);
+  EXPECT_NE(page.dom.find("-1.0 pts [-0.8, -1.2]"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(AnalysisReport, UnfinishedOrMalformedAnalysisIsAClearError) {
   const fs::path dir = test::temp_path("linksim_report_bad_analysis");
   fs::remove_all(dir);

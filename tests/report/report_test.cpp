@@ -145,7 +145,7 @@ TEST(Report, FolderWithoutResultsIsAClearError) {
   const Output o = linksim("report " + empty.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("holds no linksim results"), std::string::npos) << o.text;
-  EXPECT_NE(o.text.find("sensitivity.json, calibration.json or posterior.json"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("calibration.json, posterior.json or forecast.json"), std::string::npos) << o.text;
   EXPECT_FALSE(fs::exists(empty / "report.html"));
   fs::remove_all(empty);
 }
