@@ -605,55 +605,43 @@ void forecast_from(Report& rep, const json& f) {
   rep.title += (rep.title.empty() ? "" : ", ") + std::string("forecast of ") + name;
 }
 
+// Reads dir/name and builds its section from it; a file without the fields
+// a section needs is named as not one of this linksim's.
+template <class Build>
+void section_from(const fs::path& dir, const std::string& name, Build build) {
+  const fs::path file = dir / name;
+  const json j = read_json(file);
+  try {
+    build(j);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a " + name + " of this linksim (" + e.what() +
+                             ")");
+  }
+}
+
 }  // namespace
 
 void add_forecast(Report& rep, const fs::path& dir) {
-  const fs::path file = dir / "forecast.json";
-  const json f = read_json(file);
-  try {
-    forecast_from(rep, f);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(file.string() + " is not a forecast.json of this linksim (" +
-                             e.what() + ")");
-  }
+  section_from(dir, "forecast.json", [&](const json& f) { forecast_from(rep, f); });
 }
 
 void add_posterior(Report& rep, const fs::path& dir) {
-  const fs::path file = dir / "posterior.json";
-  const json p = read_json(file);
-  try {
-    posterior_from(rep, p);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(file.string() + " is not a posterior.json of this linksim (" +
-                             e.what() + ")");
-  }
+  section_from(dir, "posterior.json", [&](const json& p) { posterior_from(rep, p); });
 }
 
 void add_sensitivity(Report& rep, const fs::path& dir) {
-  const fs::path file = dir / "sensitivity.json";
-  const json s = read_json(file);
-  if (s.value("status", "") != "complete") {
-    throw std::runtime_error("the sensitivity analysis in " + dir.string() +
-                             " is not finished (run the same linksim sensitivity command again "
-                             "to finish it)");
-  }
-  try {
+  section_from(dir, "sensitivity.json", [&](const json& s) {
+    if (s.value("status", "") != "complete") {
+      throw std::runtime_error("the sensitivity analysis in " + dir.string() +
+                               " is not finished (run the same linksim sensitivity command again "
+                               "to finish it)");
+    }
     sensitivity_from(rep, dir, s);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(file.string() + " is not a sensitivity.json of this linksim (" +
-                             e.what() + ")");
-  }
+  });
 }
 
 void add_calibration(Report& rep, const fs::path& dir) {
-  const fs::path file = dir / "calibration.json";
-  const json c = read_json(file);
-  try {
-    calibration_from(rep, dir, c);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(file.string() + " is not a calibration.json of this linksim (" +
-                             e.what() + ")");
-  }
+  section_from(dir, "calibration.json", [&](const json& c) { calibration_from(rep, dir, c); });
 }
 
 }  // namespace linksim::detail

@@ -2,7 +2,7 @@
 // itself (docs/validation.md): in each trial the true values are drawn from
 // the prior, one replication of a small world at them (its own seed) is the
 // "observed" series, and the posterior's 90% interval of each key is checked
-// for the truth. Too slow for CI (about 20 s a trial on 2 cores), so it is
+// for the truth. Too slow for CI (20 to 45 s a trial on 2 cores), so it is
 // disabled; run it with
 //   build/release/tests/abc_sbc_test --gtest_also_run_disabled_tests
 // (LINKSIM_SBC_TRIALS, default 40; LINKSIM_SBC_OUT, a CSV of the trials).
