@@ -30,6 +30,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   if (!no_problem(problem)) return exit_invalid;
   const SensitivityPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/sensitivity-" + plan.base.name : o.out;
+  if (!output_writable(dir)) return exit_failure;
   RunOptions opts;
   opts.threads = thread_count(o);
   opts.progress = progress_reporter(o, "sensitivity " + plan.base.name, "point");
@@ -125,6 +126,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   if (!no_problem(problem)) return exit_invalid;
   const CalibrationPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/calibrate-" + plan.base.name : o.out;
+  if (!output_writable(dir)) return exit_failure;
   RunOptions opts;
   opts.threads = thread_count(o);
   // Progress is the log line of each evaluation (the library's): the number
@@ -190,6 +192,9 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   if (!no_problem(problem)) return exit_invalid;
   const ForecastPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/forecast-" + plan.scenario.name : o.out;
+  int refused = exit_ok;
+  const auto earlier = prepare_output(dir, o, refused);
+  if (!earlier) return refused;
   RunOptions opts;
   opts.threads = thread_count(o);
   opts.cancel = install_signal_handlers();
@@ -212,6 +217,7 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
                plan.other_file.empty() ? "" : ", quarterly_compare.csv, quarterly_difference.csv");
   if (o.report && distributed_rank() == 0)
     write_report({dir}, std::filesystem::path(dir) / "report.html");
+  remove_stale(*earlier);
   return exit_ok;
 }
 

@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +9,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "world/build.hpp"
@@ -19,7 +23,16 @@ void add_scenario_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--set", o.sets,
                  "Override a scenario key, KEY=VALUE with VALUE read as YAML (repeatable), "
                  "e.g. --set population.buyers=1000000");
-  cmd.add_option("--seed", o.seed, "Master seed (overrides the scenario's seed)");
+  cmd.add_option("--seed", o.seed, "Master seed (overrides the scenario's seed)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            const bool digits =
+                !v.empty() && v.size() <= 20 &&
+                std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (digits && (v.size() < 20 || v <= "18446744073709551615")) return "";
+            return "expected a whole number from 0 to 18446744073709551615, got '" + v + "'";
+          },
+          "SEED"));
   cmd.add_option("--replications", o.replications, "Replications (overrides the scenario's)")
       ->check(CLI::Range(1, 100000));
 }
@@ -43,9 +56,10 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
     if (o.force) {
       spdlog::warn("{}; running anyway (--force)", what);
     } else {
-      problem = what +
-                "; nothing was run (use --threads 1 to build one world at a time, fewer buyers, "
-                "or --force to run anyway)";
+      // Only what would help: one world at a time when several are built at once.
+      problem = what + "; nothing was run (use " +
+                (m.concurrent > 1 ? "--threads 1 to build one world at a time, " : "") +
+                "fewer buyers (or a smaller population.scale), or --force to run anyway)";
     }
   }
   // Under mpirun each rank checks its own node's memory: all stop if one must.
@@ -53,6 +67,149 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
   if (first.empty()) return true;
   if (distributed_rank() == 0) spdlog::error("{}", first);
   return false;
+}
+
+bool output_writable(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::string problem;
+  if (distributed_rank() == 0) {  // the rank that writes
+    // The folder, or the nearest of its parents that exists (the rest is
+    // created when the results are written): a folder linksim may write in.
+    // Nothing is created now, so that a run that stops leaves nothing.
+    std::error_code ec;
+    fs::path at = dir;
+    while (!at.empty() && !fs::exists(at, ec)) at = at.parent_path();
+    if (at.empty()) at = ".";
+    if (!fs::is_directory(at, ec)) {
+      problem = "cannot write " + dir + ": " + at.string() + " is not a folder";
+    } else if (::access(at.c_str(), W_OK | X_OK) != 0) {
+      problem = "cannot write " + dir + ": " + std::strerror(errno);
+    }
+    if (!problem.empty()) {
+      problem += " (expected a folder linksim can create and write in: see --out); nothing was run";
+    }
+  }
+  const std::string first = first_problem(problem);
+  if (first.empty()) return true;
+  if (distributed_rank() == 0) spdlog::error("{}", first);
+  return false;
+}
+
+namespace {
+
+// What linksim's commands write in an output folder (and their temporary
+// names while they write).
+bool linksim_entry(const std::filesystem::path& p) {
+  static const std::set<std::string> names = {"summary.json",
+                                              "timeseries.csv",
+                                              "monthly.csv",
+                                              "quarterly.csv",
+                                              "search_by_category.csv",
+                                              "replications.csv",
+                                              "scenario.yaml",
+                                              "report.html",
+                                              "comparison.json",
+                                              "comparison.csv",
+                                              "sweep.json",
+                                              "sweep.csv",
+                                              "sweep_summary.csv",
+                                              "points",
+                                              "sensitivity.json",
+                                              "sensitivity.csv",
+                                              "sensitivity_design.csv",
+                                              "calibration.json",
+                                              "calibration_fit.csv",
+                                              "calibration_trace.csv",
+                                              "calibrated.yaml",
+                                              "posterior.json",
+                                              "posterior.csv",
+                                              "abc_particles.csv",
+                                              "abc_generations.csv",
+                                              "abc_fit.csv",
+                                              "abc_journal.csv",
+                                              "forecast.json",
+                                              "forecast_draws.csv",
+                                              "quarterly_compare.csv",
+                                              "quarterly_difference.csv",
+                                              "yearly.csv"};
+  const std::string name = p.filename().string();
+  if (names.count(name.substr(0, name.find(".tmp."))) > 0) return true;
+  // A scenario's folder of a comparison.
+  std::error_code ec;
+  return std::filesystem::is_directory(p, ec) && std::filesystem::exists(p / "summary.json", ec);
+}
+
+std::uintmax_t identity(const std::filesystem::path& p) {
+  struct stat st {};
+  std::error_code ec;
+  const std::filesystem::path what =
+      std::filesystem::is_directory(p, ec) && std::filesystem::exists(p / "summary.json", ec)
+          ? p / "summary.json"
+          : p;
+  return ::stat(what.c_str(), &st) == 0 ? static_cast<std::uintmax_t>(st.st_ino) : 0;
+}
+
+}  // namespace
+
+std::optional<EarlierOutput> prepare_output(const std::string& dir, const CommonOptions& o,
+                                            int& exit_code) {
+  namespace fs = std::filesystem;
+  EarlierOutput earlier{dir, {}};
+  std::string problem;
+  if (distributed_rank() == 0) {
+    std::vector<std::string> foreign;
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) {
+      for (const auto& e : fs::directory_iterator(dir, ec)) {
+        if (linksim_entry(e.path())) {
+          earlier.entries[e.path().filename().string()] = identity(e.path());
+        } else {
+          foreign.push_back(e.path().filename().string());
+        }
+      }
+    }
+    std::sort(foreign.begin(), foreign.end());
+    if (!foreign.empty() && !o.force) {
+      std::string list;
+      for (std::size_t i = 0; i < foreign.size() && i < 5; ++i) {
+        list += (list.empty() ? "" : ", ") + foreign[i];
+      }
+      if (foreign.size() > 5) list += " and " + std::to_string(foreign.size() - 5) + " more";
+      problem = dir + " holds files linksim did not write (" + list +
+                "); nothing was run (expected an empty folder or one of linksim's: choose "
+                "another --out, or add --force to write beside them)";
+    }
+  }
+  const std::string first = first_problem(problem);
+  if (!first.empty()) {
+    if (distributed_rank() == 0) spdlog::error("{}", first);
+    exit_code = exit_invalid;
+    return std::nullopt;
+  }
+  if (!output_writable(dir)) {
+    exit_code = exit_failure;
+    return std::nullopt;
+  }
+  return earlier;
+}
+
+void remove_stale(const EarlierOutput& earlier) {
+  namespace fs = std::filesystem;
+  if (distributed_rank() != 0) return;
+  std::vector<std::string> removed;
+  for (const auto& [name, id] : earlier.entries) {
+    const fs::path p = fs::path(earlier.dir) / name;
+    std::error_code ec;
+    if (!fs::exists(p, ec) || identity(p) != id) continue;  // written again (or gone)
+    fs::remove_all(p, ec);
+    if (!ec) removed.push_back(name);
+  }
+  if (!removed.empty()) {
+    std::string list;
+    for (const auto& r : removed) list += (list.empty() ? "" : ", ") + r;
+    spdlog::info("removed from {} what an earlier command left and this one did not write: {}",
+                 earlier.dir, list);
+  }
 }
 
 void add_run_options(CLI::App& cmd, CommonOptions& o, const std::string& default_out) {

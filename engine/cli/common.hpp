@@ -4,6 +4,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +49,26 @@ bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool w
 // False (with a message giving the estimate and the limit) when the run would
 // not fit in the machine's available memory, unless --force.
 bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o);
+// The output folder can be created and written in (rank 0 checks; every rank
+// stops if it cannot): checked before anything runs, so that a long run never
+// ends on an unwritable --out. Logs the problem and returns false otherwise.
+bool output_writable(const std::string& dir);
+
+// The entries of an output folder that earlier linksim commands wrote (name
+// -> identity: the file's, or for a folder its summary.json's, inode).
+struct EarlierOutput {
+  std::string dir;
+  std::map<std::string, std::uintmax_t> entries;
+};
+// For a command with a fixed set of files (run, compare, forecast): --out is
+// writable (else exit 1) and holds only linksim's files, or --force is given
+// (else exit 2); otherwise logged, nullopt and `exit_code` set. What it holds
+// is remembered for remove_stale.
+std::optional<EarlierOutput> prepare_output(const std::string& dir, const CommonOptions& o,
+                                            int& exit_code);
+// After the command's files are in place: removes the earlier entries it did
+// not write again (another command's results, an old report.html), and says so.
+void remove_stale(const EarlierOutput& earlier);
 
 // --set, --seed and --replications as overrides.
 std::vector<std::string> scenario_overrides(const CommonOptions& o);

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <stdexcept>
@@ -10,6 +11,90 @@
 #include "cli/common.hpp"
 #include "linksim/distributed.hpp"
 #include "linksim/result.hpp"
+
+namespace {
+
+// Edit distance (insertions, deletions, substitutions), for suggestions.
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'x'?)" for the nearest name within a third of the word's
+// length (at least 2 edits), or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& n : names) {
+    const std::size_t d = distance(word, n);
+    if (d < best_d) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::vector<std::string> option_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : app.get_options()) {
+    for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+    for (const auto& sn : opt->get_snames()) names.push_back("-" + sn);
+  }
+  return names;
+}
+
+// The command a user typed, and the first option no command knows, each with
+// the nearest name; "" when both are known (CLI11 then explains the problem).
+std::string unknown_word(CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> commands;
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    commands.push_back(sub->get_name());
+  }
+  const std::vector<std::string> global = option_names(app);
+  CLI::App* command = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const std::string name = arg.substr(0, arg.find('='));
+    if (command == nullptr) {
+      if (arg == "--log-level") {
+        ++i;  // its value
+      } else if (arg.rfind('-', 0) != 0) {
+        if (std::find(commands.begin(), commands.end(), arg) == commands.end()) {
+          std::string list;
+          for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+          return "linksim: unknown command '" + arg + "'" + did_you_mean(arg, commands) +
+                 "; the commands are " + list;
+        }
+        command = app.get_subcommand(arg);
+      }
+      continue;
+    }
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-' || (arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.') {
+      continue;  // a value, or a negative number
+    }
+    std::vector<std::string> known = option_names(*command);
+    known.insert(known.end(), global.begin(), global.end());
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return "linksim " + command->get_name() + ": unknown option '" + name + "'" +
+             did_you_mean(name, known) + "; see linksim " + command->get_name() + " --help";
+    }
+  }
+  return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace linksim::cli;
@@ -101,7 +186,8 @@ int main(int argc, char** argv) {
   auto* cal = app.add_subcommand(
       "calibrate",
       "Fit free keys (--free KEY=FROM:TO) so that the model's monthly or quarterly metrics "
-      "reproduce an observed series (--target CSV of period,metric,value[,weight][,unit][,note][,source]); "
+      "reproduce an observed series (--target CSV of "
+      "period,metric,value[,weight][,unit][,note][,source]); "
       "exit 3 when the fit does not converge (the best fit is still written)");
   cal->add_option("scenario", file, "Scenario file (YAML)")->required();
   add_scenario_options(*cal, o);
@@ -149,10 +235,10 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand(
       "report",
       "Write one self-contained report.html (charts, tables, opens offline) from the output "
-      "folders of run, compare, sweep, sensitivity or calibrate");
+      "folders of run, compare, sweep, sensitivity, calibrate or forecast");
   report
       ->add_option("folders", files,
-                   "Output folders of run, compare, sweep, sensitivity or calibrate")
+                   "Output folders of run, compare, sweep, sensitivity, calibrate or forecast")
       ->required()
       ->check(CLI::ExistingDirectory);
   report->add_option("--out", o.out,
@@ -203,6 +289,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A typo'd command or option: say which, and the nearest name.
+    if (const std::string word = e.get_exit_code() != 0 ? unknown_word(app, argc, argv) : "";
+        !word.empty()) {
+      std::cerr << word << "\n";
+      return exit_invalid;
+    }
     const int code = app.exit(e);
     return code == 0 ? exit_ok : exit_invalid;
   }

@@ -21,19 +21,24 @@ int run_command(const std::string& file, const CommonOptions& o) {
     spdlog::info("{} has a sweep block; run ignores it (linksim sweep runs it)", file);
   }
   if (!memory_fits(s, opts, o)) return exit_invalid;
-  spdlog::info("running {}: {} replications of {} days, {} buyers, {} threads", s.name,
-               s.replications, s.calendar.days, s.population.buyers, opts.threads);
+  const std::string dir = o.out.empty() ? "out/" + s.name : o.out;
+  int refused = exit_ok;
+  const auto earlier = prepare_output(dir, o, refused);
+  if (!earlier) return refused;
+  spdlog::info("running {}: {} of {} days, {} buyers, {}", s.name,
+               count_of(s.replications, "replication"), s.calendar.days, s.population.buyers,
+               count_of(opts.threads, "thread"));
   const RunResult r = run(s, opts);
   end_progress(o);
-  const std::string dir = o.out.empty() ? "out/" + s.name : o.out;
   write_run(r, dir);
   if (o.report && distributed_rank() == 0)
     write_report({dir}, std::filesystem::path(dir) / "report.html");
+  remove_stale(*earlier);
   std::cout << run_table(r) << "\n" << monthly_table(r);
   spdlog::info(
-      "{:.1f}s; wrote {}/summary.json, timeseries.csv, monthly.csv, replications.csv, "
-      "scenario.yaml",
-      r.seconds, dir);
+      "{:.1f}s; wrote {}/summary.json, timeseries.csv, monthly.csv, quarterly.csv, "
+      "search_by_category.csv, replications.csv, scenario.yaml{}",
+      r.seconds, dir, o.report ? ", report.html" : "");
   return exit_ok;
 }
 
@@ -60,20 +65,26 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
     each.threads *= 2;  // a shared warm-up keeps its world beside each scenario's copy
     if (!memory_fits(s, each, o)) return exit_invalid;
   }
-  spdlog::info("comparing {}: {} replications each, {} threads", label,
-               o.replications > 0 ? o.replications : scenarios[0].replications, opts.threads);
-  const Comparison c = compare(scenarios, opts);
-  end_progress(o);
   std::string dir = o.out;
   if (dir.empty()) {
     dir = "out/compare";
     for (const auto& s : scenarios) dir += "-" + s.name;
   }
+  int refused = exit_ok;
+  const auto earlier = prepare_output(dir, o, refused);
+  if (!earlier) return refused;
+  spdlog::info(
+      "comparing {}: {} each, {}", label,
+      count_of(o.replications > 0 ? o.replications : scenarios[0].replications, "replication"),
+      count_of(opts.threads, "thread"));
+  const Comparison c = compare(scenarios, opts);
+  end_progress(o);
   // One folder per scenario (a name used twice gets its position as a suffix),
   // all written before any is renamed into place.
   write_comparison(c, dir);
   if (o.report && distributed_rank() == 0)
     write_report({dir}, std::filesystem::path(dir) / "report.html");
+  remove_stale(*earlier);
   std::cout << comparison_table(c);
   double seconds = 0;
   for (const auto& r : c.runs) seconds += r.seconds;
@@ -102,12 +113,15 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
     if (world_bytes(p.scenario) > world_bytes(largest->scenario)) largest = &p;
   }
   if (!memory_fits(largest->scenario, opts, o)) return exit_invalid;
+  if (!output_writable(dir)) return exit_failure;
   std::string axes;
   for (const auto& a : plan.axes) {
     axes += (axes.empty() ? "" : " x ") + a.key + " (" + std::to_string(a.grid().size()) + ")";
   }
-  spdlog::info("sweeping {}: {} = {} points, {} replications each, {} threads, into {}",
-               plan.base.name, axes, plan.points.size(), plan.base.replications, opts.threads, dir);
+  spdlog::info("sweeping {}: {} = {}, {} each, {}, into {}", plan.base.name, axes,
+               count_of(static_cast<long long>(plan.points.size()), "point"),
+               count_of(plan.base.replications, "replication"), count_of(opts.threads, "thread"),
+               dir);
   SweepResult r;
   try {
     r = run_sweep(plan, dir, opts);
@@ -136,10 +150,20 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
 }
 
 int report_command(const std::vector<std::string>& dirs, const CommonOptions& o) {
-  std::vector<std::filesystem::path> folders(dirs.begin(), dirs.end());
-  const std::filesystem::path file =
-      !o.out.empty() ? std::filesystem::path(o.out)
-                     : (folders.size() == 1 ? folders.front() / "report.html" : "report.html");
+  namespace fs = std::filesystem;
+  std::vector<fs::path> folders(dirs.begin(), dirs.end());
+  // Beside its inputs: in the folder, or in the folder that holds them all.
+  fs::path common = fs::absolute(folders.front()).lexically_normal().parent_path();
+  for (const auto& f : folders) {
+    const fs::path p = fs::absolute(f).lexically_normal();
+    while (!common.empty() && common != common.root_path() &&
+           std::mismatch(common.begin(), common.end(), p.begin(), p.end()).first != common.end()) {
+      common = common.parent_path();
+    }
+  }
+  const fs::path file = !o.out.empty()        ? fs::path(o.out)
+                        : folders.size() == 1 ? folders.front() / "report.html"
+                                              : common / "report.html";
   write_report(folders, file);
   spdlog::info("wrote {}", file.string());
   return exit_ok;

@@ -42,6 +42,10 @@ static RmbScale rmb_scale(double fen) {
   return {100.0, 0, " RMB"};
 }
 
+std::string count_of(long long n, const std::string& singular) {
+  return std::to_string(n) + " " + singular + (n == 1 ? "" : "s");
+}
+
 std::string format_percent(double share, int decimals) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100 * share);
@@ -145,8 +149,9 @@ std::string format_paired(const Difference& d, const std::string& unit) {
 
 std::string run_table(const RunResult& r) {
   std::ostringstream out;
-  out << "scenario " << r.scenario.name << ": " << r.replications.size() << " replications, seed "
-      << r.scenario.seed << ", " << r.scenario.calendar.days << " days from "
+  out << "scenario " << r.scenario.name << ": "
+      << count_of(static_cast<long long>(r.replications.size()), "replication") << ", seed "
+      << r.scenario.seed << ", " << count_of(r.scenario.calendar.days, "day") << " from "
       << format_date(r.scenario.calendar.start) << "\n";
   out << pad("metric", 26) << pad("mean", 20, true) << "  95% interval\n";
   for (int m : headline_indices()) {
@@ -185,7 +190,8 @@ std::string monthly_table(const RunResult& r) {
 std::string comparison_table(const Comparison& c) {
   std::ostringstream out;
   const auto& base = c.runs.front();
-  out << "paired comparison: " << base.replications.size() << " replications each, seed "
+  out << "paired comparison: "
+      << count_of(static_cast<long long>(base.replications.size()), "replication") << " each, seed "
       << base.scenario.seed << " (common random numbers); [95% interval]; * = the paired "
       << "difference's interval excludes zero\n";
   out << pad("metric", 24);
@@ -215,7 +221,7 @@ std::string sweep_table(const SweepResult& r) {
   std::ostringstream out;
   const auto& base = r.plan.base;
   out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
-      << base.replications << " replications each, seed " << base.seed
+      << count_of(base.replications, "replication") << " each, seed " << base.seed
       << " at every point (common random numbers); mean ± half the 95% interval\n";
   std::vector<std::size_t> widths;
   out << pad("point", 6);

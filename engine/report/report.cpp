@@ -156,7 +156,7 @@ void add_run(Report& rep, const fs::path& dir, const std::string& label) {
   rep.sources += "<li><b>" + html(label) + "</b>: scenario file <code>" +
                  html(sc.value("file", "")) + "</code>, seed " +
                  std::to_string(sc.value("seed", 0ULL)) + ", " +
-                 std::to_string(summary.value("replications", 0)) + " replications; linksim " +
+                 count_of(summary.value("replications", 0), "replication") + "; linksim " +
                  html(summary["linksim"].value("version", "")) + " (" +
                  html(summary["linksim"].value("commit", "")) + "); folder <code>" +
                  html(dir.string()) + "</code></li>\n";
@@ -210,8 +210,8 @@ void add_comparison(Report& rep, const fs::path& dir) {
     metrics.push_back(s.at("metrics"));
   }
   rep.tables += "<section><h2>Paired comparison against " + html(c.value("baseline", "")) +
-                "</h2><p>" + std::to_string(c.value("replications", 0)) +
-                " replications each with the same seeds (common random numbers), seed " +
+                "</h2><p>" + count_of(c.value("replications", 0), "replication") +
+                " each with the same seeds (common random numbers), seed " +
                 std::to_string(c.value("seed", 0ULL)) +
                 ". Mean [95% interval]; a difference marked * and in bold has an interval that "
                 "excludes zero. Shares' differences are in percentage points.</p>\n" +
@@ -237,7 +237,7 @@ void add_sweep(Report& rep, const fs::path& dir) {
   rep.sources += "<li><b>sweep of " + html(sc.value("name", "")) + "</b>: scenario file <code>" +
                  html(sc.value("file", "")) + "</code>, " + html(axes) + ", seed " +
                  std::to_string(sc.value("seed", 0ULL)) + " at every point, " +
-                 std::to_string(sc.value("replications", 0)) + " replications per point; linksim " +
+                 count_of(sc.value("replications", 0), "replication") + " per point; linksim " +
                  html(s["linksim"].value("version", "")) + " (" +
                  html(s["linksim"].value("commit", "")) + "); folder <code>" + html(dir.string()) +
                  "</code></li>\n";
@@ -307,9 +307,9 @@ std::string report_html(const std::vector<fs::path>& folders) {
       add_run(rep, dir, name);
       std::vector<json> metrics{summary.at("metrics")};
       rep.tables += "<section><h2>" + html(name) + "</h2><p>" +
-                    std::to_string(summary.value("replications", 0)) +
-                    " replications; mean [95% interval].</p>\n" +
-                    metrics_table({name}, metrics, false) + "</section>\n";
+                    count_of(summary.value("replications", 0), "replication") +
+                    "; mean [95% interval].</p>\n" + metrics_table({name}, metrics, false) +
+                    "</section>\n";
     } else {
       throw std::runtime_error(dir.string() +
                                " holds no linksim results (expected summary.json, comparison.json, "

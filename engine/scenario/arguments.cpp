@@ -47,6 +47,19 @@ Node vary_node(const std::string& arg, Diagnostics& diags) {
   }
   axis.map.push_back({"key", mark(0), scalar_node(arg.substr(0, eq), mark(0))});
   const std::string spec = arg.substr(eq + 1);
+  if (std::count(spec.begin(), spec.end(), ':') == 1) {
+    diags.add(mark(eq + 1), arg.substr(0, eq),
+              "a range needs its number of points (expected KEY=FROM:TO:POINTS, e.g. " + arg +
+                  ":5, or KEY=v1,v2,...), got '" + spec + "'");
+    // The load fails on the problem above; a grid of two points stands in
+    // so that the rest is checked without a second message about it.
+    const auto colon = spec.find(':');
+    axis.map.push_back({"from", mark(eq + 1), scalar_node(spec.substr(0, colon), mark(eq + 1))});
+    axis.map.push_back(
+        {"to", mark(eq + 2 + colon), scalar_node(spec.substr(colon + 1), mark(eq + 2 + colon))});
+    axis.map.push_back({"points", mark(eq + 1), scalar_node("2", mark(eq + 1))});
+    return axis;
+  }
   std::vector<std::pair<std::string, std::size_t>> parts;  // text, position in arg
   const char sep = std::count(spec.begin(), spec.end(), ':') == 2 ? ':' : ',';
   for (std::size_t b = 0;;) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "scenario/keys.hpp"
@@ -41,6 +42,16 @@ bool parse_int(const std::string& text, Int& out, std::string& why) {
   if (b != e && *b == '+') ++b;
   const auto [ptr, ec] = std::from_chars(b, e, out);
   if (ec == std::errc{} && ptr == e && !text.empty()) return true;
+  // A whole number written as a decimal or in exponent form (1e5, 2.5e6,
+  // 100000.0) is one: take it when it is exact and fits.
+  double real = 0;
+  const auto [rptr, rec] = std::from_chars(b, e, real);
+  if (rec == std::errc{} && rptr == e && ptr != e && std::isfinite(real) &&
+      real == std::floor(real) && real >= static_cast<double>(std::numeric_limits<Int>::min()) &&
+      real < static_cast<double>(std::numeric_limits<Int>::max())) {
+    out = static_cast<Int>(real);
+    return true;
+  }
   why = ec == std::errc::result_out_of_range
             ? "expected a whole number small enough to store, got " + quote(text)
             : "expected a whole number, got " + quote(text);

@@ -91,6 +91,8 @@ std::string monthly_table(const RunResult& result);
 std::string comparison_table(const Comparison& c);
 // An amount of fen as RMB, in 亿 or 万 where large, with thousands separators.
 std::string format_rmb(double fen);
+// A count and its noun, singular or plural: "1 replication", "2 replications".
+std::string count_of(long long n, const std::string& singular);
 // A share as a percentage with `decimals` decimals: 0.123 -> "12.3%".
 std::string format_percent(double share, int decimals = 1);
 // "mean [lo, hi]" in the unit ("fen", "share", "count" or "days").

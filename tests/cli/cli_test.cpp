@@ -25,8 +25,8 @@ TEST(Cli, VersionAndHelp) {
   const Output v = linksim("--version");
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.text.find(version()), std::string::npos);
-  for (const char* cmd :
-       {"run", "compare", "sweep", "report", "bench", "validate", "show", "schema"}) {
+  for (const char* cmd : {"run", "compare", "sweep", "sensitivity", "calibrate", "forecast",
+                          "report", "bench", "validate", "show", "schema"}) {
     const Output h = linksim(std::string(cmd) + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.text.find("--help"), std::string::npos) << cmd;
@@ -35,6 +35,127 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(linksim("").code, 2);
   EXPECT_EQ(linksim("frobnicate").code, 2);
   EXPECT_EQ(linksim("run").code, 2);
+}
+
+// A typo'd command or option is named with the nearest one; a bad --seed is
+// reported as --seed; a range without its points says so, once.
+TEST(Cli, TyposAreNamedWithTheNearestName) {
+  Output o = linksim("compre a.yaml b.yaml");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("linksim: unknown command 'compre' (did you mean 'compare'?); the "
+                        "commands are run, compare,"),
+            std::string::npos)
+      << o.text;
+  o = linksim("--quiet run " + test::bundled("open_links.yaml") + " --replication 3");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("linksim run: unknown option '--replication' (did you mean "
+                        "'--replications'?); see linksim run --help"),
+            std::string::npos)
+      << o.text;
+  o = linksim("sweep " + test::bundled("open_links.yaml") +
+              " --vary=conversion.jump_loss=0:1:3 "
+              "--treads 2");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("unknown option '--treads' (did you mean '--threads'?)"), std::string::npos)
+      << o.text;
+  o = linksim("run " + test::bundled("open_links.yaml") + " --seeed 4");
+  EXPECT_NE(o.text.find("(did you mean '--seed'?)"), std::string::npos) << o.text;
+  o = linksim("run " + test::bundled("open_links.yaml") + " --frobnicate");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("unknown option '--frobnicate'; see linksim run --help"), std::string::npos)
+      << o.text;
+  o = linksim("run " + test::bundled("open_links.yaml") + " --seed abc");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("--seed: expected a whole number from 0 to 18446744073709551615, got "
+                        "'abc'"),
+            std::string::npos)
+      << o.text;
+  EXPECT_EQ(o.text.find("--set seed"), std::string::npos) << o.text;
+  o = linksim("sweep " + test::bundled("open_links.yaml") + " --vary buyers.session_rate=0:0.2");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("buyers.session_rate: a range needs its number of points (expected "
+                        "KEY=FROM:TO:POINTS, e.g. buyers.session_rate=0:0.2:5, or "
+                        "KEY=v1,v2,...), got '0:0.2'"),
+            std::string::npos)
+      << o.text;
+  EXPECT_NE(o.text.find(": 1 problem; nothing was run"), std::string::npos) << o.text;
+}
+
+// An output folder holds one command's results: reused by another command,
+// what the earlier one wrote and this one does not (a scenario's folder, an
+// old report.html) is removed once the new files are in place; a folder with
+// files linksim did not write is refused before anything runs, unless
+// --force; one that cannot be written is refused before anything runs.
+TEST(Cli, AnOutputFolderHoldsOnlyTheLatestResults) {
+  const fs::path out = test::temp_path("linksim_cli_reused");
+  fs::remove_all(out);
+  const std::string closed = test::bundled("closed_loop.yaml");
+  const std::string loud = small.substr(0, small.rfind(" --quiet"));  // logs at info
+  Output o = linksim("compare " + closed + " " + test::bundled("open_links.yaml") + " " + small +
+                     " --report --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  ASSERT_TRUE(fs::exists(out / "open_links") && fs::exists(out / "report.html"));
+  o = linksim("compare " + closed + " " + test::bundled("douyin_style.yaml") + " " + loud +
+              " --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  EXPECT_FALSE(fs::exists(out / "open_links"));
+  EXPECT_FALSE(fs::exists(out / "report.html"));
+  EXPECT_TRUE(fs::exists(out / "douyin_style" / "summary.json"));
+  EXPECT_TRUE(fs::exists(out / "closed_loop" / "summary.json"));
+  EXPECT_NE(o.text.find("this one did not write: open_links, report.html"), std::string::npos)
+      << o.text;
+
+  std::ofstream(out / "notes.txt") << "mine";
+  o = linksim("run " + closed + " " + small + " --out " + out.string());
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find(out.string() + " holds files linksim did not write (notes.txt); nothing "
+                                       "was run"),
+            std::string::npos)
+      << o.text;
+  EXPECT_EQ(o.text.find("running"), std::string::npos) << o.text;
+  EXPECT_TRUE(fs::exists(out / "comparison.json"));
+  o = linksim("run " + closed + " " + small + " --force --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  EXPECT_EQ(test::read_file(out / "notes.txt"), "mine");
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  EXPECT_FALSE(fs::exists(out / "comparison.json"));
+  EXPECT_FALSE(fs::exists(out / "closed_loop"));
+  fs::remove_all(out);
+
+  // Unwritable: refused before the simulation, for every command that writes.
+  const fs::path file = test::temp_path("linksim_cli_a_file");
+  std::ofstream(file) << "x";
+  for (const std::string& cmd :
+       {"run " + closed, "compare " + closed + " " + closed,
+        "sweep " + closed + " --vary buyers.follows=1,2",
+        "sensitivity " + closed + " --vary buyers.follows=1:3 --samples 2"}) {
+    o = linksim(cmd + " " + loud + " --out " + (file / "x").string());
+    EXPECT_EQ(o.code, 1) << cmd << "\n" << o.text;
+    EXPECT_NE(o.text.find("cannot write " + (file / "x").string()), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("nothing was run"), std::string::npos) << o.text;
+    EXPECT_EQ(o.text.find("replications"), std::string::npos) << cmd << "\n" << o.text;
+  }
+  fs::remove(file);
+}
+
+// The folders' report goes beside them: in the one folder, or in the folder
+// that holds them all, and the path is said.
+TEST(Cli, ReportGoesBesideItsFolders) {
+  const fs::path top = test::temp_path("linksim_cli_report_top");
+  fs::remove_all(top);
+  for (const char* name : {"a", "b"}) {
+    const Output o = linksim("run " + test::bundled("open_links.yaml") + " " + small +
+                             " --quiet --out " + (top / "runs" / name).string());
+    ASSERT_EQ(o.code, 0) << o.text;
+  }
+  const Output o =
+      linksim("report " + (top / "runs" / "a").string() + " " + (top / "runs" / "b").string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  EXPECT_TRUE(fs::exists(top / "runs" / "report.html"));
+  EXPECT_NE(o.text.find("wrote " + (top / "runs" / "report.html").string()), std::string::npos)
+      << o.text;
+  EXPECT_FALSE(fs::exists("report.html"));
+  fs::remove_all(top);
 }
 
 TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {

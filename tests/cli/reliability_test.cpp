@@ -131,6 +131,13 @@ TEST(Reliability, WorldTooLargeForTheMemoryIsRefused) {
   EXPECT_NE(o.text.find("needs about"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("GB is available; nothing was run"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("--force"), std::string::npos) << o.text;
+  // One world at a time already: --threads 1 is not suggested again.
+  o = linksim("run " + test::bundled("open_links.yaml") +
+              " --set population.buyers=2000000000 --threads 1");
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_EQ(o.text.find("--threads 1"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("fewer buyers (or a smaller population.scale)"), std::string::npos)
+      << o.text;
   for (const std::string& cmd :
        {"compare " + test::bundled("closed_loop.yaml") + " " + test::bundled("open_links.yaml"),
         "sweep " + test::bundled("open_links.yaml") + " --vary buyers.follows=1,2"}) {

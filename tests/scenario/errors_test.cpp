@@ -57,6 +57,14 @@ TEST(ScenarioErrors, WrongTypes) {
             "t.yaml:1:21: conversion.base: expected a number, got 'abc'");
   EXPECT_EQ(only("buyers: { browse_depth: 2.5 }\n"),
             "t.yaml:1:25: buyers.browse_depth: expected a whole number, got '2.5'");
+  // A whole number in exponent or decimal form is one.
+  EXPECT_EQ(load_scenario_text("population: { buyers: 1e5, merchants: 1200.0 }\n", "t.yaml")
+                .population.buyers,
+            100000);
+  EXPECT_EQ(load_scenario_text("population: { merchants: 12e2 }\n", "t.yaml").population.merchants,
+            1200);
+  EXPECT_EQ(only("population: { buyers: 1.5e0 }\n"),
+            "t.yaml:1:23: population.buyers: expected a whole number, got '1.5e0'");
   EXPECT_EQ(only("merchants: { stock: { unlimited: yes } }\n"),
             "t.yaml:1:34: merchants.stock.unlimited: expected true or false, got 'yes'");
   EXPECT_EQ(only("buyers: [1, 2]\n"), "t.yaml:1:9: buyers: expected a map of keys, got a list");
