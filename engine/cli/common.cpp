@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -259,6 +260,68 @@ int thread_count(const CommonOptions& o) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+namespace {
+
+// Columns of the terminal on stderr (COLUMNS, then 80, when it does not say).
+int terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS"); c != nullptr && std::atoi(c) > 0) {
+    return std::atoi(c);
+  }
+  return 80;
+}
+
+// Display columns of UTF-8 text (a CJK character counts as two).
+std::size_t columns(const std::string& s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    n += len == 3 ? 2 : 1;
+    i += len;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string progress_line(const std::string& label, double frac, const std::string& where,
+                          double elapsed, const std::string& eta, int width) {
+  // Within width - 1 columns (a full line would wrap on some terminals):
+  // the bar shrinks first, then the elapsed time goes, then the place, then
+  // the label is cut.
+  const std::size_t room = static_cast<std::size_t>(std::max(width - 1, 10));
+  const std::string pct = fmt::format("{:3.0f}%", 100 * frac);
+  std::string name = label;
+  bool with_where = true, with_elapsed = true;
+  for (;;) {
+    const std::string tail = (with_where ? "  " + where : std::string()) +
+                             (with_elapsed ? fmt::format("  {:.0f}s elapsed, ", elapsed) : "  ") +
+                             eta;
+    const std::size_t fixed = columns(name) + 4 + columns(pct) + columns(tail);  // " [" "] "
+    const std::size_t bar = fixed < room ? std::min<std::size_t>(30, room - fixed) : 0;
+    if (bar >= 10 || (!with_where && !with_elapsed && name.empty())) {
+      const auto fill = static_cast<std::size_t>(frac * static_cast<double>(bar));
+      std::string line = name + (name.empty() ? "[" : " [") + std::string(fill, '#') +
+                         std::string(bar - std::min(fill, bar), ' ') + "] " + pct + tail;
+      while (columns(line) > room) line.pop_back();
+      return line;
+    }
+    if (with_elapsed) {
+      with_elapsed = false;
+    } else if (with_where) {
+      with_where = false;
+    } else {
+      // Cut the label's last character (a whole UTF-8 sequence).
+      while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80) {
+        name.pop_back();
+      }
+      if (!name.empty()) name.pop_back();
+    }
+  }
+}
+
 std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
                                                        const std::string& label,
                                                        const std::string& unit) {
@@ -282,11 +345,8 @@ std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
     }
     where += fmt::format("replications {}/{}", p.replications_done, p.replications_total);
     if (tty) {
-      const int width = 30;
-      const int fill = static_cast<int>(frac * width);
-      std::fprintf(stderr, "\r%s [%.*s%*s] %3.0f%%  %s  %.0fs elapsed, %s \x1b[K", label.c_str(),
-                   fill, "##############################", width - fill, "", 100 * frac,
-                   where.c_str(), elapsed, eta.c_str());
+      const std::string line = progress_line(label, frac, where, elapsed, eta, terminal_width());
+      std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
       std::fflush(stderr);
     } else {
       spdlog::info("{}: {:.0f}%, {}, {:.0f}s elapsed, {}", label, 100 * frac, where, elapsed, eta);

@@ -84,6 +84,10 @@ int thread_count(const CommonOptions& o);
 // Progress on stderr: a live bar on a terminal, a log line every few seconds
 // otherwise, nothing with --quiet.
 // `unit` names the runs of a compare or sweep ("scenario", "point").
+// The live progress line on a terminal of `width` columns, never wider than
+// width - 1: "label [####    ]  42%  replications 3/10  12s elapsed, ETA 17s".
+std::string progress_line(const std::string& label, double frac, const std::string& where,
+                          double elapsed, const std::string& eta, int width);
 std::function<void(const Progress&)> progress_reporter(const CommonOptions& o,
                                                        const std::string& label,
                                                        const std::string& unit = "run");

@@ -1,5 +1,7 @@
 // Readable numbers: RMB amounts in 亿 (1e8) or 万 (1e4) with thousands
 // separators, shares as percentages, and the tables printed by the CLI.
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -87,19 +89,35 @@ static std::string format_delta(double v, const std::string& unit) {
   return v >= 0 ? "+" + s : s;
 }
 
+// The fewest decimals from `least` (at most 6) at which none of `values`
+// that is not zero rounds to zero: a significant difference never reads as
+// "-0.00".
+static int decimals_showing(std::initializer_list<double> values, int least) {
+  int d = least;
+  for (double v : values) {
+    while (d < 6 && std::isfinite(v) && v != 0 && std::fabs(v) * std::pow(10.0, d) < 0.5) ++d;
+  }
+  return d;
+}
+
 static std::string format_difference(const Difference& d, const std::string& unit) {
-  std::string out = format_delta(d.diff.mean, unit);
   Interval iv = d.diff;
-  if (unit != "share") out.append(" ").append(format_interval(iv, unit));
-  if (unit == "share" && iv.n >= 2 && !std::isnan(iv.lo)) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " [%+.2f, %+.2f]", 100 * iv.lo, 100 * iv.hi);
-    out.append(buf);
+  const bool has_interval = iv.n >= 2 && !std::isnan(iv.lo);
+  std::string out;
+  if (unit == "share") {
+    // Percentage points, with the digits that show a significant difference.
+    const int places =
+        d.significant ? decimals_showing({100 * iv.mean, 100 * iv.lo, 100 * iv.hi}, 2) : 2;
+    out = std::isnan(iv.mean) ? "n/a" : fmt::format("{:+.{}f} pts", 100 * iv.mean, places);
+    if (has_interval)
+      out += fmt::format(" [{:+.{}f}, {:+.{}f}]", 100 * iv.lo, places, 100 * iv.hi, places);
+  } else {
+    out = format_delta(iv.mean, unit);
+    out.append(" ").append(format_interval(iv, unit));
   }
   if (std::isnan(d.relative)) return out.append("        ");
-  char rel[32];
-  std::snprintf(rel, sizeof rel, " (%+.1f%%)%s", 100 * d.relative, d.significant ? "*" : " ");
-  return out.append(rel);
+  const int places = d.significant ? decimals_showing({100 * d.relative}, 1) : 1;
+  return out + fmt::format(" ({:+.{}f}%){}", 100 * d.relative, places, d.significant ? "*" : " ");
 }
 
 // "[lo, hi]" in the scale of the mean (the unit is printed once, with the mean).

@@ -158,6 +158,43 @@ TEST(Cli, ReportGoesBesideItsFolders) {
   fs::remove_all(top);
 }
 
+// On a terminal the live bar never wraps: every redraw fits in the
+// terminal's width less one column, down to 40 columns, with long names.
+TEST(Cli, ProgressBarFitsTheTerminal) {
+  if (test::shell("command -v script").code != 0) GTEST_SKIP() << "no script(1) for a terminal";
+  const fs::path out = test::temp_path("linksim_cli_bar");
+  const std::string loud = small.substr(0, small.rfind(" --quiet"));
+  for (int width : {120, 80, 40}) {
+    fs::remove_all(out);
+    const fs::path typescript = test::temp_path("linksim_cli_bar.typescript");
+    const Output o = test::shell("script -qec \"stty cols " + std::to_string(width) + "; " +
+                                 LINKSIM_BINARY + " compare " + test::bundled("closed_loop.yaml") +
+                                 " " + test::bundled("open_links.yaml") + " " + loud + " --out " +
+                                 out.string() + "\" " + typescript.string() + " > /dev/null");
+    ASSERT_EQ(o.code, 0) << o.text;
+    const std::string text = test::read_file(typescript);
+    int bars = 0;
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      if (i < text.size() && text[i] != '\r' && text[i] != '\n') continue;
+      std::string line = text.substr(begin, i - begin);
+      begin = i + 1;
+      if (line.find("ETA") == std::string::npos) continue;
+      if (const auto esc = line.find("\x1b[K"); esc != std::string::npos) line.erase(esc);
+      ++bars;
+      std::size_t cols = 0;
+      for (std::size_t k = 0; k < line.size(); ++k) {
+        cols += (static_cast<unsigned char>(line[k]) & 0xC0) != 0x80;
+      }
+      EXPECT_LT(cols, static_cast<std::size_t>(width)) << width << ": " << line;
+      EXPECT_NE(line.find("%"), std::string::npos) << line;
+    }
+    EXPECT_GT(bars, 0) << width << "\n" << text;
+    fs::remove(typescript);
+  }
+  fs::remove_all(out);
+}
+
 TEST(Cli, InvalidScenarioExitsTwoWithEveryProblem) {
   const fs::path bad = test::temp_path("linksim_cli_bad.yaml");
   std::ofstream(bad) << "extends: " << test::bundled("base.yaml")

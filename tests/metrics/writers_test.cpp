@@ -76,6 +76,26 @@ TEST(Writers, ReadableAmounts) {
   EXPECT_NE(table.find("1.01 亿 RMB"), std::string::npos) << table;
 }
 
+// A paired difference shows the digits that tell it from zero when its
+// interval excludes zero, and two decimals otherwise.
+TEST(Writers, SignificantDifferencesNeverReadAsZero) {
+  Difference d;
+  d.diff = {.mean = -0.00012, .sd = 0, .lo = -0.00015, .hi = -0.00004, .n = 10};
+  d.relative = -0.00013;
+  d.significant = true;
+  EXPECT_EQ(format_paired(d, "share"), "-0.012 pts [-0.015, -0.004] (-0.01%)*");
+  d.diff = {.mean = -0.0000012, .sd = 0, .lo = -0.0000015, .hi = -0.0000004, .n = 10};
+  EXPECT_EQ(format_paired(d, "share").substr(0, 35), "-0.00012 pts [-0.00015, -0.00004] (");
+  d.significant = false;
+  d.diff = {.mean = -0.00012, .sd = 0, .lo = -0.00030, .hi = 0.0001, .n = 10};
+  d.relative = -0.0002;
+  EXPECT_EQ(format_paired(d, "share"), "-0.01 pts [-0.03, +0.01] (-0.0%) ");
+  d.diff = {.mean = 0.0213, .sd = 0, .lo = 0.0195, .hi = 0.0236, .n = 10};
+  d.relative = 0.022;
+  d.significant = true;
+  EXPECT_EQ(format_paired(d, "share"), "+2.13 pts [+1.95, +2.36] (+2.2%)*");
+}
+
 TEST(Writers, AtomicWriteNeverLeavesAPartialFile) {
   const fs::path dir = test::temp_path("linksim_atomic_test");
   fs::remove_all(dir);
