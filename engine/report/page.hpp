@@ -16,6 +16,7 @@ struct Report {
   nlohmann::json calibrations = nlohmann::json::array();
   nlohmann::json posteriors = nlohmann::json::array();
   nlohmann::json forecasts = nlohmann::json::array();
+  std::string verdict;   // HTML: the answer, first on the page
   std::string sources;   // HTML list items
   std::string tables;    // HTML sections, before the charts of runs and sweeps
   std::string analyses;  // HTML sections with their own charts, last

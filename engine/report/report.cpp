@@ -199,6 +199,70 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
   return t.str();
 }
 
+// A JSON number, or NaN where it is null or missing (NaN is written as null).
+double num(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+}
+
+// A paired difference in the metric's unit: money in RMB, shares in points.
+std::string difference_text(const json& d, const std::string& unit) {
+  const double mean = num(d, "mean"), lo = num(d, "ci95_low"), hi = num(d, "ci95_high");
+  if (unit == "fen") {  // the bounds in the mean's scale
+    return format_metric(Interval{.mean = mean, .sd = 0, .lo = lo, .hi = hi, .n = 2}, unit);
+  }
+  const double k = unit == "share" ? 100 : 1;
+  const char* what = unit == "share" ? " pts" : unit == "days" ? " days" : "";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%+.2f%s [%+.2f, %+.2f]", k * mean, what, k * lo, k * hi);
+  return buf;
+}
+
+// The verdict: for each headline metric and each scenario against the
+// baseline, one sentence: higher or lower, by how much, and whether the
+// paired interval excludes zero.
+std::string verdict_html(const json& c) {
+  const std::string base = c.value("baseline", "");
+  std::ostringstream v;
+  v << "<section class=verdict><h2>Verdict</h2>\n<p>Each scenario against " << html(base)
+    << ", paired over " << count_of(c.value("replications", 0), "replication")
+    << " with the same seeds: the difference (it minus " << html(base)
+    << ") and its 95% interval.</p>\n<ul>\n";
+  const json& scenarios = c.at("scenarios");
+  for (std::size_t i = 1; i < scenarios.size(); ++i) {
+    const std::string name = scenarios[i].at("name");
+    for (int m : headline_indices()) {
+      const auto& info = metric_info()[m];
+      const json& mj = scenarios[i].at("metrics").at(info.name);
+      const json d = mj.value("paired_difference", json::object());
+      const double mean = num(d, "mean"), rel = num(mj, "relative_change");
+      if (!std::isfinite(mean)) {
+        v << "<li class=\"ns\"><b>" << html(info.name) << "</b> (" << html(info.doc)
+          << "): not measured over this horizon.</li>\n";
+        continue;
+      }
+      const bool significant = mj.value("significant", false);
+      char by[48] = "";
+      if (std::isfinite(rel)) {
+        std::snprintf(by, sizeof by, " (%.*f%%)", std::fabs(rel) < 0.001 ? 2 : 1,
+                      100 * std::fabs(rel));
+      }
+      v << "<li class=\"" << (significant ? "sig" : "ns") << "\"><b>" << html(info.name) << "</b> ("
+        << html(info.doc) << "): ";
+      if (significant) {
+        v << html(name) << " is <b>" << (mean > 0 ? "higher" : "lower") << "</b>" << by << " than "
+          << html(base) << ", " << html(difference_text(d, info.unit))
+          << "; the interval excludes zero.";
+      } else {
+        v << "no difference shown between " << html(name) << " and " << html(base) << ", "
+          << html(difference_text(d, info.unit)) << "; the interval includes zero.";
+      }
+      v << "</li>\n";
+    }
+  }
+  v << "</ul></section>\n";
+  return v.str();
+}
+
 void add_comparison(Report& rep, const fs::path& dir) {
   const json c = read_json(dir / "comparison.json");
   std::vector<std::string> names;
@@ -209,6 +273,7 @@ void add_comparison(Report& rep, const fs::path& dir) {
     names.push_back(s.at("name"));
     metrics.push_back(s.at("metrics"));
   }
+  rep.verdict += verdict_html(c);
   rep.tables += "<section><h2>Paired comparison against " + html(c.value("baseline", "")) +
                 "</h2><p>" + count_of(c.value("replications", 0), "replication") +
                 " each with the same seeds (common random numbers), seed " +
@@ -282,6 +347,10 @@ td.flag { color: #b35900; font-weight: bold; }
 .sign { margin: -8px 0 32px; }
 .sign p { margin: 0 0 4px; }
 .sign td b { color: #b35900; }
+.verdict ul { padding-left: 20px; }
+.verdict li { margin: 4px 0; }
+.verdict li.sig { color: #1b3e6f; }
+.verdict li.ns { color: #555; }
 )css";
 
 }  // namespace
@@ -348,7 +417,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
        "Union 淘宝联盟, JD Union 京东联盟)? Money in RMB (万 = 10<sup>4</sup>, 亿 = "
        "10<sup>8</sup>); shaded bands are 95% intervals over replications where a chart does not "
        "name its own.</p>\n"
-    << "<h2>Sources</h2><ul>\n"
+    << rep.verdict << "<h2>Sources</h2><ul>\n"
     << rep.sources << "</ul>\n"
     << rep.tables;
   if (!rep.runs.empty()) {

@@ -100,6 +100,23 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   EXPECT_NE(page.dom.find("快手小店"), std::string::npos);
   EXPECT_NE(page.dom.find("Paired comparison against closed_loop"), std::string::npos);
   EXPECT_NE(page.dom.find("seed 20220301"), std::string::npos);
+  // The verdict comes first: a sentence per headline metric that says what
+  // comparison.json says (higher, lower, or an interval including zero).
+  const auto verdict = page.dom.find("Verdict");
+  ASSERT_NE(verdict, std::string::npos);
+  EXPECT_LT(verdict, page.dom.find("Sources"));
+  for (int m : headline_indices()) {
+    const std::string name = metric_info()[m].name;
+    const json& mj = comparison["scenarios"][1]["metrics"][name];
+    const std::string head = "<b>" + name + "</b> (" + metric_info()[m].doc + "): ";
+    const std::string said =
+        mj["paired_difference"]["mean"].is_null() ? head + "not measured over this horizon."
+        : !mj["significant"].get<bool>()
+            ? head + "no difference shown between open_links and closed_loop"
+        : mj["paired_difference"]["mean"].get<double>() > 0 ? head + "open_links is <b>higher</b> ("
+                                                            : head + "open_links is <b>lower</b> (";
+    EXPECT_NE(page.dom.find(said), std::string::npos) << said;
+  }
   EXPECT_NE(page.dom.find("closed_loop.yaml"), std::string::npos);
   fs::remove_all(out);
 }
@@ -145,7 +162,8 @@ TEST(Report, FolderWithoutResultsIsAClearError) {
   const Output o = linksim("report " + empty.string());
   EXPECT_EQ(o.code, 1) << o.text;
   EXPECT_NE(o.text.find("holds no linksim results"), std::string::npos) << o.text;
-  EXPECT_NE(o.text.find("calibration.json, posterior.json or forecast.json"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("calibration.json, posterior.json or forecast.json"), std::string::npos)
+      << o.text;
   EXPECT_FALSE(fs::exists(empty / "report.html"));
   fs::remove_all(empty);
 }
