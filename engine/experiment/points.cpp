@@ -187,7 +187,7 @@ void summarize_point(SweepPointResult& p) {
   std::vector<double> values(p.replications.size());
   for (std::size_t m = 0; m < p.metrics.size(); ++m) {
     for (std::size_t r = 0; r < values.size(); ++r) values[r] = p.replications[r][m];
-    p.metrics[m] = summarize(values);
+    p.metrics[m] = summarize(values, metric_info()[m]);
   }
 }
 

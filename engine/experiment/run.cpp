@@ -25,10 +25,11 @@ namespace linksim {
 namespace {
 
 // Mean and 95% interval over replications of every cell of one of their
-// matrices (daily or monthly), in one pass.
+// matrices (daily or monthly), in one pass; column j's interval within what
+// columns[j] can take.
 void cell_stats(const std::vector<ReplicationResult>& reps,
-                Eigen::MatrixXd ReplicationResult::*matrix, Eigen::MatrixXd& mean,
-                Eigen::MatrixXd& lo, Eigen::MatrixXd& hi) {
+                Eigen::MatrixXd ReplicationResult::*matrix, const std::vector<ColumnInfo>& columns,
+                Eigen::MatrixXd& mean, Eigen::MatrixXd& lo, Eigen::MatrixXd& hi) {
   if (reps.empty()) return;
   const Eigen::MatrixXd& first = reps.front().*matrix;
   mean.resize(first.rows(), first.cols());
@@ -38,7 +39,7 @@ void cell_stats(const std::vector<ReplicationResult>& reps,
   for (Eigen::Index i = 0; i < mean.rows(); ++i) {
     for (Eigen::Index j = 0; j < mean.cols(); ++j) {
       for (std::size_t r = 0; r < reps.size(); ++r) values[r] = (reps[r].*matrix)(i, j);
-      const Interval iv = summarize(values);
+      const Interval iv = summarize(values, columns[static_cast<std::size_t>(j)]);
       mean(i, j) = iv.mean;
       lo(i, j) = iv.lo;
       hi(i, j) = iv.hi;
@@ -56,16 +57,24 @@ void aggregate(RunResult& result) {
     for (std::size_t r = 0; r < result.replications.size(); ++r) {
       values[r] = result.replications[r].metrics[m];
     }
-    result.metrics[m] = summarize(values);
+    result.metrics[m] = summarize(values, metric_info()[m]);
   }
-  cell_stats(result.replications, &ReplicationResult::daily, result.daily_mean, result.daily_lo,
-             result.daily_hi);
-  cell_stats(result.replications, &ReplicationResult::monthly, result.monthly_mean,
+  cell_stats(result.replications, &ReplicationResult::daily, daily_info(), result.daily_mean,
+             result.daily_lo, result.daily_hi);
+  cell_stats(result.replications, &ReplicationResult::monthly, monthly_info(), result.monthly_mean,
              result.monthly_lo, result.monthly_hi);
-  cell_stats(result.replications, &ReplicationResult::quarterly, result.quarterly_mean,
-             result.quarterly_lo, result.quarterly_hi);
-  cell_stats(result.replications, &ReplicationResult::by_category, result.by_category_mean,
-             result.by_category_lo, result.by_category_hi);
+  cell_stats(result.replications, &ReplicationResult::quarterly, quarterly_info(),
+             result.quarterly_mean, result.quarterly_lo, result.quarterly_hi);
+  // By category: intent sessions (a count), then the share of needs met.
+  std::vector<ColumnInfo> by_category;
+  if (!result.replications.empty()) {
+    for (Eigen::Index j = 0; j < result.replications.front().by_category.cols(); ++j) {
+      by_category.push_back(j % 2 == 0 ? ColumnInfo{"intent_sessions", "count", ""}
+                                       : ColumnInfo{"met_share", "share", ""});
+    }
+  }
+  cell_stats(result.replications, &ReplicationResult::by_category, by_category,
+             result.by_category_mean, result.by_category_lo, result.by_category_hi);
 }
 
 RunResult run(const Scenario& scenario, const RunOptions& options) {

@@ -1,4 +1,5 @@
 // Every output column, defined once: name, unit and meaning.
+#include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 
@@ -265,6 +266,19 @@ const std::vector<int>& headline_indices() {
     return out;
   }();
   return v;
+}
+
+Interval summarize(const std::vector<double>& values, const ColumnInfo& column) {
+  Interval iv = summarize(values);
+  double lo = 0, hi = INFINITY;
+  if (column.name.find("growth") != std::string::npos) {
+    lo = -INFINITY;
+  } else if (column.unit == "share") {
+    hi = 1;
+  }
+  if (!std::isnan(iv.lo)) iv.lo = std::clamp(iv.lo, lo, hi);
+  if (!std::isnan(iv.hi)) iv.hi = std::clamp(iv.hi, lo, hi);
+  return iv;
 }
 
 Interval summarize(const std::vector<double>& values) {

@@ -31,6 +31,10 @@ struct Interval {
   int n = 0;
 };
 Interval summarize(const std::vector<double>& values);
+// The same, its interval cut to what the column's quantity can take: amounts,
+// counts and days are never negative, shares lie in [0, 1] (growth rates are
+// unbounded). The mean and sd are unchanged.
+Interval summarize(const std::vector<double>& values, const ColumnInfo& column);
 
 struct ReplicationResult {
   int index = 0;

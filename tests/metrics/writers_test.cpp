@@ -52,7 +52,8 @@ TEST(Writers, FilesAndColumns) {
   EXPECT_EQ(std::count(ts.begin(), ts.end(), '\n'), 41);
   const std::string second =
       ts.substr(ts.find('\n') + 1, ts.find('\n', ts.find('\n') + 1) - ts.find('\n') - 1);
-  EXPECT_EQ(second.rfind("0,2022-01-01,1,-1.484", 0), 0u) << second;  // mean 1 of 0, 1, 2
+  // Mean 1 of 0, 1 and 2; the interval [-1.484, 3.484] cut at zero (an amount).
+  EXPECT_EQ(second.rfind("0,2022-01-01,1,0,3.484", 0), 0u) << second;
   const auto summary = nlohmann::json::parse(test::read_file(dir / "summary.json"));
   EXPECT_EQ(summary["scenario"]["seed"], 20220301);
   EXPECT_EQ(summary["linksim"]["commit"], "abc");
@@ -94,6 +95,51 @@ TEST(Writers, SignificantDifferencesNeverReadAsZero) {
   d.relative = 0.022;
   d.significant = true;
   EXPECT_EQ(format_paired(d, "share"), "+2.13 pts [+1.95, +2.36] (+2.2%)*");
+}
+
+// Intervals stay within what a quantity can take: shares in [0, 1], amounts
+// and counts at or above zero, growth rates anywhere; the means unchanged.
+TEST(Writers, IntervalsRespectTheirDomains) {
+  RunResult r;
+  r.scenario = test::scenario_from("name: domain\ncalendar: { days: 40 }\n");
+  r.months = {"2022-01"};
+  const auto& mc = monthly_info();
+  for (int i = 0; i < 3; ++i) {
+    ReplicationResult rep;
+    rep.metrics.assign(metric_info().size(), 0.0);
+    // Replications 0, 0 and 1: a t interval of about [-0.9, 1.6].
+    rep.daily = Eigen::MatrixXd::Constant(40, static_cast<Eigen::Index>(daily_info().size()),
+                                          i == 2 ? 1.0 : 0.0);
+    rep.monthly =
+        Eigen::MatrixXd::Constant(1, static_cast<Eigen::Index>(mc.size()), i == 2 ? 1.0 : 0.0);
+    for (auto& v : rep.metrics) v = i == 2 ? 1.0 : 0.0;
+    r.replications.push_back(rep);
+  }
+  aggregate(r);
+  int growth = 0;
+  for (std::size_t c = 0; c < mc.size(); ++c) {
+    const auto j = static_cast<Eigen::Index>(c);
+    EXPECT_DOUBLE_EQ(r.monthly_mean(0, j), 1.0 / 3) << mc[c].name;
+    if (mc[c].name.find("growth") != std::string::npos) {
+      EXPECT_LT(r.monthly_lo(0, j), 0) << mc[c].name;
+      EXPECT_GT(r.monthly_hi(0, j), 1) << mc[c].name;
+      ++growth;
+      continue;
+    }
+    EXPECT_EQ(r.monthly_lo(0, j), 0.0) << mc[c].name;
+    if (mc[c].unit == "share") {
+      EXPECT_EQ(r.monthly_hi(0, j), 1.0) << mc[c].name;
+    } else {
+      EXPECT_GT(r.monthly_hi(0, j), 1.0) << mc[c].name;
+    }
+  }
+  EXPECT_GT(growth, 0);
+  for (std::size_t m = 0; m < metric_info().size(); ++m) {
+    if (metric_info()[m].name.find("growth") != std::string::npos) continue;
+    EXPECT_EQ(r.metrics[m].lo, 0.0) << metric_info()[m].name;
+    EXPECT_NEAR(r.metrics[m].mean, 1.0 / 3, 1e-15) << metric_info()[m].name;
+  }
+  for (Eigen::Index j = 0; j < r.daily_lo.cols(); ++j) EXPECT_GE(r.daily_lo(0, j), 0.0);
 }
 
 TEST(Writers, AtomicWriteNeverLeavesAPartialFile) {
