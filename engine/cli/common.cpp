@@ -110,6 +110,7 @@ bool linksim_entry(const std::filesystem::path& p) {
                                               "scenario.yaml",
                                               "report.html",
                                               "comparison.json",
+                                              "comparison_daily.csv",
                                               "comparison.csv",
                                               "sweep.json",
                                               "sweep.csv",

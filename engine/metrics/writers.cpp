@@ -146,6 +146,58 @@ std::string series_csv(const Eigen::MatrixXd& mean, const Eigen::MatrixXd& lo,
   return out.str();
 }
 
+// The paired difference day by day, in long form (one row per scenario, day
+// and metric; a scenario named by its folder): each replication against the
+// baseline's with the same seed,
+// for GMV (all channels), the store's share, platform revenue, lost GMV and
+// active merchants.
+std::string comparison_daily_csv(const Comparison& c, const std::vector<std::string>& folders) {
+  const auto& info = daily_info();
+  const auto col = [&](const std::string& name) {
+    for (std::size_t i = 0; i < info.size(); ++i) {
+      if (info[i].name == name) return static_cast<Eigen::Index>(i);
+    }
+    throw std::logic_error("no daily column " + name);
+  };
+  struct Series {
+    std::string name, unit;
+    std::vector<Eigen::Index> sum;  // the daily columns it adds up
+  };
+  const std::vector<Series> series = {
+      {"gmv", "fen", {col("gmv_store"), col("gmv_taobao"), col("gmv_jd")}},
+      {"in_store_share", "share", {col("in_store_share")}},
+      {"platform_revenue", "fen", {col("platform_revenue")}},
+      {"lost_gmv", "fen", {col("lost_gmv")}},
+      {"active_merchants", "count", {col("active_merchants")}}};
+  std::ostringstream out;
+  out << "scenario,day,date,metric,unit,diff_mean,diff_ci95_low,diff_ci95_high\n";
+  const RunResult& base = c.runs.front();
+  std::vector<double> diff;
+  for (std::size_t i = 1; i < c.runs.size(); ++i) {
+    const RunResult& r = c.runs[i];
+    const auto n = std::min(r.replications.size(), base.replications.size());
+    const Eigen::Index days = n > 0 ? r.replications.front().daily.rows() : 0;
+    for (Eigen::Index d = 0; d < days; ++d) {
+      const std::string date = format_date(base.scenario.calendar.start + static_cast<int>(d));
+      for (const auto& s : series) {
+        diff.clear();
+        for (std::size_t k = 0; k < n; ++k) {
+          double a = 0, b = 0;
+          for (const Eigen::Index j : s.sum) {
+            a += r.replications[k].daily(d, j);
+            b += base.replications[k].daily(d, j);
+          }
+          diff.push_back(a - b);
+        }
+        const Interval iv = summarize(diff);
+        out << folders[i] << "," << d << "," << date << "," << s.name << "," << s.unit << ","
+            << num(iv.mean) << "," << num(iv.lo) << "," << num(iv.hi) << "\n";
+      }
+    }
+  }
+  return out.str();
+}
+
 // Model v2's intent sessions and the share met, one row per month and
 // category (long form), each with its 95% interval.
 std::string by_category_csv(const RunResult& r) {
@@ -269,6 +321,7 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
     out["scenarios"].push_back(sj);
   }
   files.add(dir / "comparison.csv", csv.str());
+  files.add(dir / "comparison_daily.csv", comparison_daily_csv(c, folders));
   files.add(dir / "comparison.json", out.dump(2) + "\n");
   files.commit();
 }

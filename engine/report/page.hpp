@@ -11,6 +11,7 @@ namespace linksim::detail {
 // The page under construction: data for its script, and its HTML pieces.
 struct Report {
   nlohmann::json runs = nlohmann::json::array();
+  nlohmann::json differences = nlohmann::json::array();  // comparisons' paired series by day
   nlohmann::json sweeps = nlohmann::json::array();
   nlohmann::json sensitivities = nlohmann::json::array();
   nlohmann::json calibrations = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -281,6 +282,52 @@ void add_comparison(Report& rep, const fs::path& dir) {
                 ". Mean [95% interval]; a difference marked * and in bold has an interval that "
                 "excludes zero. Shares' differences are in percentage points.</p>\n" +
                 metrics_table(names, metrics, true) + "</section>\n";
+  // The paired difference over time (comparison_daily.csv), GMV and the
+  // store's share, for each scenario against the baseline.
+  if (fs::exists(dir / "comparison_daily.csv")) {
+    std::istringstream in(detail::read_text(dir / "comparison_daily.csv"));
+    std::string line;
+    std::getline(in, line);  // header
+    std::map<std::string, json> by_scenario;
+    std::vector<std::string> order;
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::istringstream cells(line);
+      for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+      f.resize(8);
+      if (f[3] != "gmv" && f[3] != "in_store_share") continue;
+      if (!by_scenario.count(f[0])) order.push_back(f[0]);
+      json& s = by_scenario[f[0]];
+      if (f[3] == "gmv") s["dates"].push_back(f[2]);
+      const auto value = [](const std::string& t) {
+        return t.empty() ? json() : json(std::strtod(t.c_str(), nullptr));
+      };
+      s["series"][f[3]]["mean"].push_back(value(f[5]));
+      s["series"][f[3]]["lo"].push_back(value(f[6]));
+      s["series"][f[3]]["hi"].push_back(value(f[7]));
+      s["units"][f[3]] = f[4];
+    }
+    std::string canvases;
+    for (const auto& name : order) {
+      json s = by_scenario[name];
+      s["scenario"] = name;
+      s["baseline"] = c.value("baseline", "");
+      const std::size_t k = rep.differences.size();
+      for (const char* m : {"gmv", "in_store_share"}) {
+        canvases += "<div class=chart><canvas id=\"diff-" + std::to_string(k) + "-" + m +
+                    "\"></canvas></div>\n";
+      }
+      rep.differences.push_back(s);
+    }
+    if (!canvases.empty()) {
+      rep.tables += "<section><h2>The paired difference over time</h2><p>Each scenario minus " +
+                    html(c.value("baseline", "")) +
+                    ", day by day, replication by replication with the same seeds: the mean "
+                    "and its 95% interval (<code>comparison_daily.csv</code> has these and "
+                    "platform revenue, lost GMV and active merchants).</p>\n" +
+                    canvases + "</section>\n";
+    }
+  }
 }
 
 void add_sweep(Report& rep, const fs::path& dir) {
@@ -395,6 +442,7 @@ std::string report_html(const std::vector<fs::path>& folders) {
                   {"sensitivities", rep.sensitivities},
                   {"calibrations", rep.calibrations},
                   {"posteriors", rep.posteriors},
+                  {"differences", rep.differences},
                   {"forecasts", rep.forecasts},
                   {"headline", headline},
                   {"channel_labels",

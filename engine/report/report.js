@@ -395,6 +395,22 @@
             f.periods, sets, scale, 'period', {offset: true, pointLegend: true});
     });
   });
+  // Comparisons: the paired difference day by day, with its 95% band.
+  (D.differences || []).forEach((d, k) => {
+    [['gmv', 'GMV per day'], ['in_store_share', 'the store\'s share of GMV']].forEach(([m, what]) => {
+      const s = d.series[m];
+      const scale = unitScale(d.units[m], [...s.lo, ...s.hi]);
+      if (d.units[m] === 'share') scale.unit = 'pts';
+      const sets = band(`${d.scenario} − ${d.baseline}`, COLORS[1], s, scale.factor,
+                        {source: 'difference', analysis: k, metric: m});
+      sets.push({label: 'no difference', data: d.dates.map(() => 0), borderColor: '#888',
+                 borderDash: [4, 4], borderWidth: 1, pointRadius: 0, fill: false,
+                 linksimKey: {source: 'difference', analysis: k, metric: m, stat: 'zero'}});
+      chart(`diff-${k}-${m}`, `${d.scenario} − ${d.baseline}: ${what} (paired, 95% band)`,
+            d.dates, sets, scale, 'date');
+    });
+  });
+
   // Forecasts: each quarterly metric's posterior predictive median with its 50%
   // and 90% bands, per scenario, and the paired difference.
   function quantileBands(label, color, s, factor, key) {

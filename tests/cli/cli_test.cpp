@@ -259,8 +259,8 @@ TEST(Cli, CompareWritesPairedDifferences) {
               test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_NE(o.text.find("difference open_links"), std::string::npos) << o.text;
-  for (const char* f : {"comparison.json", "comparison.csv", "closed_loop/summary.json",
-                        "open_links/summary.json"}) {
+  for (const char* f : {"comparison.json", "comparison.csv", "comparison_daily.csv",
+                        "closed_loop/summary.json", "open_links/summary.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   fs::remove_all(out);

@@ -62,14 +62,46 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   std::vector<fs::path> folders;
   for (const auto& s : comparison["scenarios"])
     folders.push_back(out / s["folder"].get<std::string>());
-  // GMV by channel for each scenario, then in-store share, active merchants and retention.
-  ASSERT_EQ(page.rendered["charts"].size(), folders.size() + 3);
-  int checked = 0;
+  // GMV by channel for each scenario, then in-store share, active merchants and
+  // retention; and the paired difference of GMV and of the store's share.
+  ASSERT_EQ(page.rendered["charts"].size(), folders.size() + 3 + 2);
+  // comparison_daily.csv: metric -> stat -> values by day.
+  std::map<std::string, std::map<std::string, std::vector<double>>> daily_difference;
+  {
+    std::istringstream in(test::read_file(out / "comparison_daily.csv"));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "scenario,day,date,metric,unit,diff_mean,diff_ci95_low,diff_ci95_high");
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::istringstream cells(line);
+      for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+      f.resize(8);
+      EXPECT_EQ(f[0], "open_links");
+      const auto number = [](const std::string& t) { return t.empty() ? NAN : std::stod(t); };
+      daily_difference[f[3]]["mean"].push_back(number(f[5]));
+      daily_difference[f[3]]["lo"].push_back(number(f[6]));
+      daily_difference[f[3]]["hi"].push_back(number(f[7]));
+    }
+  }
+  EXPECT_EQ(daily_difference.size(), 5u);
+  int checked = 0, differences = 0;
   for (const auto& chart : page.rendered["charts"]) {
     const double factor = chart["factor"].get<double>();
     ASSERT_FALSE(chart["datasets"].empty()) << chart["id"];
     for (const auto& d : chart["datasets"]) {
       const json& key = d["key"];
+      if (key["source"] == "difference") {
+        const std::string stat = key["stat"];
+        const auto& values = daily_difference.at(key["metric"].get<std::string>());
+        ASSERT_EQ(d["data"].size(), values.at("mean").size()) << key.dump();
+        for (std::size_t i = 0; i < d["data"].size(); ++i) {
+          expect_plotted(d["data"][i], stat == "zero" ? 0.0 : values.at(stat)[i], factor,
+                         key.dump() + " day " + std::to_string(i));
+        }
+        ++differences;
+        continue;
+      }
       const fs::path folder = folders.at(key["run"].get<std::size_t>());
       const std::string column = key["column"];
       const std::string stat = key["stat"];
@@ -95,6 +127,7 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
     }
   }
   EXPECT_GT(checked, 2000);
+  EXPECT_EQ(differences, 2 * 4);  // two charts of a band, its mean and the zero line
   // Tables and labels as a user reads them: RMB in 万, Chinese labels intact.
   EXPECT_NE(page.dom.find("万 RMB"), std::string::npos);
   EXPECT_NE(page.dom.find("快手小店"), std::string::npos);
