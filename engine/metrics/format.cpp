@@ -37,8 +37,14 @@ struct RmbScale {
   const char* suffix;
 };
 }  // namespace
-static RmbScale rmb_scale(double fen) {
+static RmbScale rmb_scale(double fen, RmbUnits units = RmbUnits::chinese) {
   const double rmb = std::fabs(fen) / 100.0;
+  if (units == RmbUnits::ascii) {  // thousand, million, billion: readable without CJK fonts
+    if (rmb >= 1e9) return {1e11, 2, " bn RMB"};
+    if (rmb >= 1e6) return {1e8, 1, " M RMB"};
+    if (rmb >= 1e4) return {1e5, 1, " k RMB"};
+    return {100.0, 0, " RMB"};
+  }
   if (rmb >= 1e8) return {1e10, 2, " 亿 RMB"};
   if (rmb >= 1e4) return {1e6, 1, " 万 RMB"};
   return {100.0, 0, " RMB"};
@@ -54,15 +60,16 @@ std::string format_percent(double share, int decimals) {
   return buf;
 }
 
-std::string format_rmb(double fen) {
+std::string format_rmb(double fen, RmbUnits units) {
   if (std::isnan(fen)) return "n/a";
-  const RmbScale sc = rmb_scale(fen);
+  const RmbScale sc = rmb_scale(fen, units);
   return grouped(fen / sc.divisor, sc.decimals) + sc.suffix;
 }
 
-static std::string format_value(double v, const std::string& unit) {
+static std::string format_value(double v, const std::string& unit,
+                                RmbUnits units = RmbUnits::chinese) {
   if (std::isnan(v)) return "n/a";
-  if (unit == "fen") return format_rmb(v);
+  if (unit == "fen") return format_rmb(v, units);
   char buf[64];
   if (unit == "share") {
     std::snprintf(buf, sizeof buf, "%.2f%%", 100 * v);
@@ -75,17 +82,18 @@ static std::string format_value(double v, const std::string& unit) {
   return grouped(v, std::fabs(v) < 100 && v != std::floor(v) ? 2 : 0);
 }
 
-static std::string format_interval(const Interval& iv, const std::string& unit);
+static std::string format_interval(const Interval& iv, const std::string& unit,
+                                   RmbUnits units = RmbUnits::chinese);
 
 // A difference: shares in percentage points, the rest in their own unit.
-static std::string format_delta(double v, const std::string& unit) {
+static std::string format_delta(double v, const std::string& unit, RmbUnits units) {
   if (std::isnan(v)) return "n/a";
   char buf[64];
   if (unit == "share") {
     std::snprintf(buf, sizeof buf, "%+.2f pts", 100 * v);
     return buf;
   }
-  const std::string s = format_value(v, unit);
+  const std::string s = format_value(v, unit, units);
   return v >= 0 ? "+" + s : s;
 }
 
@@ -100,7 +108,8 @@ static int decimals_showing(std::initializer_list<double> values, int least) {
   return d;
 }
 
-static std::string format_difference(const Difference& d, const std::string& unit) {
+static std::string format_difference(const Difference& d, const std::string& unit,
+                                     RmbUnits units = RmbUnits::chinese) {
   Interval iv = d.diff;
   const bool has_interval = iv.n >= 2 && !std::isnan(iv.lo);
   std::string out;
@@ -112,8 +121,8 @@ static std::string format_difference(const Difference& d, const std::string& uni
     if (has_interval)
       out += fmt::format(" [{:+.{}f}, {:+.{}f}]", 100 * iv.lo, places, 100 * iv.hi, places);
   } else {
-    out = format_delta(iv.mean, unit);
-    out.append(" ").append(format_interval(iv, unit));
+    out = format_delta(iv.mean, unit, units);
+    out.append(" ").append(format_interval(iv, unit, units));
   }
   if (std::isnan(d.relative)) return out.append("        ");
   const int places = d.significant ? decimals_showing({100 * d.relative}, 1) : 1;
@@ -121,12 +130,12 @@ static std::string format_difference(const Difference& d, const std::string& uni
 }
 
 // "[lo, hi]" in the scale of the mean (the unit is printed once, with the mean).
-static std::string format_interval(const Interval& iv, const std::string& unit) {
+static std::string format_interval(const Interval& iv, const std::string& unit, RmbUnits units) {
   if (iv.n < 2 || std::isnan(iv.lo)) return "";
   auto number = [&](double v, bool sign) {
     std::string text;
     if (unit == "fen") {
-      const RmbScale sc = rmb_scale(iv.mean);
+      const RmbScale sc = rmb_scale(iv.mean, units);
       text = grouped(v / sc.divisor, sc.decimals);
     } else if (unit == "share") {
       char buf[32];
@@ -156,13 +165,13 @@ static std::string pad(const std::string& s, std::size_t width, bool right = fal
   return right ? fill + s : s + fill;
 }
 
-std::string format_metric(const Interval& iv, const std::string& unit) {
-  const std::string iv_text = format_interval(iv, unit);
-  return format_value(iv.mean, unit) + (iv_text.empty() ? "" : " " + iv_text);
+std::string format_metric(const Interval& iv, const std::string& unit, RmbUnits units) {
+  const std::string iv_text = format_interval(iv, unit, units);
+  return format_value(iv.mean, unit, units) + (iv_text.empty() ? "" : " " + iv_text);
 }
 
-std::string format_paired(const Difference& d, const std::string& unit) {
-  return format_difference(d, unit);
+std::string format_paired(const Difference& d, const std::string& unit, RmbUnits units) {
+  return format_difference(d, unit, units);
 }
 
 std::string run_table(const RunResult& r) {

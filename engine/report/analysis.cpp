@@ -54,7 +54,7 @@ std::vector<std::string> metric_order(const json& results) {
 }
 
 // One scale for all the figures of a sign summary, chosen as a chart's is:
-// money in 亿, 万 or plain RMB after the largest value, shares in percent (a
+// money in bn, M, k or plain RMB after the largest value, shares in percent (a
 // level) or percentage points (a difference).
 struct Scale {
   double factor;
@@ -65,8 +65,9 @@ struct Scale {
 
 Scale scale_of(const std::string& unit, bool paired, double largest) {
   if (unit == "fen") {
-    if (largest >= 1e10) return {1e-10, 2, "亿 RMB", paired};
-    if (largest >= 1e6) return {1e-6, 1, "万 RMB", paired};
+    if (largest >= 1e11) return {1e-11, 2, "bn RMB", paired};
+    if (largest >= 1e8) return {1e-8, 1, "M RMB", paired};
+    if (largest >= 1e6) return {1e-5, 1, "k RMB", paired};
     return {1e-2, 0, "RMB", paired};
   }
   if (unit == "share") return {100, 2, paired ? "pts" : "%", paired};
@@ -478,8 +479,9 @@ void forecast_from(Report& rep, const json& f) {
   const auto money = [](const json& b) {
     const auto v = [&](const char* q) { return b.value(q, json()); };
     if (!v("median").is_number()) return std::string("n/a");
-    return format_rmb(v("median").get<double>()) + " [" + format_rmb(number(b, "q05")) + ", " +
-           format_rmb(number(b, "q95")) + "]";
+    return format_rmb(v("median").get<double>(), RmbUnits::ascii) + " [" +
+           format_rmb(number(b, "q05"), RmbUnits::ascii) + ", " +
+           format_rmb(number(b, "q95"), RmbUnits::ascii) + "]";
   };
   // In the years' table: the median, and the interval on a line of its own.
   const auto cell = [](const std::string& text) {

@@ -179,7 +179,8 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
     const auto& info = metric_info()[m];
     t << "<tr><td title=\"" << html(info.doc) << "\">" << html(info.name) << "</td>";
     for (const auto& mj : metrics) {
-      t << "<td class=num>" << html(format_metric(interval_of(mj.at(info.name)), info.unit))
+      t << "<td class=num>"
+        << html(format_metric(interval_of(mj.at(info.name)), info.unit, RmbUnits::ascii))
         << "</td>";
     }
     if (paired) {
@@ -191,7 +192,7 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
                                                           : std::nan("");
         d.significant = mj.value("significant", false);
         t << "<td class=\"num" << (d.significant ? " sig" : "") << "\">"
-          << html(format_paired(d, info.unit)) << "</td>";
+          << html(format_paired(d, info.unit, RmbUnits::ascii)) << "</td>";
       }
     }
     t << "</tr>\n";
@@ -209,7 +210,8 @@ double num(const json& j, const char* key) {
 std::string difference_text(const json& d, const std::string& unit) {
   const double mean = num(d, "mean"), lo = num(d, "ci95_low"), hi = num(d, "ci95_high");
   if (unit == "fen") {  // the bounds in the mean's scale
-    return format_metric(Interval{.mean = mean, .sd = 0, .lo = lo, .hi = hi, .n = 2}, unit);
+    return format_metric(Interval{.mean = mean, .sd = 0, .lo = lo, .hi = hi, .n = 2}, unit,
+                         RmbUnits::ascii);
   }
   const double k = unit == "share" ? 100 : 1;
   const char* what = unit == "share" ? " pts" : unit == "days" ? " days" : "";
@@ -365,7 +367,9 @@ void add_sweep(Report& rep, const fs::path& dir) {
     for (int m : headline_indices()) {
       const auto& info = metric_info()[m];
       t << "<td class=num>"
-        << html(format_metric(interval_of(p.at("metrics").at(info.name)), info.unit)) << "</td>";
+        << html(format_metric(interval_of(p.at("metrics").at(info.name)), info.unit,
+                              RmbUnits::ascii))
+        << "</td>";
     }
     t << "</tr>\n";
   }
@@ -462,9 +466,9 @@ std::string report_html(const std::vector<fs::path>& folders) {
     << "<title>linksim report: " << html(title) << "</title>\n<style>" << style << "</style>\n"
     << "</head><body>\n<h1>linksim report: " << html(title) << "</h1>\n"
     << "<p>Closed loop (every sale through the platform's store, 快手小店) or open links (Taobao "
-       "Union 淘宝联盟, JD Union 京东联盟)? Money in RMB (万 = 10<sup>4</sup>, 亿 = "
-       "10<sup>8</sup>); shaded bands are 95% intervals over replications where a chart does not "
-       "name its own.</p>\n"
+       "Union 淘宝联盟, JD Union 京东联盟)? Money in RMB: k = thousand, M = million (1 万 = 10 k, "
+       "1 亿 = 100 M), bn = billion; shaded bands are 95% intervals over replications where a "
+       "chart does not name its own.</p>\n"
     << rep.verdict << "<h2>Sources</h2><ul>\n"
     << rep.sources << "</ul>\n"
     << rep.tables;

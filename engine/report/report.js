@@ -23,12 +23,14 @@
     return v.toLocaleString('en-US', {minimumFractionDigits: decimals,
                                       maximumFractionDigits: decimals});
   }
-  // Money is stored in fen; a chart shows it in 亿, 万 or plain RMB after its largest value.
+  // Money is stored in fen; a chart shows it in bn, M, k or plain RMB after its largest value
+  // (ASCII, so that the units read on a machine without CJK fonts).
   function moneyScale(values) {
     let max = 0;
     for (const v of values) if (v != null && isFinite(v)) max = Math.max(max, Math.abs(v));
-    if (max >= 1e10) return {factor: 1e-10, unit: '亿 RMB', decimals: 2};
-    if (max >= 1e6) return {factor: 1e-6, unit: '万 RMB', decimals: 1};
+    if (max >= 1e11) return {factor: 1e-11, unit: 'bn RMB', decimals: 2};
+    if (max >= 1e8) return {factor: 1e-8, unit: 'M RMB', decimals: 1};
+    if (max >= 1e6) return {factor: 1e-5, unit: 'k RMB', decimals: 1};
     return {factor: 1e-2, unit: 'RMB', decimals: 0};
   }
   function unitScale(unit, values) {

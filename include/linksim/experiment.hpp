@@ -89,16 +89,22 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 std::string run_table(const RunResult& result);
 std::string monthly_table(const RunResult& result);
 std::string comparison_table(const Comparison& c);
-// An amount of fen as RMB, in 亿 or 万 where large, with thousands separators.
-std::string format_rmb(double fen);
+// How large amounts are named: 亿 (1e8) and 万 (1e4), or bn, M and k for a
+// page that must read without CJK fonts.
+enum class RmbUnits { chinese, ascii };
+// An amount of fen as RMB, in 亿 or 万 (or bn, M or k) where large, with
+// thousands separators.
+std::string format_rmb(double fen, RmbUnits units = RmbUnits::chinese);
 // A count and its noun, singular or plural: "1 replication", "2 replications".
 std::string count_of(long long n, const std::string& singular);
 // A share as a percentage with `decimals` decimals: 0.123 -> "12.3%".
 std::string format_percent(double share, int decimals = 1);
 // "mean [lo, hi]" in the unit ("fen", "share", "count" or "days").
-std::string format_metric(const Interval& iv, const std::string& unit);
+std::string format_metric(const Interval& iv, const std::string& unit,
+                          RmbUnits units = RmbUnits::chinese);
 // A paired difference: "+x [lo, hi] (+r%)*" (shares in percentage points).
-std::string format_paired(const Difference& d, const std::string& unit);
+std::string format_paired(const Difference& d, const std::string& unit,
+                          RmbUnits units = RmbUnits::chinese);
 
 // report.html from the output folders of run, compare, sweep, sensitivity or calibrate: charts
 // (Chart.js, inlined), tables and the sources, self-contained and offline.

@@ -240,8 +240,8 @@ TEST(AnalysisReport, CalibrationShowsStatusFitAndTrace) {
       }
       ASSERT_EQ(key["source"], "calibration");
       const std::string metric = key["metric"];
-      EXPECT_EQ(chart["unit"], metric == "gmv" ? "万 RMB" : "%") << metric;
-      EXPECT_EQ(factor, metric == "gmv" ? 1e-6 : 100.0) << metric;
+      EXPECT_EQ(chart["unit"], metric == "gmv" ? "M RMB" : "%") << metric;
+      EXPECT_EQ(factor, metric == "gmv" ? 1e-8 : 100.0) << metric;
       // The periods in time order, each plotted against its own row.
       EXPECT_EQ(key["periods"], json({"2022-01", "2022-02", "2022-03", "2022-04"}));
       ASSERT_EQ(d["data"].size(), key["periods"].size());
@@ -446,7 +446,7 @@ TEST(AnalysisReport, ForecastShowsTheAnswerYearsAndQuarterlyBands) {
     }
   }
   EXPECT_EQ(checked, 3 * 2 * 5 + 2 * 5);
-  EXPECT_NE(page.dom.find("2022: open − cut = -3.00 亿 RMB"), std::string::npos);
+  EXPECT_NE(page.dom.find("2022: open − cut = -300.0 M RMB"), std::string::npos);
   EXPECT_NE(page.dom.find("of year-on-year growth</b>; cut is higher in at least 95% of the draws"),
             std::string::npos);
   EXPECT_NE(page.dom.find("+0.42"), std::string::npos);

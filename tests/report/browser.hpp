@@ -105,16 +105,20 @@ inline void expect_clean(const Page& page) {
   EXPECT_EQ(page.dom.find("http://"), std::string::npos);
 }
 
-// The scale a chart of money must use: 亿, 万 or plain RMB after its largest value.
+// The scale a chart of money must use: bn, M, k or plain RMB after its
+// largest value (ASCII: readable without CJK fonts).
 inline void expect_money_scale(const nlohmann::json& chart, double largest_fen) {
   const double factor = chart["factor"].get<double>();
   const std::string unit = chart["unit"];
-  if (largest_fen >= 1e10) {
-    EXPECT_EQ(unit, "亿 RMB") << chart["id"];
-    EXPECT_EQ(factor, 1e-10) << chart["id"];
+  if (largest_fen >= 1e11) {
+    EXPECT_EQ(unit, "bn RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-11) << chart["id"];
+  } else if (largest_fen >= 1e8) {
+    EXPECT_EQ(unit, "M RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-8) << chart["id"];
   } else if (largest_fen >= 1e6) {
-    EXPECT_EQ(unit, "万 RMB") << chart["id"];
-    EXPECT_EQ(factor, 1e-6) << chart["id"];
+    EXPECT_EQ(unit, "k RMB") << chart["id"];
+    EXPECT_EQ(factor, 1e-5) << chart["id"];
   } else {
     EXPECT_EQ(unit, "RMB") << chart["id"];
     EXPECT_EQ(factor, 1e-2) << chart["id"];
@@ -158,7 +162,7 @@ inline std::optional<SignBlock> sign_block(const std::string& dom, const std::st
 }
 
 // The scale a sign summary must show its figures in: money after its largest
-// value as a chart's (亿 2 decimals, 万 1, RMB 0), shares in % or, for a
+// value as a chart's (bn 2 decimals, M 1, k 1, RMB 0), shares in % or, for a
 // difference, in pts (2 decimals); "+" before a positive difference.
 struct SignScale {
   std::string unit;
@@ -175,8 +179,9 @@ inline SignScale sign_scale(const std::string& unit, bool paired, const nlohmann
   for (const auto& v : values) {
     if (v.is_number()) largest = std::max(largest, std::fabs(v.get<double>()));
   }
-  if (largest >= 1e10) return {"亿 RMB", 1e-10, 2, paired};
-  if (largest >= 1e6) return {"万 RMB", 1e-6, 1, paired};
+  if (largest >= 1e11) return {"bn RMB", 1e-11, 2, paired};
+  if (largest >= 1e8) return {"M RMB", 1e-8, 1, paired};
+  if (largest >= 1e6) return {"k RMB", 1e-5, 1, paired};
   return {"RMB", 1e-2, 0, paired};
 }
 

@@ -128,8 +128,10 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   }
   EXPECT_GT(checked, 2000);
   EXPECT_EQ(differences, 2 * 4);  // two charts of a band, its mean and the zero line
-  // Tables and labels as a user reads them: RMB in 万, Chinese labels intact.
-  EXPECT_NE(page.dom.find("万 RMB"), std::string::npos);
+  // Tables and labels as a user reads them: RMB in k (ASCII, readable without
+  // CJK fonts), Chinese labels beside English ones.
+  EXPECT_NE(page.dom.find("k RMB"), std::string::npos);
+  EXPECT_NE(page.dom.find("store 快手小店"), std::string::npos);
   EXPECT_NE(page.dom.find("快手小店"), std::string::npos);
   EXPECT_NE(page.dom.find("Paired comparison against closed_loop"), std::string::npos);
   EXPECT_NE(page.dom.find("seed 20220301"), std::string::npos);

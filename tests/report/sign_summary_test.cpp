@@ -1,6 +1,6 @@
 // report.html's "does the answer flip?" summaries in a real browser: for a
 // Morris analysis of a paired difference, a Sobol' one, an edited copy of the
-// first (GMV's in 亿 RMB, an empty half, a factor that flips, platform
+// first (GMV's in M RMB, an empty half, a factor that flips, platform
 // revenue's dropped) and a copy written before sign summaries existed, every
 // summary under a sensitivity chart shows its file's figures in the scale it
 // names, and a chart whose file holds none has none.
@@ -85,7 +85,7 @@ TEST(AnalysisReport, SensitivitySignSummaryShowsTheFilesFigures) {
   ASSERT_FALSE(testing::Test::HasFailure());
   std::vector<json> files{json::parse(test::read_file(morris / "sensitivity.json")),
                           json::parse(test::read_file(sobol / "sensitivity.json"))};
-  // Edited: GMV's summary in 亿 RMB, with an empty half and a factor that
+  // Edited: GMV's summary in M RMB, with an empty half and a factor that
   // flips; platform revenue's dropped. Older: written before the sign
   // summary existed, with none.
   json edited = files[0];
@@ -113,7 +113,7 @@ TEST(AnalysisReport, SensitivitySignSummaryShowsTheFilesFigures) {
   const Page page = load_in_chromium(html);
   expect_clean(page);
   EXPECT_GE(expect_sign_summaries(page, files), 1u);
-  EXPECT_NE(page.dom.find("<span data-sign=\"unit\">亿 RMB</span>"), std::string::npos);
+  EXPECT_NE(page.dom.find("<span data-sign=\"unit\">M RMB</span>"), std::string::npos);
   EXPECT_EQ(count(page.dom, "Under each chart, <b>does the answer flip?</b>"), 3u);
   fs::remove_all(morris);
   fs::remove_all(sobol);
