@@ -64,16 +64,7 @@ namespace detail {
 // Columns padded to their widest cell, counting a CJK character (3 bytes in
 // UTF-8) as two columns, as terminals show it.
 std::string text_table(const std::vector<std::vector<std::string>>& rows) {
-  auto width = [](const std::string& s) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s.size();) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-      w += len == 3 ? 2 : 1;
-      i += len;
-    }
-    return w;
-  };
+  const auto width = [](const std::string& s) { return display_width(s); };
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()), 0);

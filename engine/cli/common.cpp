@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "metrics/files.hpp"
 #include "world/build.hpp"
 
 namespace linksim::cli {
@@ -273,17 +274,7 @@ int terminal_width() {
   return 80;
 }
 
-// Display columns of UTF-8 text (a CJK character counts as two).
-std::size_t columns(const std::string& s) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    n += len == 3 ? 2 : 1;
-    i += len;
-  }
-  return n;
-}
+std::size_t columns(const std::string& s) { return detail::display_width(s); }
 
 }  // namespace
 

@@ -11,37 +11,13 @@
 #include "cli/common.hpp"
 #include "linksim/distributed.hpp"
 #include "linksim/result.hpp"
+#include "scenario/bind.hpp"
 
 namespace {
 
-// Edit distance (insertions, deletions, substitutions), for suggestions.
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean 'x'?)" for the nearest name within a third of the word's
-// length (at least 2 edits), or "".
+// " (did you mean 'x'?)" for the nearest name (the scenario keys' rule), or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& names) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& n : names) {
-    const std::size_t d = distance(word, n);
-    if (d < best_d) {
-      best_d = d;
-      best = n;
-    }
-  }
+  const std::string best = linksim::detail::closest(word, names);
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 

@@ -13,6 +13,10 @@
 
 namespace linksim::detail {
 
+// Display columns of UTF-8 text as terminals show it: a CJK character (3
+// bytes) counts as two.
+std::size_t display_width(std::string_view text);
+
 // Files written together: each goes to a temporary name when added (throwing,
 // and removing what was added, when it cannot); commit() renames them into
 // place in the order added. Destroyed uncommitted, it removes its temporaries,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "linksim/experiment.hpp"
+#include "metrics/files.hpp"
 
 namespace linksim {
 
@@ -154,13 +155,7 @@ static std::string format_interval(const Interval& iv, const std::string& unit, 
 
 // Pads `s` to `width` display columns (CJK characters count as two).
 static std::string pad(const std::string& s, std::size_t width, bool right = false) {
-  std::size_t cols = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    cols += len == 3 ? 2 : 1;
-    i += len;
-  }
+  const std::size_t cols = detail::display_width(s);
   const std::string fill(cols < width ? width - cols : 0, ' ');
   return right ? fill + s : s + fill;
 }

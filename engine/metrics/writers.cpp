@@ -338,6 +338,17 @@ std::string read_text(const std::filesystem::path& p) {
   return buf.str();
 }
 
+std::size_t display_width(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    n += len == 3 ? 2 : 1;
+    i += len;
+  }
+  return n;
+}
+
 std::string fnv1a_hex(std::string_view text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
