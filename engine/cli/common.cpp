@@ -108,6 +108,7 @@ bool linksim_entry(const std::filesystem::path& p) {
                                               "quarterly.csv",
                                               "search_by_category.csv",
                                               "replications.csv",
+                                              "periods_long.csv",
                                               "scenario.yaml",
                                               "report.html",
                                               "comparison.json",

@@ -198,6 +198,32 @@ std::string comparison_daily_csv(const Comparison& c, const std::vector<std::str
   return out.str();
 }
 
+// Every replication's monthly and quarterly values in tidy long form (one
+// row per period, replication and metric, with the metric's unit): what
+// paired differences over time, or any other statistic, are computed from.
+std::string periods_long_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "period,replication,seed,metric,unit,value\n";
+  const auto table = [&](const std::vector<std::string>& labels,
+                         const std::vector<ColumnInfo>& columns,
+                         Eigen::MatrixXd ReplicationResult::*matrix) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      for (const auto& rep : r.replications) {
+        const Eigen::MatrixXd& m = rep.*matrix;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+          if (static_cast<Eigen::Index>(i) >= m.rows()) continue;
+          out << labels[i] << "," << rep.index << "," << rep.seed << "," << columns[c].name << ","
+              << columns[c].unit << ","
+              << num(m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c))) << "\n";
+        }
+      }
+    }
+  };
+  table(r.months, monthly_info(), &ReplicationResult::monthly);
+  table(r.quarters, quarterly_info(), &ReplicationResult::quarterly);
+  return out.str();
+}
+
 // Model v2's intent sessions and the share met, one row per month and
 // category (long form), each with its 95% interval.
 std::string by_category_csv(const RunResult& r) {
@@ -246,6 +272,7 @@ void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
     reps << "\n";
   }
   files.add(dir / "replications.csv", reps.str());
+  files.add(dir / "periods_long.csv", periods_long_csv(r));
   // summary.json last: its presence marks a complete run.
   files.add(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
 }

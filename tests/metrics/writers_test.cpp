@@ -61,6 +61,12 @@ TEST(Writers, FilesAndColumns) {
   EXPECT_EQ(summary["metrics"]["gmv"]["replications"].size(), 3u);
   EXPECT_EQ(summary["metrics"]["gmv"]["unit"], "fen");
   EXPECT_TRUE(summary["metrics"]["retention_30"]["sd"].is_number());
+  // Every replication's monthly values in long form, with their units.
+  const std::string long_form = test::read_file(dir / "periods_long.csv");
+  EXPECT_EQ(long_form.substr(0, long_form.find('\n')), "period,replication,seed,metric,unit,value");
+  EXPECT_EQ(std::count(long_form.begin(), long_form.end(), '\n'),
+            static_cast<long>(1 + 2 * 3 * monthly_info().size()));
+  EXPECT_NE(long_form.find("\n2022-02,2,102,gmv,fen,2\n"), std::string::npos);
   const std::string reps = test::read_file(dir / "replications.csv");
   EXPECT_EQ(reps.substr(0, reps.find('\n')).rfind("replication,seed,gmv,gmv_store,", 0), 0u);
   fs::remove_all(dir);
