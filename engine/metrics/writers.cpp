@@ -198,6 +198,37 @@ std::string comparison_daily_csv(const Comparison& c, const std::vector<std::str
   return out.str();
 }
 
+// Every column's unit, file by file, for tools that read the wide files
+// (a column's _lo and _hi share its unit): fen (1/100 RMB), share (a fraction
+// in [0, 1]), count or days.
+json units_json() {
+  const auto columns = [](const std::vector<ColumnInfo>& info, bool bounds) {
+    json out = json::object();
+    for (const auto& c : info) {
+      out[c.name] = c.unit;
+      if (bounds) out[c.name + "_lo"] = out[c.name + "_hi"] = c.unit;
+    }
+    return out;
+  };
+  return {{"units",
+           {{"fen", "1/100 RMB"},
+            {"share", "a fraction in [0, 1] (growth: any value)"},
+            {"count", "a number of things"},
+            {"days", "days"}}},
+          {"timeseries.csv", columns(daily_info(), true)},
+          {"monthly.csv", columns(monthly_info(), true)},
+          {"quarterly.csv", columns(quarterly_info(), true)},
+          {"replications.csv", columns(metric_info(), false)},
+          {"search_by_category.csv",
+           {{"intent_sessions", "count"},
+            {"intent_sessions_lo", "count"},
+            {"intent_sessions_hi", "count"},
+            {"met_share", "share"},
+            {"met_share_lo", "share"},
+            {"met_share_hi", "share"}}},
+          {"periods_long.csv", {{"value", "the row's unit column"}}}};
+}
+
 // Every replication's monthly and quarterly values in tidy long form (one
 // row per period, replication and metric, with the metric's unit): what
 // paired differences over time, or any other statistic, are computed from.
@@ -273,6 +304,7 @@ void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
   }
   files.add(dir / "replications.csv", reps.str());
   files.add(dir / "periods_long.csv", periods_long_csv(r));
+  files.add(dir / "units.json", units_json().dump(2) + "\n");
   // summary.json last: its presence marks a complete run.
   files.add(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");
 }

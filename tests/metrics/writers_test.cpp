@@ -67,6 +67,19 @@ TEST(Writers, FilesAndColumns) {
   EXPECT_EQ(std::count(long_form.begin(), long_form.end(), '\n'),
             static_cast<long>(1 + 2 * 3 * monthly_info().size()));
   EXPECT_NE(long_form.find("\n2022-02,2,102,gmv,fen,2\n"), std::string::npos);
+  // Every column of the wide files has its unit in units.json.
+  const auto units = nlohmann::json::parse(test::read_file(dir / "units.json"));
+  std::istringstream header(ts.substr(0, ts.find('\n')));
+  int columns = 0;
+  for (std::string name; std::getline(header, name, ',');) {
+    if (name == "day" || name == "date") continue;
+    EXPECT_TRUE(units["timeseries.csv"].contains(name)) << name;
+    ++columns;
+  }
+  EXPECT_EQ(columns, static_cast<int>(3 * daily_info().size()));
+  EXPECT_EQ(units["monthly.csv"]["gmv_lo"], "fen");
+  EXPECT_EQ(units["monthly.csv"]["in_store_share"], "share");
+  EXPECT_EQ(units["replications.csv"]["retention_90"], "share");
   const std::string reps = test::read_file(dir / "replications.csv");
   EXPECT_EQ(reps.substr(0, reps.find('\n')).rfind("replication,seed,gmv,gmv_store,", 0), 0u);
   fs::remove_all(dir);
