@@ -308,7 +308,9 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
     rows.push_back(std::move(row));
   }
   if (problems.empty() && col.empty()) {
-    fail(1, 1, "", "empty file (expected a header period,metric,value[,weight][,unit][,note][,source] and rows)");
+    fail(1, 1, "",
+         "empty file (expected a header period,metric,value[,weight][,unit][,note][,source] and "
+         "rows)");
   } else if (problems.empty() && rows.empty()) {
     fail(1, 1, "", "no rows (expected at least one period, metric and value)");
   } else if (problems.empty() && std::all_of(rows.begin(), rows.end(),

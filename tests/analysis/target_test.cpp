@@ -108,7 +108,8 @@ TEST(Target, EveryProblemAtItsLineAndColumn) {
             "calendar.days)",
         f + ":8:13: value: expected a number, got 'abc'",
         f + ":9:15: weight: expected a number >= 0 (empty: 1), got '-1'",
-        f + ":10:16: unit: 'percent' is not a unit of gmv (expected fen, rmb (元), 万, 亿 or bn rmb)",
+        f + ":10:16: unit: 'percent' is not a unit of gmv (expected fen, rmb (元), 万, 亿 or bn "
+            "rmb)",
         f + ":11:1: expected 5 fields like the header, got 4",
         f + ":13:1: period: duplicate row for 2022-05 gmv (expected each period and metric once; "
             "first at line 12)",
