@@ -61,5 +61,9 @@ std::string format_value(double v, const std::string& unit);
 std::string calibrated_yaml(const CalibrationResult& r, const std::filesystem::path& dir);
 // calibration_fit.csv, calibration_trace.csv, calibrated.yaml and, last, calibration.json.
 void write_calibration(const CalibrationResult& r, const std::filesystem::path& dir);
+// quarterly.csv (with --compare quarterly_compare.csv and
+// quarterly_difference.csv), yearly.csv, forecast_draws.csv and, last,
+// forecast.json (forecast_files.cpp).
+void write_forecast(const ForecastResult& r, const std::filesystem::path& dir);
 
 }  // namespace linksim::detail

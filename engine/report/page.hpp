@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 namespace linksim::detail {
@@ -28,6 +29,26 @@ struct Report {
 nlohmann::json read_json(const std::filesystem::path& p);
 // Text for HTML: < > & " escaped.
 std::string html(const std::string& s);
+// A scenario key's value as written in a scenario: up to 4 significant digits.
+std::string plain(const nlohmann::json& v);
+// A JSON number, or NaN where it is missing or not a number.
+double number(const nlohmann::json& j, const char* key);
+// A period's place in time: "YYYY-MM" and "YYYY-Qn" sort as text within each form.
+bool period_before(const nlohmann::json& a, const nlohmann::json& b);
+
+// Reads dir/name and builds its section from it; a file without the fields
+// a section needs is named as not one of this linksim's.
+template <class Build>
+void section_from(const std::filesystem::path& dir, const std::string& name, Build build) {
+  const std::filesystem::path file = dir / name;
+  const nlohmann::json j = read_json(file);
+  try {
+    build(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(file.string() + " is not a " + name + " of this linksim (" + e.what() +
+                             ")");
+  }
+}
 
 // A sensitivity folder (sensitivity.json) and a calibration folder (calibration.json).
 void add_sensitivity(Report& rep, const std::filesystem::path& dir);

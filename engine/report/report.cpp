@@ -201,14 +201,10 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
   return t.str();
 }
 
-// A JSON number, or NaN where it is null or missing (NaN is written as null).
-double num(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
-}
-
 // A paired difference in the metric's unit: money in RMB, shares in points.
 std::string difference_text(const json& d, const std::string& unit) {
-  const double mean = num(d, "mean"), lo = num(d, "ci95_low"), hi = num(d, "ci95_high");
+  const double mean = detail::number(d, "mean"), lo = detail::number(d, "ci95_low"),
+               hi = detail::number(d, "ci95_high");
   if (unit == "fen") {  // the bounds in the mean's scale
     return format_metric(Interval{.mean = mean, .sd = 0, .lo = lo, .hi = hi, .n = 2}, unit,
                          RmbUnits::ascii);
@@ -237,7 +233,7 @@ std::string verdict_html(const json& c) {
       const auto& info = metric_info()[m];
       const json& mj = scenarios[i].at("metrics").at(info.name);
       const json d = mj.value("paired_difference", json::object());
-      const double mean = num(d, "mean"), rel = num(mj, "relative_change");
+      const double mean = detail::number(d, "mean"), rel = detail::number(mj, "relative_change");
       if (!std::isfinite(mean)) {
         v << "<li class=\"ns\"><b>" << html(info.name) << "</b> (" << html(info.doc)
           << "): not measured over this horizon.</li>\n";

@@ -254,10 +254,15 @@ struct ForecastResult {
   // With --compare, [year][key]: Spearman's rank correlation over the draws
   // of the key's value with the year's difference in GMV.
   std::vector<std::vector<double>> hinges;
+  // Draw d: its particle, and each whole year's GMV at platform scale in the
+  // scenario and (with --compare) in the other.
+  std::vector<std::size_t> particles;
+  std::vector<std::vector<double>> draw_gmv, draw_gmv_other;
   double seconds = 0;
 };
-// Runs the draws, then writes forecast_quarterly.csv (and with --compare
-// forecast_difference.csv), forecast_yearly.csv and, last, forecast.json.
+// Runs the draws, then writes quarterly.csv (with --compare
+// quarterly_compare.csv and quarterly_difference.csv), yearly.csv,
+// forecast_draws.csv and, last, forecast.json.
 ForecastResult run_forecast(const ForecastPlan& plan, const std::filesystem::path& dir,
                             const RunOptions& options);
 std::string forecast_table(const ForecastResult& r);

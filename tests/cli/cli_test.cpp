@@ -40,44 +40,33 @@ TEST(Cli, VersionAndHelp) {
 // A typo'd command or option is named with the nearest one; a bad --seed is
 // reported as --seed; a range without its points says so, once.
 TEST(Cli, TyposAreNamedWithTheNearestName) {
-  Output o = linksim("compre a.yaml b.yaml");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("linksim: unknown command 'compre' (did you mean 'compare'?); the "
-                        "commands are run, compare,"),
-            std::string::npos)
-      << o.text;
-  o = linksim("--quiet run " + test::bundled("open_links.yaml") + " --replication 3");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("linksim run: unknown option '--replication' (did you mean "
-                        "'--replications'?); see linksim run --help"),
-            std::string::npos)
-      << o.text;
-  o = linksim("sweep " + test::bundled("open_links.yaml") +
-              " --vary=conversion.jump_loss=0:1:3 "
-              "--treads 2");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("unknown option '--treads' (did you mean '--threads'?)"), std::string::npos)
-      << o.text;
-  o = linksim("run " + test::bundled("open_links.yaml") + " --seeed 4");
+  // Exit 2 and the message; the output for more checks.
+  const auto refused = [](const std::string& args, const std::string& said) {
+    const Output o = linksim(args);
+    EXPECT_EQ(o.code, 2) << args << "\n" << o.text;
+    EXPECT_NE(o.text.find(said), std::string::npos) << o.text;
+    return o;
+  };
+  const std::string run = "run " + test::bundled("open_links.yaml");
+  refused("compre a.yaml b.yaml",
+          "linksim: unknown command 'compre' (did you mean 'compare'?); the commands are run, "
+          "compare,");
+  refused("--quiet " + run + " --replication 3",
+          "linksim run: unknown option '--replication' (did you mean '--replications'?); see "
+          "linksim run --help");
+  refused(
+      "sweep " + test::bundled("open_links.yaml") + " --vary=conversion.jump_loss=0:1:3 --treads 2",
+      "unknown option '--treads' (did you mean '--threads'?)");
+  Output o = linksim(run + " --seeed 4");
   EXPECT_NE(o.text.find("(did you mean '--seed'?)"), std::string::npos) << o.text;
-  o = linksim("run " + test::bundled("open_links.yaml") + " --frobnicate");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("unknown option '--frobnicate'; see linksim run --help"), std::string::npos)
-      << o.text;
-  o = linksim("run " + test::bundled("open_links.yaml") + " --seed abc");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("--seed: expected a whole number from 0 to 18446744073709551615, got "
-                        "'abc'"),
-            std::string::npos)
-      << o.text;
+  refused(run + " --frobnicate", "unknown option '--frobnicate'; see linksim run --help");
+  o = refused(run + " --seed abc",
+              "--seed: expected a whole number from 0 to 18446744073709551615, got 'abc'");
   EXPECT_EQ(o.text.find("--set seed"), std::string::npos) << o.text;
-  o = linksim("sweep " + test::bundled("open_links.yaml") + " --vary buyers.session_rate=0:0.2");
-  EXPECT_EQ(o.code, 2) << o.text;
-  EXPECT_NE(o.text.find("buyers.session_rate: a range needs its number of points (expected "
-                        "KEY=FROM:TO:POINTS, e.g. buyers.session_rate=0:0.2:5, or "
-                        "KEY=v1,v2,...), got '0:0.2'"),
-            std::string::npos)
-      << o.text;
+  o = refused("sweep " + test::bundled("open_links.yaml") + " --vary buyers.session_rate=0:0.2",
+              "buyers.session_rate: a range needs its number of points (expected "
+              "KEY=FROM:TO:POINTS, e.g. buyers.session_rate=0:0.2:5, or KEY=v1,v2,...), got "
+              "'0:0.2'");
   EXPECT_NE(o.text.find(": 1 problem; nothing was run"), std::string::npos) << o.text;
 }
 
