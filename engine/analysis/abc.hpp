@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,7 @@ class AbcJournal {
  private:
   std::map<std::pair<int, long>, std::vector<double>> found_;  // (g, i) -> summaries
   std::FILE* out_ = nullptr;
+  std::mutex mutex_;  // add() from several threads
   int dims_, rows_;
 };
 
