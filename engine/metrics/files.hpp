@@ -11,6 +11,10 @@
 
 #include "linksim/result.hpp"
 
+namespace linksim {
+struct Comparison;
+}
+
 namespace linksim::detail {
 
 // Display columns of UTF-8 text as terminals show it: a CJK character (3
@@ -33,6 +37,15 @@ class Staged {
  private:
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> files_;  // temp, final
 };
+
+// Every replication's monthly and quarterly values, one row per period,
+// replication and metric with its unit (periods_long.csv).
+std::string periods_long_csv(const RunResult& r);
+// The paired difference day by day against the first run, one row per
+// scenario (named by its folder), day and metric (comparison_daily.csv).
+std::string comparison_daily_csv(const Comparison& c, const std::vector<std::string>& folders);
+// Every column's unit, file by file (units.json).
+nlohmann::json units_json();
 
 // A run's files (summary.json last) added to `files`.
 void stage_run(Staged& files, const RunResult& r, const std::filesystem::path& dir);
