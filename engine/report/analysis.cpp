@@ -39,6 +39,19 @@ bool period_before(const json& a, const json& b) {
   return a.at("period").get<std::string>() < b.at("period").get<std::string>();
 }
 
+std::vector<std::pair<std::string, std::vector<json>>> fit_by_metric(const json& fit) {
+  std::vector<std::pair<std::string, std::vector<json>>> out;
+  for (const auto& row : fit) {
+    const std::string metric = row.at("metric");
+    auto at =
+        std::find_if(out.begin(), out.end(), [&](const auto& m) { return m.first == metric; });
+    if (at == out.end()) at = out.insert(out.end(), {metric, {}});
+    at->second.push_back(row);
+  }
+  for (auto& [metric, rows] : out) std::stable_sort(rows.begin(), rows.end(), period_before);
+  return out;
+}
+
 namespace {
 
 std::string linksim_of(const json& j, const fs::path& dir) {
@@ -318,17 +331,8 @@ void calibration_from(Report& rep, const fs::path& dir, const json& c) {
        "replications); money in RMB, shares in %.</p>\n";
 
   // The fit per metric, in the file's order of first appearance, periods in time order.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<json>> rows;
-  for (const auto& row : c.at("fit")) {
-    const std::string metric = row.at("metric");
-    if (!rows.count(metric)) order.push_back(metric);
-    rows[metric].push_back(row);
-  }
   json fits = json::array();
-  for (const auto& metric : order) {
-    auto& rs = rows[metric];
-    std::stable_sort(rs.begin(), rs.end(), period_before);
+  for (const auto& [metric, rs] : fit_by_metric(c.at("fit"))) {
     json f{{"metric", metric}, {"unit", rs.front().value("unit", "")}};
     for (const char* field : {"periods", "target", "model", "lo", "hi", "weight"}) {
       f[field] = json::array();

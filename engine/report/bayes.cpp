@@ -77,17 +77,8 @@ void posterior_from(Report& rep, const json& p) {
     }
   }
   h << "</div>\n";
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<json>> rows;
-  for (const auto& row : p.at("fit")) {
-    const std::string metric = row.at("metric");
-    if (!rows.count(metric)) order.push_back(metric);
-    rows[metric].push_back(row);
-  }
   json fits = json::array();
-  for (const auto& metric : order) {
-    auto& rs = rows[metric];
-    std::stable_sort(rs.begin(), rs.end(), period_before);
+  for (const auto& [metric, rs] : fit_by_metric(p.at("fit"))) {
     json f{{"metric", metric}, {"unit", rs.front().value("unit", "")}};
     for (const char* field : {"periods", "target", "model", "lo", "hi"}) f[field] = json::array();
     for (const auto& row : rs) {

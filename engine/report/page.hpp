@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace linksim::detail {
 
@@ -35,6 +37,10 @@ std::string plain(const nlohmann::json& v);
 double number(const nlohmann::json& j, const char* key);
 // A period's place in time: "YYYY-MM" and "YYYY-Qn" sort as text within each form.
 bool period_before(const nlohmann::json& a, const nlohmann::json& b);
+// A fit's rows grouped by metric, in the order the metrics first appear, each
+// group in time order.
+std::vector<std::pair<std::string, std::vector<nlohmann::json>>> fit_by_metric(
+    const nlohmann::json& fit);
 
 // Reads dir/name and builds its section from it; a file without the fields
 // a section needs is named as not one of this linksim's.
