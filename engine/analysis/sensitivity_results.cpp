@@ -196,7 +196,8 @@ void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
   }
   indices << "metric,unit,factor,index,estimate,ci95_low,ci95_high\n";
   json results = json::object();
-  for (const auto& ms : r.metrics) {
+  for (std::size_t i = 0; i < r.metrics.size(); ++i) {
+    const MetricSensitivity& ms = r.metrics[i];
     json factors = json::object();
     for (std::size_t f = 0; f < ms.factors.size(); ++f) {
       json idx = json::object();
@@ -218,6 +219,15 @@ void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
                           {"factors", factors},
                           {"ranking", ranking}};
     if (ms.defined) results[ms.metric]["sign"] = sign_json(ms.sign, plan.factors, plan.rows);
+    // The quantity at each design row (sensitivity_design.csv's column), for
+    // the report's chart of it against the top factor.
+    json rows = json::array();
+    const auto m = static_cast<std::size_t>(headline_indices()[i]);  // r.metrics' order
+    for (int row = 0; row < plan.rows; ++row) {
+      const double q = r.quantity[static_cast<std::size_t>(row)][m];
+      rows.push_back(std::isfinite(q) ? json(q) : json());
+    }
+    results[ms.metric]["rows"] = rows;
   }
   json done = sensitivity_manifest(plan);
   done["status"] = "complete";
@@ -227,6 +237,14 @@ void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
       skipped[plan.factors[f].key] = r.skipped[f];
     done["design"]["skipped_steps"] = skipped;
   }
+  json values = json::array();
+  for (int row = 0; row < plan.rows; ++row) {
+    json v = json::array();
+    for (const auto& x : plan.points.points[plan.compare.empty() ? row : 2 * row].values)
+      v.push_back(std::strtod(x.c_str(), nullptr));
+    values.push_back(v);
+  }
+  done["design"]["values"] = values;  // each row's factor values, in the axes' order
   done["quantity"] = plan.compare.empty()
                          ? "replication mean of each metric"
                          : "mean paired difference, compare scenario minus scenario";

@@ -109,6 +109,7 @@ bool linksim_entry(const std::filesystem::path& p) {
                                               "search_by_category.csv",
                                               "replications.csv",
                                               "periods_long.csv",
+                                              "daily_replications.csv",
                                               "units.json",
                                               "scenario.yaml",
                                               "report.html",

@@ -56,9 +56,20 @@ json manifest(const SweepPlan& plan) {
           {"points", plan.points.size()}};
 }
 
-// Metric m at point p minus at point 0, replication by replication: the
-// points share their random streams, so this is far tighter than comparing
-// the two intervals.
+// The point a point's difference is taken to: the first value of the first
+// axis (the one the report charts along) with every other axis as at the
+// point. In a one-axis sweep, point 0. The first axis varies slowest, so the
+// points of its first value are the first `stride` ones.
+std::size_t baseline_point(const SweepPlan& plan, std::size_t i) {
+  const std::size_t first = plan.axes.front().grid().size();
+  const std::size_t stride =
+      std::max<std::size_t>(1, plan.points.size() / std::max<std::size_t>(1, first));
+  return i % stride;
+}
+
+// Metric m at point p minus at its baseline point, replication by
+// replication: the points share their random streams, so this is far
+// tighter than comparing the two intervals.
 Interval paired_difference(const SweepPointResult& first, const SweepPointResult& p,
                            std::size_t m) {
   std::vector<double> d;
@@ -75,13 +86,15 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
   std::ostringstream all, summary;
   all << "point" << keys << ",replication,seed,metric,unit,value\n";
   summary << "point" << keys
-          << ",metric,unit,n,mean,sd,ci95_low,ci95_high,diff_mean,diff_ci95_low,diff_ci95_high\n";
+          << ",metric,unit,n,mean,sd,ci95_low,ci95_high,baseline_point,diff_mean,diff_ci95_low,"
+             "diff_ci95_high\n";
   json points = json::array();
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     std::string at = std::to_string(i);
     for (const auto& v : plan.points[i].values)
       at.append(",").append(csv_field(detail::yaml_unquote(v)));
     const SweepPointResult& p = r.points[i];
+    const std::size_t baseline = baseline_point(plan, i);
     json metrics = json::object();
     for (std::size_t m = 0; m < metric_info().size(); ++m) {
       const auto& info = metric_info()[m];
@@ -90,24 +103,29 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
             << "," << detail::csv_number(p.replications[rep][m]) << "\n";
       }
       const Interval& iv = p.metrics[m];
-      const Interval diff = paired_difference(r.points.front(), p, m);
+      const Interval diff = paired_difference(r.points[baseline], p, m);
       summary << at << "," << info.name << "," << info.unit << "," << iv.n << ","
               << detail::csv_number(iv.mean) << "," << detail::csv_number(iv.sd) << ","
-              << detail::csv_number(iv.lo) << "," << detail::csv_number(iv.hi) << ","
-              << detail::csv_number(diff.mean) << "," << detail::csv_number(diff.lo) << ","
+              << detail::csv_number(iv.lo) << "," << detail::csv_number(iv.hi) << "," << baseline
+              << "," << detail::csv_number(diff.mean) << "," << detail::csv_number(diff.lo) << ","
               << detail::csv_number(diff.hi) << "\n";
       json mj = detail::interval_json(iv);
       mj["unit"] = info.unit;
-      mj["paired_difference_to_point_0"] = detail::interval_json(diff);
+      mj["paired_difference"] = detail::interval_json(diff);
       metrics[info.name] = mj;
     }
     json values = json::array();
     for (const auto& v : plan.points[i].values) values.push_back(detail::yaml_unquote(v));
-    points.push_back({{"point", i}, {"values", values}, {"metrics", metrics}});
+    points.push_back(
+        {{"point", i}, {"values", values}, {"baseline_point", baseline}, {"metrics", metrics}});
   }
   json done = manifest(plan);
   done["status"] = "complete";
   done["units"] = "money in fen (1/100 RMB); shares in [0, 1]";
+  done["paired_difference"] =
+      "each point minus its baseline_point, replication by replication: the point with the "
+      "first axis (" +
+      plan.axes.front().key + ") at its first value and every other axis as at the point";
   done["results"] = points;
   detail::Staged files;  // all three or none; sweep.json, the mark of a finished sweep, last
   files.add(dir / "sweep.csv", all.str());

@@ -3,12 +3,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "linksim/experiment.hpp"
 #include "linksim/result.hpp"
 
 namespace linksim {
@@ -41,11 +43,32 @@ class Staged {
 // Every replication's monthly and quarterly values, one row per period,
 // replication and metric with its unit (periods_long.csv).
 std::string periods_long_csv(const RunResult& r);
+// Every replication's daily values, one row per replication and day, the
+// columns of timeseries.csv without intervals (daily_replications.csv).
+std::string daily_replications_csv(const RunResult& r);
 // The paired difference day by day against the first run, one row per
 // scenario (named by its folder), day and metric (comparison_daily.csv).
 std::string comparison_daily_csv(const Comparison& c, const std::vector<std::string>& folders);
 // Every column's unit, file by file (units.json).
 nlohmann::json units_json();
+
+// One unit for a row or column of a table: its label ("万 RMB", "%",
+// "count", "days"), the factor a value is multiplied by to print it, and the
+// decimals printed. Amounts take the scale of the smallest of `values` that
+// is not zero, so that none reads as 0.00.
+struct UnitScale {
+  std::string label;
+  double factor = 1;
+  int decimals = 0;
+};
+UnitScale unit_scale(const std::string& unit, std::initializer_list<double> values,
+                     RmbUnits units = RmbUnits::chinese);
+// "mean [lo, hi]" in a scale, without its label; `sign` puts "+" before
+// positive numbers; decimals < 0: the scale's.
+std::string in_scale(const Interval& iv, const UnitScale& u, bool sign = false, int decimals = -1);
+// A paired difference in a scale: "+1.2 [0.3, 2.1] (+0.4%)*", with the
+// digits a significant difference needs to read as not zero.
+std::string difference_in_scale(const Difference& d, const UnitScale& u);
 
 // A run's files (summary.json last) added to `files`.
 void stage_run(Staged& files, const RunResult& r, const std::filesystem::path& dir);

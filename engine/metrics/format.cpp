@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include "linksim/experiment.hpp"
@@ -209,30 +210,78 @@ std::string monthly_table(const RunResult& r) {
   return out.str();
 }
 
+// One unit for a whole row or column of a table (its levels, intervals and
+// differences): amounts in the scale of its smallest value that is not zero,
+// so that none reads as 0.00; shares in % (differences in percentage points).
+detail::UnitScale detail::unit_scale(const std::string& unit, std::initializer_list<double> values,
+                                     RmbUnits units) {
+  double smallest = 0;
+  for (double v : values) {
+    if (std::isfinite(v) && v != 0 && (smallest == 0 || std::fabs(v) < smallest))
+      smallest = std::fabs(v);
+  }
+  if (unit == "fen") {
+    const RmbScale sc = rmb_scale(smallest, units);
+    return {std::string(sc.suffix).substr(1), 1 / sc.divisor, sc.decimals};
+  }
+  if (unit == "share") return {"%", 100, 2};
+  if (unit == "days") return {"days", 1, 1};
+  return {"count", 1, smallest < 100 ? 2 : 0};
+}
+
+std::string detail::in_scale(const Interval& iv, const UnitScale& u, bool sign, int decimals) {
+  if (std::isnan(iv.mean)) return "n/a";
+  const int d = decimals < 0 ? u.decimals : decimals;
+  const auto number = [&](double v) {
+    return (sign && v >= 0 ? "+" : "") + grouped(v * u.factor, d);
+  };
+  std::string out = number(iv.mean);
+  if (iv.n >= 2 && !std::isnan(iv.lo)) {
+    out += " [" + number(iv.lo) + ", " + number(iv.hi) + "]";
+  }
+  return out;
+}
+
+std::string detail::difference_in_scale(const Difference& d, const UnitScale& u) {
+  const Interval& iv = d.diff;
+  const int places =
+      d.significant
+          ? decimals_showing({iv.mean * u.factor, iv.lo * u.factor, iv.hi * u.factor}, u.decimals)
+          : u.decimals;
+  std::string out = in_scale(iv, u, true, places);
+  if (std::isnan(d.relative)) return out + (d.significant ? "*" : " ") + "       ";
+  const int rel = d.significant ? decimals_showing({100 * d.relative}, 1) : 1;
+  return out + fmt::format(" ({:+.{}f}%){}", 100 * d.relative, rel, d.significant ? "*" : " ");
+}
+
 std::string comparison_table(const Comparison& c) {
   std::ostringstream out;
   const auto& base = c.runs.front();
   out << "paired comparison: "
       << count_of(static_cast<long long>(base.replications.size()), "replication") << " each, seed "
       << base.scenario.seed << " (common random numbers); [95% interval]; * = the paired "
-      << "difference's interval excludes zero\n";
-  out << pad("metric", 24);
-  for (const auto& r : c.runs) out << pad(r.scenario.name, 34, true);
+      << "difference's interval excludes zero; each row in the unit it names\n";
+  out << pad("metric", 24) << pad("unit", 8);
+  for (const auto& r : c.runs) out << pad(r.scenario.name, 30, true);
   for (std::size_t i = 1; i < c.runs.size(); ++i) {
-    out << pad("difference " + c.runs[i].scenario.name, 46, true);
+    out << pad("difference " + c.runs[i].scenario.name, 40, true);
   }
   out << "\n";
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
-    out << pad(info.name, 24);
-    for (const auto& r : c.runs) {
-      out << pad(format_value(r.metrics[m].mean, info.unit) + " " +
-                     format_interval(r.metrics[m], info.unit),
-                 34, true);
-    }
+    double smallest = std::numeric_limits<double>::infinity();
+    for (const auto& r : c.runs) smallest = std::min(smallest, std::fabs(r.metrics[m].mean));
+    double diff = 0;
     for (std::size_t i = 1; i < c.runs.size(); ++i) {
-      const Difference& d = c.differences[i][m];
-      out << pad(format_difference(d, info.unit), 46, true);
+      const double v = std::fabs(c.differences[i][m].diff.mean);
+      if (std::isfinite(v) && v != 0 && (diff == 0 || v < diff)) diff = v;
+    }
+    const detail::UnitScale u = detail::unit_scale(info.unit, {smallest, diff});
+    out << pad(info.name, 24) << pad(u.label == "%" ? "% (pts)" : u.label, 8);
+    for (const auto& r : c.runs) out << pad(detail::in_scale(r.metrics[m], u), 30, true);
+    for (std::size_t i = 1; i < c.runs.size(); ++i) {
+      const std::string cell = detail::difference_in_scale(c.differences[i][m], u);
+      out << pad(cell, 40, true);
     }
     out << "\n";
   }
@@ -244,40 +293,41 @@ std::string sweep_table(const SweepResult& r) {
   const auto& base = r.plan.base;
   out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
       << count_of(base.replications, "replication") << " each, seed " << base.seed
-      << " at every point (common random numbers); mean ± half the 95% interval\n";
+      << " at every point (common random numbers); mean ± half the 95% interval, each column in "
+         "the unit it names\n";
   std::vector<std::size_t> widths;
   out << pad("point", 6);
   for (const auto& a : r.plan.axes) {
     widths.push_back(std::max<std::size_t>(8, a.key.size() + 2));
     out << pad(a.key, widths.back(), true);
   }
-  for (int m : headline_indices()) out << pad(metric_info()[m].name, 34, true);
+  // One unit per column: the scale of its smallest mean that is not zero.
+  std::vector<detail::UnitScale> units;
+  for (int m : headline_indices()) {
+    const auto& info = metric_info()[m];
+    double smallest = 0;
+    for (const auto& p : r.points) {
+      const double v = std::fabs(p.metrics[m].mean);
+      if (std::isfinite(v) && v != 0 && (smallest == 0 || v < smallest)) smallest = v;
+    }
+    units.push_back(detail::unit_scale(info.unit, {smallest}));
+    out << pad(info.name + " (" + units.back().label + ")", 28, true);
+  }
   out << "\n";
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     out << pad(std::to_string(i), 6);
     for (std::size_t a = 0; a < widths.size(); ++a) {
       out << pad(r.plan.points[i].values[a], widths[a], true);
     }
+    std::size_t k = 0;
     for (int m : headline_indices()) {
-      const auto& info = metric_info()[m];
+      const detail::UnitScale& u = units[k++];
       const Interval& iv = r.points[i].metrics[m];
-      std::string cell = format_value(iv.mean, info.unit);
+      std::string cell = std::isnan(iv.mean) ? "n/a" : grouped(iv.mean * u.factor, u.decimals);
       if (iv.n >= 2 && !std::isnan(iv.lo)) {
-        const double half = (iv.hi - iv.lo) / 2;
-        if (info.unit == "fen") {
-          // The half-width in the scale of the mean, unit after it.
-          const RmbScale sc = rmb_scale(iv.mean);
-          cell = grouped(iv.mean / sc.divisor, sc.decimals) + " ± " +
-                 grouped(half / sc.divisor, sc.decimals) + sc.suffix;
-        } else if (info.unit == "share") {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.2f%% ± %.2f", 100 * iv.mean, 100 * half);
-          cell = buf;
-        } else {
-          cell += " ± " + format_value(half, info.unit == "days" ? "count" : info.unit);
-        }
+        cell += " ± " + grouped((iv.hi - iv.lo) / 2 * u.factor, u.decimals);
       }
-      out << pad(cell, 34, true);
+      out << pad(cell, 28, true);
     }
     out << "\n";
   }

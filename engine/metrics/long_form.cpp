@@ -1,6 +1,6 @@
-// The long-form files of runs and comparisons (periods_long.csv,
-// comparison_daily.csv), what pandas users load and pivot, and units.json,
-// every wide file's column units.
+// The per-replication and long-form files of runs and comparisons
+// (daily_replications.csv, periods_long.csv, comparison_daily.csv), what
+// pandas users load and pivot, and units.json, every wide file's column units.
 #include <sstream>
 #include <stdexcept>
 
@@ -90,6 +90,7 @@ json units_json() {
             {"met_share", "share"},
             {"met_share_lo", "share"},
             {"met_share_hi", "share"}}},
+          {"daily_replications.csv", columns(daily_info(), false)},
           {"periods_long.csv", {{"value", "the row's unit column"}}}};
 }
 
@@ -116,6 +117,25 @@ std::string periods_long_csv(const RunResult& r) {
   };
   table(r.months, monthly_info(), &ReplicationResult::monthly);
   table(r.quarters, quarterly_info(), &ReplicationResult::quarterly);
+  return out.str();
+}
+
+// Every replication's daily values, one row per replication and day (the
+// columns of timeseries.csv without the intervals): paired daily differences
+// between two runs with the same seeds, or any statistic over replications.
+std::string daily_replications_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "replication,seed,day,date";
+  for (const auto& c : daily_info()) out << "," << c.name;
+  out << "\n";
+  for (const auto& rep : r.replications) {
+    for (Eigen::Index d = 0; d < rep.daily.rows(); ++d) {
+      out << rep.index << "," << rep.seed << "," << d << ","
+          << format_date(r.scenario.calendar.start + static_cast<int>(d));
+      for (Eigen::Index c = 0; c < rep.daily.cols(); ++c) out << "," << csv_number(rep.daily(d, c));
+      out << "\n";
+    }
+  }
   return out.str();
 }
 

@@ -196,6 +196,7 @@ void detail::stage_run(Staged& files, const RunResult& r, const fs::path& dir) {
   }
   files.add(dir / "replications.csv", reps.str());
   files.add(dir / "periods_long.csv", detail::periods_long_csv(r));
+  files.add(dir / "daily_replications.csv", detail::daily_replications_csv(r));
   files.add(dir / "units.json", detail::units_json().dump(2) + "\n");
   // summary.json last: its presence marks a complete run.
   files.add(dir / "summary.json", run_json(r, yaml).dump(2) + "\n");

@@ -163,6 +163,21 @@ std::string sign_html(const json& sign, const json& r, const json& axes, const s
   return h.str();
 }
 
+// The quantity at each design row against the top-ranked factor's value there
+// ({"key", "x", "y"}), or null for a file written before sensitivity.json
+// held its rows.
+json top_factor_rows(const json& s, const json& r) {
+  const json& design = s.at("design");
+  const json ranking = r.value("ranking", json::array());
+  if (!r.contains("rows") || !design.contains("values") || ranking.empty()) return nullptr;
+  const std::string key = ranking.front();
+  std::size_t f = 0;
+  while (f < s.at("axes").size() && s["axes"][f].at("key") != key) ++f;
+  json x = json::array();
+  for (const auto& row : design["values"]) x.push_back(row.at(f));
+  return {{"key", key}, {"x", x}, {"y", r["rows"]}};
+}
+
 void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
   const json& sc = s.at("scenario");
   const json& design = s.at("design");
@@ -242,7 +257,8 @@ void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
                        {"unit", r.value("unit", "")},
                        {"chart", defined && varies},
                        {"ranking", r.value("ranking", json::array())},
-                       {"factors", r.value("factors", json::object())}});
+                       {"factors", r.value("factors", json::object())},
+                       {"rows", top_factor_rows(s, r)}});
     if (!defined) {
       h << "<p class=note><b>" << html(quantity)
         << "</b>: undefined at some design points, so it has no indices.</p>\n";
@@ -253,6 +269,9 @@ void sensitivity_from(Report& rep, const fs::path& dir, const json& s) {
       const std::size_t bars = r.value("ranking", json::array()).size();
       h << "<div class=chart style=\"height: " << std::max<std::size_t>(220, 110 + 56 * bars)
         << "px\"><canvas id=\"sens-" << k << "-" << i << "\"></canvas></div>\n";
+      if (!metrics.back()["rows"].is_null()) {
+        h << "<div class=chart><canvas id=\"sens-" << k << "-" << i << "-rows\"></canvas></div>\n";
+      }
       if (r.contains("sign") && r["sign"].is_object()) {
         h << sign_html(r["sign"], r, s.at("axes"), other.empty() ? metric : "the difference",
                        !other.empty(), "sign-" + std::to_string(k) + "-" + std::to_string(i));

@@ -57,9 +57,14 @@ std::string html(const std::string& s) {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::difference_in_scale;
 using detail::html;
+using detail::in_scale;
+using detail::number;
 using detail::read_json;
 using detail::Report;
+using detail::unit_scale;
+using detail::UnitScale;
 using nlohmann::json;
 
 // JSON inside <script>: "</" would end the element early.
@@ -351,25 +356,67 @@ void add_sweep(Report& rep, const fs::path& dir) {
                  html(s["linksim"].value("version", "")) + " (" +
                  html(s["linksim"].value("commit", "")) + "); folder <code>" + html(dir.string()) +
                  "</code></li>\n";
+  // One unit per metric column (named in its head), so that the table fits the
+  // page: each cell has the mean, its interval, and the paired difference to
+  // the point's baseline (the first value of the first axis).
+  const std::string first_key = s.at("axes").at(0).at("key");
+  std::vector<UnitScale> units;
+  for (int m : headline_indices()) {
+    const std::string& name = metric_info()[m].name;
+    double smallest = 0;
+    for (const auto& p : points) {
+      const double v = std::fabs(number(p.at("metrics").at(name), "mean"));
+      if (std::isfinite(v) && v != 0 && (smallest == 0 || v < smallest)) smallest = v;
+    }
+    units.push_back(unit_scale(metric_info()[m].unit, {smallest}, RmbUnits::ascii));
+  }
   std::ostringstream t;
   t << "<section><h2>Sweep of " << html(sc.value("name", "")) << "</h2>"
-    << "<p>Mean [95% interval] at each point.</p><table><thead><tr><th>point</th>";
+    << "<p>At each point: the mean, its 95% interval, and <b>Δ</b>, the paired difference to the "
+       "point with <code>"
+    << html(first_key)
+    << "</code> at its first value and the other axes the same (the same seeds: common random "
+       "numbers), with its 95% interval; * where that interval excludes zero. Shares in %, their "
+       "differences in percentage points.</p><div class=wide><table class=sweep><thead><tr>"
+       "<th>point</th>";
   for (const auto& a : s.at("axes")) t << "<th>" << html(a.at("key").get<std::string>()) << "</th>";
-  for (int m : headline_indices()) t << "<th>" << html(metric_info()[m].name) << "</th>";
+  std::size_t k = 0;
+  for (int m : headline_indices()) {
+    t << "<th>" << html(metric_info()[m].name) << "<br>" << html(units[k++].label) << "</th>";
+  }
   t << "</tr></thead><tbody>\n";
   for (const auto& p : points) {
-    t << "<tr><td>" << p.at("point").get<int>() << "</td>";
+    const int point = p.at("point").get<int>();
+    const int baseline = p.value("baseline_point", 0);
+    t << "<tr><td>" << point << "</td>";
     for (const auto& v : p.at("values")) t << "<td>" << html(v.get<std::string>()) << "</td>";
+    k = 0;
     for (int m : headline_indices()) {
-      const auto& info = metric_info()[m];
-      t << "<td class=num>"
-        << html(format_metric(interval_of(p.at("metrics").at(info.name)), info.unit,
-                              RmbUnits::ascii))
-        << "</td>";
+      const json& mj = p.at("metrics").at(metric_info()[m].name);
+      const UnitScale& u = units[k++];
+      const Interval iv = interval_of(mj);
+      const std::string bounds = in_scale(iv, u);
+      const std::size_t cut = bounds.find(" [");
+      t << "<td class=num data-metric=\"" << metric_info()[m].name << "\">"
+        << html(bounds.substr(0, cut));
+      if (cut != std::string::npos)
+        t << "<br><small>" << html(bounds.substr(cut + 1)) << "</small>";
+      if (point != baseline && mj.contains("paired_difference")) {
+        Difference d;
+        d.diff = interval_of(mj.at("paired_difference"));
+        d.significant = d.diff.n >= 2 && (d.diff.lo > 0 || d.diff.hi < 0);
+        const double base =
+            number(points.at(baseline).at("metrics").at(metric_info()[m].name), "mean");
+        d.relative = base != 0 ? d.diff.mean / base : std::nan("");
+        std::string text = difference_in_scale(d, u);
+        text.erase(text.find_last_not_of(' ') + 1);
+        t << "<br><span class=delta>Δ " << html(text) << "</span>";
+      }
+      t << "</td>";
     }
     t << "</tr>\n";
   }
-  t << "</tbody></table></section>\n";
+  t << "</tbody></table></div></section>\n";
   rep.tables += t.str();
 }
 
@@ -384,6 +431,10 @@ th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-al
 th { background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.sig { font-weight: bold; }
+div.wide { overflow-x: auto; }
+table.sweep td.num { white-space: normal; }
+table.sweep small { color: #555; }
+table.sweep .delta { color: #1b3e6f; }
 .chart { position: relative; height: 340px; margin: 12px 0 24px; }
 code { font-size: 12px; }
 p.note { color: #555; font-style: italic; }
@@ -479,10 +530,15 @@ std::string report_html(const std::vector<fs::path>& folders) {
   }
   for (std::size_t k = 0; k < rep.sweeps.size(); ++k) {
     h << "<h2>Sweep of " << html(rep.sweeps[k]["name"].get<std::string>())
-      << ": headline metrics</h2>\n";
+      << ": headline metrics</h2>\n"
+      << "<p>For each metric, first the paired difference (the same seeds at every point) to the "
+         "point with the first axis at its first value and the other axes the same, then the "
+         "levels.</p>\n";
     for (int m : headline_indices()) {
-      h << "<div class=chart><canvas id=\"sweep-" << k << "-" << metric_info()[m].name
-        << "\"></canvas></div>\n";
+      for (const char* suffix : {"-diff", ""}) {
+        h << "<div class=chart><canvas id=\"sweep-" << k << "-" << metric_info()[m].name << suffix
+          << "\"></canvas></div>\n";
+      }
     }
   }
   h << rep.analyses << "<pre id=\"linksim-rendered\" hidden></pre>\n"

@@ -154,7 +154,8 @@
            'monthly', 'new_merchant_retention', 'share', (r) => r.months);
   }
 
-  // Sweeps: each headline metric against the first axis, a line per value of the others.
+  // Sweeps: per headline metric, the paired difference to the first value of the first axis
+  // (a line per value of the other axes, each against its own baseline), then the levels.
   D.sweeps.forEach((s, k) => {
     const first = s.axes[0];
     const groups = new Map();
@@ -163,22 +164,42 @@
       if (!groups.has(rest)) groups.set(rest, []);
       groups.get(rest).push(p);
     });
+    const base = `${first.key} = ${first.values[0]}`;
     D.headline.forEach((m) => {
-      const series = [];
-      for (const [rest, points] of groups) {
-        series.push({label: rest || s.name, points: points,
-                     mean: points.map((p) => p.metrics[m.name].mean),
-                     lo: points.map((p) => p.metrics[m.name].ci95_low),
-                     hi: points.map((p) => p.metrics[m.name].ci95_high)});
+      const stat = (points, field, end) => points.map((p) => {
+        const x = p.metrics[m.name][field] || {};
+        return x[end] == null ? null : x[end];
+      });
+      for (const diff of [true, false]) {
+        const field = diff ? 'paired_difference' : null;
+        const series = [];
+        for (const [rest, points] of groups) {
+          const pick = (end) => diff ? stat(points, field, end) :
+              points.map((p) => p.metrics[m.name][end]);
+          series.push({label: rest || s.name, points: points, mean: pick('mean'),
+                       lo: pick('ci95_low'), hi: pick('ci95_high')});
+        }
+        const scale = unitScale(m.unit, allValues(series));
+        if (diff && m.unit === 'share') scale.unit = 'pts';
+        const sets = [];
+        series.forEach((g, i) => sets.push(...band(g.label, COLORS[i % COLORS.length], g,
+                                                   scale.factor,
+                                                   {source: 'sweep', sweep: k, metric: m.name,
+                                                    difference: diff,
+                                                    points: g.points.map((p) => p.point)})));
+        if (diff) {
+          sets.push({label: 'no difference', data: first.values.map(() => 0), borderColor: '#888',
+                     borderDash: [4, 4], borderWidth: 1, pointRadius: 0, fill: false,
+                     linksimKey: {source: 'sweep', sweep: k, metric: m.name, stat: 'zero'}});
+          chart(`sweep-${k}-${m.name}-diff`,
+                `${m.name}: paired difference to ${base}` +
+                    (groups.size > 1 ? ', the other axes as at each point' : '') + ' (95% band)',
+                first.values, sets, scale, first.key);
+        } else {
+          chart(`sweep-${k}-${m.name}`, `${m.name} against ${first.key}`, first.values, sets,
+                scale, first.key);
+        }
       }
-      const scale = unitScale(m.unit, allValues(series));
-      const sets = [];
-      series.forEach((g, i) => sets.push(...band(g.label, COLORS[i % COLORS.length], g,
-                                                 scale.factor,
-                                                 {source: 'sweep', sweep: k, metric: m.name,
-                                                  points: g.points.map((p) => p.point)})));
-      chart(`sweep-${k}-${m.name}`, `${m.name} against ${first.key}`, first.values, sets, scale,
-            first.key);
     });
   });
 
@@ -255,6 +276,38 @@
                           axis: xTitle, labels: labels, datasets: sets});
   }
 
+  // The quantity at each design row against the top-ranked factor, with the zero line when it is
+  // a paired difference (which side of zero it falls on is the answer).
+  function designRows(id, m, paired, key) {
+    const scale = unitScale(m.unit, m.rows.y);
+    if (paired && m.unit === 'share') scale.unit = 'pts';
+    const points = m.rows.x.map((x, j) => ({x: x, y: m.rows.y[j] == null ? null :
+                                                 m.rows.y[j] * scale.factor}));
+    const xs = m.rows.x.filter((x) => x != null);
+    const sets = [{label: 'design rows', data: points, backgroundColor: rgba(COLORS[0], 0.5),
+                   pointRadius: 3, linksimKey: Object.assign({source: 'design-rows',
+                                                              metric: m.name}, key)}];
+    if (paired) {
+      sets.push({label: 'no difference', type: 'line', borderColor: '#888', borderDash: [4, 4],
+                 borderWidth: 1, pointRadius: 0,
+                 data: [{x: Math.min(...xs), y: 0}, {x: Math.max(...xs), y: 0}],
+                 linksimKey: Object.assign({source: 'design-rows', metric: m.name, stat: 'zero'},
+                                           key)});
+    }
+    const title = `${m.quantity} at each design row, against ${m.rows.key}`;
+    new Chart(document.getElementById(id), {
+      type: 'scatter',
+      data: {datasets: sets},
+      options: {animation: false, responsive: true, maintainAspectRatio: false,
+                plugins: {title: {display: true, text: title, font: {size: 15}}},
+                scales: {x: {title: {display: true, text: m.rows.key}},
+                         y: {title: {display: true, text: scale.unit}}}},
+    });
+    rendered.charts.push({id: id, title: title, factor: scale.factor, unit: scale.unit,
+                          datasets: sets.map((d) => ({label: d.label, key: d.linksimKey,
+                                                      data: d.data}))});
+  }
+
   // Sensitivity: per metric, the factors' indices in ranking order.
   D.sensitivities.forEach((s, k) => {
     const morris = s.method === 'morris';
@@ -293,6 +346,7 @@
       const axis = morris ? `effect across the factor's range, ${scale.unit} (whiskers: 95% interval)` :
           `${scale.unit} (whiskers: 95% interval)`;
       barChart(`sens-${k}-${i}`, `${what} ${m.quantity}`, m.ranking, sets, scale, axis);
+      if (m.rows) designRows(`sens-${k}-${i}-rows`, m, s.compare !== '', {analysis: k});
     });
   });
 
@@ -457,5 +511,9 @@
     });
   });
 
+  // Every table's right edge against the window's: a table that does not fit is cut off.
+  rendered.viewport = document.documentElement.clientWidth;
+  rendered.tables = [...document.querySelectorAll('table')].map((t) => ({
+    class: t.className, right: Math.ceil(t.getBoundingClientRect().right)}));
   out.textContent = JSON.stringify(rendered);
 })();

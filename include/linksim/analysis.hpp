@@ -64,7 +64,7 @@ struct MetricSensitivity {
 struct SensitivityResult {
   SensitivityPlan plan;
   std::vector<std::vector<double>> quantity;  // [row][metric]: mean (or mean paired difference)
-  std::vector<MetricSensitivity> metrics;     // metric_info() order
+  std::vector<MetricSensitivity> metrics;     // headline_indices() order
   // Morris, per factor: steps of a trajectory that left the factor's value as
   // run unchanged (an integer key rounded to the same value), so had no
   // elementary effect and were left out.

@@ -326,5 +326,46 @@ TEST(Sweep, PointMetricsAreThoseOfARunOfItsScenario) {
   fs::remove_all(out);
 }
 
+// In a two-axis sweep each point's paired difference is to the point with the
+// first axis at its first value and the second axis as at the point (the
+// report charts along the first axis), not to point 0, which differs on both.
+TEST(Sweep, PairedDifferenceIsAlongTheFirstAxis) {
+  const fs::path out = test::temp_path("linksim_sweep_diff");
+  fs::remove_all(out);
+  const SweepPlan plan = plan_sweep(
+      test::source_dir() / "scenarios" / "open_links.yaml",
+      {"population.buyers=3000", "buyers.arrivals.per_day=6", "population.merchants=80",
+       "population.streamers=20", "calendar.days=40", "calendar.warmup_days=10", "replications=3"},
+      {"conversion.jump_loss=0.2,0.6", "buyers.follows=2,4"});
+  const SweepResult r = run_sweep(plan, out, test::threads(2));
+  const auto j = nlohmann::json::parse(test::read_file(out / "sweep.json"));
+  const std::vector<int> baselines{0, 1, 0, 1};
+  const std::size_t gmv = 0;
+  ASSERT_EQ(metric_info()[gmv].name, "gmv");
+  for (std::size_t p = 0; p < 4; ++p) {
+    const auto& point = j["results"][p];
+    EXPECT_EQ(point["baseline_point"], baselines[p]) << p;
+    std::vector<double> d;
+    for (int rep = 0; rep < 3; ++rep) {
+      d.push_back(r.points[p].replications[rep][gmv] -
+                  r.points[static_cast<std::size_t>(baselines[p])].replications[rep][gmv]);
+    }
+    const Interval expected = summarize(d);
+    const auto& got = point["metrics"]["gmv"]["paired_difference"];
+    EXPECT_DOUBLE_EQ(got["mean"].get<double>(), expected.mean) << p;
+    if (p >= 2) {
+      EXPECT_DOUBLE_EQ(got["ci95_low"].get<double>(), expected.lo) << p;
+      EXPECT_NE(expected.mean, 0.0) << "the jump loss moves GMV at point " << p;
+    } else {
+      EXPECT_EQ(expected.mean, 0.0) << "a baseline point differs from itself by nothing";
+    }
+  }
+  EXPECT_NE(j["paired_difference"].get<std::string>().find("conversion.jump_loss"),
+            std::string::npos);
+  const std::string summary = test::read_file(out / "sweep_summary.csv");
+  EXPECT_NE(summary.find(",baseline_point,diff_mean,"), std::string::npos);
+  fs::remove_all(out);
+}
+
 }  // namespace
 }  // namespace linksim

@@ -67,6 +67,11 @@ TEST(Writers, FilesAndColumns) {
   EXPECT_EQ(std::count(long_form.begin(), long_form.end(), '\n'),
             static_cast<long>(1 + 2 * 3 * monthly_info().size()));
   EXPECT_NE(long_form.find("\n2022-02,2,102,gmv,fen,2\n"), std::string::npos);
+  // Every replication's daily values, one row per replication and day.
+  const std::string daily = test::read_file(dir / "daily_replications.csv");
+  EXPECT_EQ(daily.substr(0, daily.find('\n')).rfind("replication,seed,day,date,gmv_store,", 0), 0u);
+  EXPECT_EQ(std::count(daily.begin(), daily.end(), '\n'), 1 + 3 * 40);
+  EXPECT_NE(daily.find("\n2,102,39,2022-02-09,2,2,"), std::string::npos);
   // Every column of the wide files has its unit in units.json.
   const auto units = nlohmann::json::parse(test::read_file(dir / "units.json"));
   std::istringstream header(ts.substr(0, ts.find('\n')));
@@ -80,6 +85,7 @@ TEST(Writers, FilesAndColumns) {
   EXPECT_EQ(units["monthly.csv"]["gmv_lo"], "fen");
   EXPECT_EQ(units["monthly.csv"]["in_store_share"], "share");
   EXPECT_EQ(units["replications.csv"]["retention_90"], "share");
+  EXPECT_EQ(units["daily_replications.csv"]["gmv_store"], "fen");
   const std::string reps = test::read_file(dir / "replications.csv");
   EXPECT_EQ(reps.substr(0, reps.find('\n')).rfind("replication,seed,gmv,gmv_store,", 0), 0u);
   fs::remove_all(dir);
@@ -94,6 +100,44 @@ TEST(Writers, ReadableAmounts) {
   const std::string table = run_table(hand_made());
   EXPECT_NE(table.find("gmv"), std::string::npos);
   EXPECT_NE(table.find("1.01 亿 RMB"), std::string::npos) << table;
+}
+
+// The comparison table names each row's unit once, in its unit column, and
+// prints the levels, their intervals and the difference in it: GMV of about
+// 1 亿 RMB with a difference of 1.1 万 reads in 万 on both sides, not "1.01 亿"
+// beside "+1.1 万".
+TEST(Writers, ComparisonTableHasOneUnitPerRow) {
+  RunResult other = hand_made();
+  other.scenario.name = "other";
+  for (auto& rep : other.replications) rep.metrics[0] += 1e6 + 1e5 * rep.index;  // + 1 万 RMB
+  aggregate(other);
+  Comparison c;
+  c.runs = {hand_made(), other};
+  for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));
+  const std::string table = comparison_table(c);
+  std::istringstream lines(table);
+  std::string line;
+  std::getline(lines, line);
+  std::getline(lines, line);
+  EXPECT_EQ(line.rfind("metric", 0), 0u) << line;
+  EXPECT_NE(line.find("unit"), std::string::npos) << line;
+  bool gmv = false;
+  while (std::getline(lines, line)) {
+    // A unit is written once per row at most, never inside a cell.
+    for (const char* unit : {"亿", "万", "RMB", "pts"}) {
+      const auto first = line.find(unit);
+      if (first != std::string::npos) {
+        EXPECT_EQ(line.find(unit, first + 1), std::string::npos) << unit << " twice: " << line;
+      }
+    }
+    if (line.rfind("gmv ", 0) == 0) {
+      gmv = true;
+      EXPECT_NE(line.find("万 RMB"), std::string::npos) << line;
+      EXPECT_NE(line.find("10,100.0 [9,851.6, 10,348.4]"), std::string::npos) << line;
+      EXPECT_NE(line.find("+1.1 [+0.9, +1.3] (+0.01%)*"), std::string::npos) << line;
+    }
+  }
+  EXPECT_TRUE(gmv) << table;
 }
 
 // A paired difference shows the digits that tell it from zero when its

@@ -59,9 +59,33 @@ TEST(AnalysisReport, SensitivityChartsPlotTheFilesIndices) {
   EXPECT_EQ(count(page.dom, "undefined at some design points, so it has no indices"), undefined);
   std::set<std::pair<int, std::string>> charted;
   int checked = 0;
+  std::set<std::pair<int, std::string>> rows_charted;
   for (const auto& chart : page.rendered["charts"]) {
     ASSERT_FALSE(chart["datasets"].empty()) << chart["id"];
     const json& first = chart["datasets"][0]["key"];
+    if (first["source"] == "design-rows") {
+      // The quantity at each design row against the top-ranked factor: the
+      // file's rows and design values, and the zero line for the paired
+      // difference (the Morris analysis, k = 0).
+      const int k = first["analysis"];
+      const std::string metric = first["metric"];
+      rows_charted.insert({k, metric});
+      const json& r = files[k]["results"][metric];
+      const std::string top = r["ranking"][0];
+      std::size_t f = 0;
+      while (files[k]["axes"][f]["key"] != top) ++f;
+      const json& points = chart["datasets"][0]["data"];
+      ASSERT_EQ(points.size(), r["rows"].size()) << chart["id"];
+      for (std::size_t row = 0; row < points.size(); ++row) {
+        EXPECT_EQ(points[row]["x"].get<double>(),
+                  files[k]["design"]["values"][row][f].get<double>());
+        expect_plotted(points[row]["y"], json_number(r["rows"][row]), chart["factor"].get<double>(),
+                       chart["id"].get<std::string>());
+      }
+      EXPECT_EQ(chart["datasets"].size(), k == 0 ? 2u : 1u) << chart["id"];
+      EXPECT_NE(chart["title"].get<std::string>().find("against " + top), std::string::npos);
+      continue;
+    }
     ASSERT_EQ(first["source"], "sensitivity") << chart["id"];
     const int k = first["analysis"];
     const std::string metric = first["metric"];
@@ -101,6 +125,7 @@ TEST(AnalysisReport, SensitivityChartsPlotTheFilesIndices) {
               std::string::npos);
   }
   EXPECT_EQ(charted, expected);
+  EXPECT_EQ(rows_charted, expected);
   EXPECT_GT(checked, 60);
   // What the quantity is, and where it came from.
   std::set<std::string> titles;

@@ -42,8 +42,9 @@ inline std::string unescape(std::string s) {
   return s;
 }
 
-// Loads the page in headless Chromium and reads what its script recorded.
-inline Page load_in_chromium(const std::filesystem::path& html) {
+// Loads the page in headless Chromium, in a window `width` pixels wide, and
+// reads what its script recorded.
+inline Page load_in_chromium(const std::filesystem::path& html, int width = 1280) {
   namespace fs = std::filesystem;
   Page page;
   if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
@@ -55,9 +56,10 @@ inline Page load_in_chromium(const std::filesystem::path& html) {
   const fs::path profile = temp_path("linksim_report_profile");
   const std::string cmd =
       "timeout 120 chromium --headless --no-sandbox --disable-gpu "
-      "--no-first-run --user-data-dir=" +
-      profile.string() + " --enable-logging=stderr --v=0 --dump-dom 'file://" +
-      fs::absolute(html).string() + "' >" + dom.string() + " 2>" + log.string();
+      "--no-first-run --window-size=" +
+      std::to_string(width) + ",1000 --user-data-dir=" + profile.string() +
+      " --enable-logging=stderr --v=0 --dump-dom 'file://" + fs::absolute(html).string() + "' >" +
+      dom.string() + " 2>" + log.string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(log);
   page.dom = read_file(dom);
   std::istringstream lines(read_file(log));

@@ -156,6 +156,10 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   fs::remove_all(out);
 }
 
+// A two-axis sweep: per headline metric the paired difference to the first
+// axis's first value (each line against its own baseline) and the levels,
+// every value the file's; its table fits a 1280-pixel window with one unit
+// per column and a Δ under every point that is not its own baseline.
 TEST(Report, SweepChartsPlotTheFilesValues) {
   const fs::path out = test::temp_path("linksim_report_sweep");
   fs::remove_all(out);
@@ -164,30 +168,52 @@ TEST(Report, SweepChartsPlotTheFilesValues) {
                            " --report --out " +
                            out.string());
   ASSERT_EQ(o.code, 0) << o.text;
-  const Page page = load_in_chromium(out / "report.html");
+  const Page page = load_in_chromium(out / "report.html", 1280);
   expect_clean(page);
   const json sweep = json::parse(test::read_file(out / "sweep.json"));
-  ASSERT_EQ(page.rendered["charts"].size(), headline_indices().size());
+  ASSERT_EQ(page.rendered["charts"].size(), 2 * headline_indices().size());
+  int differences = 0;
   for (const auto& chart : page.rendered["charts"]) {
     const double factor = chart["factor"].get<double>();
-    // A line per value of the second axis, each over the first axis's two values.
-    ASSERT_EQ(chart["datasets"].size(), 2u * 3u) << chart["id"];
+    const bool difference = chart["id"].get<std::string>().ends_with("-diff");
+    differences += difference;
+    // A line per value of the second axis, each over the first axis's two
+    // values, and the zero line on a difference chart.
+    ASSERT_EQ(chart["datasets"].size(), 2u * 3u + (difference ? 1 : 0)) << chart["id"];
     for (const auto& d : chart["datasets"]) {
       const json& key = d["key"];
       const std::string stat = key["stat"];
+      if (stat == "zero") {
+        for (const auto& v : d["data"]) EXPECT_EQ(v, 0);
+        continue;
+      }
+      EXPECT_EQ(key["difference"], difference) << chart["id"];
       const std::string field = stat == "mean" ? "mean" : stat == "lo" ? "ci95_low" : "ci95_high";
       ASSERT_EQ(d["data"].size(), key["points"].size());
       for (std::size_t i = 0; i < d["data"].size(); ++i) {
         const int point = key["points"][i];
-        expect_plotted(
-            d["data"][i],
-            json_number(
-                sweep["results"][point]["metrics"][key["metric"].get<std::string>()][field]),
-            factor, key.dump());
+        const json& metric = sweep["results"][point]["metrics"][key["metric"].get<std::string>()];
+        expect_plotted(d["data"][i],
+                       json_number(difference ? metric["paired_difference"][field] : metric[field]),
+                       factor, key.dump());
       }
     }
   }
+  EXPECT_EQ(differences, static_cast<int>(headline_indices().size()));
   EXPECT_NE(page.dom.find("Sweep of open_links"), std::string::npos);
+  EXPECT_NE(page.dom.find("paired difference to policy.0.taobao.fee = 0"), std::string::npos);
+  // The table: every point's row, a Δ for the two points off their baseline
+  // in each headline column, and no table past the window's edge.
+  EXPECT_NE(page.dom.find("<th>gmv<br>"), std::string::npos);
+  std::size_t deltas = 0;
+  for (std::size_t at = 0; (at = page.dom.find("class=\"delta\">Δ ", at)) != std::string::npos;
+       ++at)
+    ++deltas;
+  EXPECT_EQ(deltas, 2 * headline_indices().size());
+  ASSERT_FALSE(page.rendered["tables"].empty());
+  for (const auto& t : page.rendered["tables"]) {
+    EXPECT_LE(t["right"].get<int>(), page.rendered["viewport"].get<int>()) << t.dump();
+  }
   fs::remove_all(out);
 }
 
