@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -168,11 +169,13 @@ void add_run(Report& rep, const fs::path& dir, const std::string& label) {
                  html(dir.string()) + "</code></li>\n";
 }
 
-// The headline metrics of several runs side by side, with paired differences when compared.
+// The headline metrics of several runs side by side, with paired differences
+// when compared: one unit per row, named in its own column (money in the
+// scale of the row's smallest level or difference, so none reads as 0.0).
 std::string metrics_table(const std::vector<std::string>& names, const std::vector<json>& metrics,
                           bool paired) {
   std::ostringstream t;
-  t << "<table><thead><tr><th>metric</th>";
+  t << "<table><thead><tr><th>metric</th><th>unit</th>";
   for (const auto& n : names) t << "<th>" << html(n) << "</th>";
   if (paired) {
     for (std::size_t i = 1; i < names.size(); ++i) {
@@ -182,23 +185,31 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
   t << "</tr></thead><tbody>\n";
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
-    t << "<tr><td title=\"" << html(info.doc) << "\">" << html(info.name) << "</td>";
-    for (const auto& mj : metrics) {
-      t << "<td class=num>"
-        << html(format_metric(interval_of(mj.at(info.name)), info.unit, RmbUnits::ascii))
-        << "</td>";
+    std::vector<Difference> diffs;
+    double level = std::numeric_limits<double>::infinity(), change = 0;
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const json& mj = metrics[i].at(info.name);
+      level = std::min(level, std::fabs(number(mj, "mean")));
+      if (!paired || i == 0) continue;
+      Difference d;
+      d.diff = interval_of(mj.at("paired_difference"));
+      d.relative =
+          mj.at("relative_change").is_number() ? mj["relative_change"].get<double>() : std::nan("");
+      d.significant = mj.value("significant", false);
+      const double v = std::fabs(d.diff.mean);
+      if (std::isfinite(v) && v != 0 && (change == 0 || v < change)) change = v;
+      diffs.push_back(d);
     }
-    if (paired) {
-      for (std::size_t i = 1; i < metrics.size(); ++i) {
-        const json& mj = metrics[i].at(info.name);
-        Difference d;
-        d.diff = interval_of(mj.at("paired_difference"));
-        d.relative = mj.at("relative_change").is_number() ? mj["relative_change"].get<double>()
-                                                          : std::nan("");
-        d.significant = mj.value("significant", false);
-        t << "<td class=\"num" << (d.significant ? " sig" : "") << "\">"
-          << html(format_paired(d, info.unit, RmbUnits::ascii)) << "</td>";
-      }
+    const UnitScale u = unit_scale(info.unit, {level, change}, RmbUnits::ascii);
+    t << "<tr><td title=\"" << html(info.doc) << "\">" << html(info.name) << "</td><td>"
+      << html(u.label == "%" && paired ? "% (difference: pts)" : u.label) << "</td>";
+    for (const auto& mj : metrics) {
+      t << "<td class=num>" << html(in_scale(interval_of(mj.at(info.name)), u)) << "</td>";
+    }
+    for (const Difference& d : diffs) {
+      std::string text = difference_in_scale(d, u);
+      text.erase(text.find_last_not_of(' ') + 1);
+      t << "<td class=\"num" << (d.significant ? " sig" : "") << "\">" << html(text) << "</td>";
     }
     t << "</tr>\n";
   }

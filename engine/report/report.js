@@ -75,6 +75,7 @@
     // (the data keeps it): GMV or merchants below zero are not a reading anyone needs.
     let minMean = Infinity, minAll = Infinity;
     for (const d of datasets) {
+      if (d.yAxisID === 'y1') continue;  // the right axis starts at zero: amounts
       for (const v of d.data) {
         if (v == null) continue;
         minAll = Math.min(minAll, v);
@@ -82,6 +83,17 @@
       }
     }
     const yMin = minAll < 0 && minMean >= 0 ? 0 : undefined;
+    const tick = (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3});
+    const scales = {
+      x: {title: {display: !!xTitle, text: xTitle || ''}, offset: !!more.offset,
+          ticks: {maxTicksLimit: 12, autoSkip: true, maxRotation: 0}},
+      y: {type: more.log ? 'logarithmic' : 'linear', title: {display: true, text: scale.unit},
+          min: more.y1 ? 0 : yMin, ticks: {callback: more.log ? logTick : tick}},
+    };
+    if (more.y1) {
+      scales.y1 = {position: 'right', min: 0, grid: {drawOnChartArea: false}, ticks: {callback: tick},
+                   title: {display: true, text: `Taobao, JD: ${more.y1.unit}`}};
+    }
     const c = new Chart(canvas, {
       type: 'line',
       data: {labels: labels, datasets: datasets},
@@ -99,22 +111,21 @@
             callbacks: {
               label: (ctx) => `${ctx.dataset.label}: ` +
                   (ctx.parsed.y == null ? 'n/a' :
+                   ctx.dataset.yAxisID === 'y1' ?
+                   `${grouped(ctx.parsed.y, more.y1.decimals)} ${more.y1.unit}` :
                    `${scale.format ? scale.format(ctx.parsed.y) : grouped(ctx.parsed.y, decimals)} ` +
                    scale.unit),
             },
           },
         },
-        scales: {
-          x: {title: {display: !!xTitle, text: xTitle || ''}, offset: !!more.offset,
-              ticks: {maxTicksLimit: 12, autoSkip: true, maxRotation: 0}},
-          y: {type: more.log ? 'logarithmic' : 'linear', title: {display: true, text: scale.unit},
-              min: yMin, ticks: {callback: more.log ? logTick :
-                  (v) => v.toLocaleString('en-US', {maximumFractionDigits: 3})}},
-        },
+        scales: scales,
       },
     });
     rendered.charts.push({id: id, title: title, factor: scale.factor, unit: scale.unit,
+                          right: more.y1 ? {factor: more.y1.factor, unit: more.y1.unit} : null,
                           datasets: datasets.map((d) => ({label: d.label, key: d.linksimKey,
+                                                          axis: d.yAxisID || 'y',
+                                                          factor: d.factor || scale.factor,
                                                           data: d.data}))});
     return c;
   }
@@ -128,15 +139,25 @@
   }
 
   // Runs: GMV by channel (one chart each), then one chart per series for all runs.
+  // The union links' GMV is a few percent of the store's: on the store's scale its lines would
+  // sit flat at zero, so it gets its own axis on the right, in its own scale.
   D.runs.forEach((r, i) => {
-    const series = ['gmv_store', 'gmv_taobao', 'gmv_jd'].map((c) => r.daily[c]);
-    const scale = moneyScale(allValues(series));
-    const sets = [];
-    for (const c of ['gmv_store', 'gmv_taobao', 'gmv_jd']) {
-      sets.push(...band(D.channel_labels[c], CHANNEL_COLORS[c], r.daily[c], scale.factor,
-                        {source: 'daily', run: i, column: c}));
+    const store = moneyScale(allValues([r.daily.gmv_store]));
+    const external = ['gmv_taobao', 'gmv_jd'];
+    const externalValues = allValues(external.map((c) => r.daily[c]));
+    const right = externalValues.some((v) => v != null && v > 0) ? moneyScale(externalValues) : null;
+    const sets = band(D.channel_labels.gmv_store, CHANNEL_COLORS.gmv_store, r.daily.gmv_store,
+                      store.factor, {source: 'daily', run: i, column: 'gmv_store'});
+    for (const c of external) {
+      const s = right || store;
+      sets.push(...band(D.channel_labels[c], CHANNEL_COLORS[c], r.daily[c], s.factor,
+                        {source: 'daily', run: i, column: c})
+                    .map((d) => Object.assign(d, right ? {yAxisID: 'y1', factor: s.factor} : {})));
     }
-    chart(`gmv-${i}`, `GMV per day by channel: ${r.label}`, r.dates, sets, scale, 'date');
+    const title = `GMV per day by channel: ${r.label}` +
+        (right ? ' (Taobao and JD on the right axis)' : ' (no sales through union links)');
+    chart(`gmv-${i}`, title, r.dates, sets, right ? Object.assign({}, store, {unit:
+          `store: ${store.unit}`}) : store, 'date', right ? {y1: right} : {});
   });
   function perRun(id, title, source, column, unit, labelsOf) {
     const series = D.runs.map((r) => r[source][column]);

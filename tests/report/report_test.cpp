@@ -109,8 +109,15 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
         const auto csv = read_csv(folder / "timeseries.csv");
         const auto& values = csv.at(stat == "mean" ? column : column + "_" + stat);
         ASSERT_EQ(d["data"].size(), values.size()) << column;
+        // The union links' GMV on the right axis, in its own scale, where
+        // there is any (open links); on the store's axis otherwise.
+        const bool external = column == "gmv_taobao" || column == "gmv_jd";
+        const bool right = !chart["right"].is_null();
+        EXPECT_EQ(d["axis"], external && right ? "y1" : "y") << chart["id"] << column;
+        const double f = d["factor"].get<double>();
+        EXPECT_EQ(f, external && right ? chart["right"]["factor"].get<double>() : factor);
         for (std::size_t i = 0; i < values.size(); ++i) {
-          expect_plotted(d["data"][i], values[i], factor, column + " day " + std::to_string(i));
+          expect_plotted(d["data"][i], values[i], f, column + " day " + std::to_string(i));
           ++checked;
         }
       } else {
@@ -128,12 +135,30 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
   }
   EXPECT_GT(checked, 2000);
   EXPECT_EQ(differences, 2 * 4);  // two charts of a band, its mean and the zero line
+  // The closed loop sells nothing through links: one axis; open links: the
+  // right axis for Taobao and JD, in a scale of their own, far below the store's.
+  EXPECT_TRUE(page.rendered["charts"][0]["right"].is_null());
+  const json& open = page.rendered["charts"][1];
+  ASSERT_FALSE(open["right"].is_null()) << open.dump().substr(0, 300);
+  EXPECT_GT(open["right"]["factor"].get<double>(), open["factor"].get<double>());
+  EXPECT_NE(open["title"].get<std::string>().find("Taobao and JD on the right axis"),
+            std::string::npos);
   // Tables and labels as a user reads them: RMB in k (ASCII, readable without
   // CJK fonts), Chinese labels beside English ones.
   EXPECT_NE(page.dom.find("k RMB"), std::string::npos);
   EXPECT_NE(page.dom.find("store 快手小店"), std::string::npos);
   EXPECT_NE(page.dom.find("快手小店"), std::string::npos);
   EXPECT_NE(page.dom.find("Paired comparison against closed_loop"), std::string::npos);
+  // The comparison's table: one unit per row, in its own column, none in the cells.
+  EXPECT_NE(page.dom.find("<th>metric</th><th>unit</th>"), std::string::npos);
+  int cells = 0;
+  for (std::size_t at = 0; (at = page.dom.find("<td class=\"num", at)) != std::string::npos; ++at) {
+    const std::string cell = page.dom.substr(at, page.dom.find("</td>", at) - at);
+    EXPECT_EQ(cell.find("RMB"), std::string::npos) << cell;
+    EXPECT_EQ(cell.find("pts"), std::string::npos) << cell;
+    ++cells;
+  }
+  EXPECT_EQ(cells, static_cast<int>(3 * headline_indices().size()));
   EXPECT_NE(page.dom.find("seed 20220301"), std::string::npos);
   // The verdict comes first: a sentence per headline metric that says what
   // comparison.json says (higher, lower, or an interval including zero).
