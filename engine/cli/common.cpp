@@ -265,6 +265,13 @@ int thread_count(const CommonOptions& o) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+std::size_t stdout_columns() {
+  winsize ws{};
+  if (::isatty(STDOUT_FILENO) == 0) return 0;
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
 namespace {
 
 // Columns of the terminal on stderr (COLUMNS, then 80, when it does not say).

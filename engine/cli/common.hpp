@@ -81,6 +81,9 @@ std::string problems_text(const std::string& file, const ScenarioError& e);
 bool no_problem(const std::string& problem);
 
 int thread_count(const CommonOptions& o);
+// The columns of the terminal standard output goes to, or 0 when it is not
+// a terminal (a file or a pipe gets the full table, whatever its width).
+std::size_t stdout_columns();
 // Progress on stderr: a live bar on a terminal, a log line every few seconds
 // otherwise, nothing with --quiet.
 // `unit` names the runs of a compare or sweep ("scenario", "point").

@@ -85,7 +85,7 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   if (o.report && distributed_rank() == 0)
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   remove_stale(*earlier);
-  std::cout << comparison_table(c);
+  std::cout << comparison_table(c, stdout_columns());
   double seconds = 0;
   for (const auto& r : c.runs) seconds += r.seconds;
   spdlog::info("{:.1f}s; wrote {}/comparison.json, comparison.csv and one folder per scenario",
@@ -139,7 +139,7 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
   end_progress(o);
   if (o.report && distributed_rank() == 0)
     write_report({dir}, std::filesystem::path(dir) / "report.html");
-  std::cout << sweep_table(r);
+  std::cout << sweep_table(r, stdout_columns());
   int resumed = 0;
   for (const auto& p : r.points) resumed += p.resumed ? 1 : 0;
   spdlog::info(

@@ -254,7 +254,57 @@ std::string detail::difference_in_scale(const Difference& d, const UnitScale& u)
   return out + fmt::format(" ({:+.{}f}%){}", 100 * d.relative, rel, d.significant ? "*" : " ");
 }
 
-std::string comparison_table(const Comparison& c) {
+namespace {
+
+std::size_t widest_line(const std::string& text) {
+  std::size_t widest = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    widest = std::max(widest, detail::display_width(line));
+  return widest;
+}
+
+// The comparison for a terminal too narrow for its table: a block per
+// metric, a line per scenario and per difference.
+std::string stacked_comparison(const Comparison& c) {
+  std::ostringstream out;
+  const auto& base = c.runs.front();
+  out << "paired comparison: "
+      << count_of(static_cast<long long>(base.replications.size()), "replication") << " each, seed "
+      << base.scenario.seed << " (common random numbers)\n[95% interval]; * = the paired "
+      << "difference's interval excludes zero\n";
+  std::size_t label = 0;
+  for (const auto& r : c.runs) label = std::max(label, r.scenario.name.size() + 3);
+  for (std::size_t i = 1; i < c.runs.size(); ++i) {
+    label = std::max(label, c.runs[i].scenario.name.size() + base.scenario.name.size() + 7);
+  }
+  for (int m : headline_indices()) {
+    const auto& info = metric_info()[m];
+    double smallest = std::numeric_limits<double>::infinity(), diff = 0;
+    for (const auto& r : c.runs) smallest = std::min(smallest, std::fabs(r.metrics[m].mean));
+    for (std::size_t i = 1; i < c.runs.size(); ++i) {
+      const double v = std::fabs(c.differences[i][m].diff.mean);
+      if (std::isfinite(v) && v != 0 && (diff == 0 || v < diff)) diff = v;
+    }
+    const detail::UnitScale u = detail::unit_scale(info.unit, {smallest, diff});
+    out << "\n"
+        << info.name << " (" << (u.label == "%" ? "%, difference in pts" : u.label) << ")\n";
+    for (const auto& r : c.runs) {
+      out << "  " << pad(r.scenario.name, label) << detail::in_scale(r.metrics[m], u) << "\n";
+    }
+    for (std::size_t i = 1; i < c.runs.size(); ++i) {
+      std::string cell = detail::difference_in_scale(c.differences[i][m], u);
+      cell.erase(cell.find_last_not_of(' ') + 1);
+      out << "  " << pad(c.runs[i].scenario.name + " − " + base.scenario.name, label) << cell
+          << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string comparison_table(const Comparison& c, std::size_t width) {
   std::ostringstream out;
   const auto& base = c.runs.front();
   out << "paired comparison: "
@@ -285,10 +335,53 @@ std::string comparison_table(const Comparison& c) {
     }
     out << "\n";
   }
+  return width > 0 && widest_line(out.str()) > width ? stacked_comparison(c) : out.str();
+}
+
+namespace {
+
+// "mean ± half the 95% interval" in a column's unit.
+std::string plus_minus(const Interval& iv, const detail::UnitScale& u) {
+  std::string cell = std::isnan(iv.mean) ? "n/a" : grouped(iv.mean * u.factor, u.decimals);
+  if (iv.n >= 2 && !std::isnan(iv.lo)) {
+    cell += " ± " + grouped((iv.hi - iv.lo) / 2 * u.factor, u.decimals);
+  }
+  return cell;
+}
+
+// The sweep for a terminal too narrow for its table: a block per point, a
+// line per headline metric.
+std::string stacked_sweep(const SweepResult& r, const std::vector<detail::UnitScale>& units) {
+  std::ostringstream out;
+  const auto& base = r.plan.base;
+  out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
+      << count_of(base.replications, "replication") << " each, seed " << base.seed
+      << " at every point\n(common random numbers); mean ± half the 95% interval\n";
+  std::vector<std::string> labels;
+  std::size_t label = 0;
+  std::size_t k = 0;
+  for (int m : headline_indices()) {
+    labels.push_back(metric_info()[m].name + " (" + units[k++].label + ")");
+    label = std::max(label, detail::display_width(labels.back()) + 2);
+  }
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    out << "\npoint " << i << ":";
+    for (std::size_t a = 0; a < r.plan.axes.size(); ++a) {
+      out << (a == 0 ? " " : ", ") << r.plan.axes[a].key << " = " << r.plan.points[i].values[a];
+    }
+    out << "\n";
+    k = 0;
+    for (int m : headline_indices()) {
+      out << "  " << pad(labels[k], label) << plus_minus(r.points[i].metrics[m], units[k]) << "\n";
+      ++k;
+    }
+  }
   return out.str();
 }
 
-std::string sweep_table(const SweepResult& r) {
+}  // namespace
+
+std::string sweep_table(const SweepResult& r, std::size_t width) {
   std::ostringstream out;
   const auto& base = r.plan.base;
   out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
@@ -321,17 +414,11 @@ std::string sweep_table(const SweepResult& r) {
     }
     std::size_t k = 0;
     for (int m : headline_indices()) {
-      const detail::UnitScale& u = units[k++];
-      const Interval& iv = r.points[i].metrics[m];
-      std::string cell = std::isnan(iv.mean) ? "n/a" : grouped(iv.mean * u.factor, u.decimals);
-      if (iv.n >= 2 && !std::isnan(iv.lo)) {
-        cell += " ± " + grouped((iv.hi - iv.lo) / 2 * u.factor, u.decimals);
-      }
-      out << pad(cell, 28, true);
+      out << pad(plus_minus(r.points[i].metrics[m], units[k++]), 28, true);
     }
     out << "\n";
   }
-  return out.str();
+  return width > 0 && widest_line(out.str()) > width ? stacked_sweep(r, units) : out.str();
 }
 
 }  // namespace linksim

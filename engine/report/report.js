@@ -90,6 +90,13 @@
       y: {type: more.log ? 'logarithmic' : 'linear', title: {display: true, text: scale.unit},
           min: more.y1 ? 0 : yMin, ticks: {callback: more.log ? logTick : tick}},
     };
+    if (scale.unit === '%') {
+      // A share's axis stops at 100%: no tick, and no room, above it.
+      scales.y.afterBuildTicks = (ax) => {
+        ax.ticks = ax.ticks.filter((t) => t.value <= 100);
+        ax.max = Math.min(ax.max, 100);
+      };
+    }
     if (more.y1) {
       scales.y1 = {position: 'right', min: 0, grid: {drawOnChartArea: false}, ticks: {callback: tick},
                    title: {display: true, text: `Taobao, JD: ${more.y1.unit}`}};
@@ -122,7 +129,7 @@
       },
     });
     rendered.charts.push({id: id, title: title, factor: scale.factor, unit: scale.unit,
-                          right: more.y1 ? {factor: more.y1.factor, unit: more.y1.unit} : null,
+                          y_max: c.scales.y.max, right: more.y1 ? {factor: more.y1.factor, unit: more.y1.unit} : null,
                           datasets: datasets.map((d) => ({label: d.label, key: d.linksimKey,
                                                           axis: d.yAxisID || 'y',
                                                           factor: d.factor || scale.factor,

@@ -78,7 +78,9 @@ struct SweepMismatch : std::runtime_error {
 // an interruption, it ends with the same files as an uninterrupted run.
 SweepResult run_sweep(const SweepPlan& plan, const std::filesystem::path& dir,
                       const RunOptions& options);
-std::string sweep_table(const SweepResult& r);
+// `width` > 0: the columns available (a terminal's); a table wider than that
+// is printed as a block per point instead. 0: always the table.
+std::string sweep_table(const SweepResult& r, std::size_t width = 0);
 
 // Files. Each is written to a temporary name and renamed into place.
 void write_run(const RunResult& result, const std::filesystem::path& dir);
@@ -88,7 +90,9 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 // Readable tables: headline metrics with their 95% intervals, RMB amounts.
 std::string run_table(const RunResult& result);
 std::string monthly_table(const RunResult& result);
-std::string comparison_table(const Comparison& c);
+// `width` > 0: the columns available (a terminal's); a table wider than that
+// is printed as a block per metric instead. 0: always the table.
+std::string comparison_table(const Comparison& c, std::size_t width = 0);
 // How large amounts are named: 亿 (1e8) and 万 (1e4), or bn, M and k for a
 // page that must read without CJK fonts.
 enum class RmbUnits { chinese, ascii };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "metrics/files.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -149,6 +150,8 @@ TEST(Cli, ReportGoesBesideItsFolders) {
 
 // On a terminal the live bar never wraps: every redraw fits in the
 // terminal's width less one column, down to 40 columns, with long names.
+// The comparison's table too: on a terminal narrower than the table it is
+// printed as a block per metric, every line within 80 columns.
 TEST(Cli, ProgressBarFitsTheTerminal) {
   if (test::shell("command -v script").code != 0) GTEST_SKIP() << "no script(1) for a terminal";
   const fs::path out = test::temp_path("linksim_cli_bar");
@@ -162,13 +165,21 @@ TEST(Cli, ProgressBarFitsTheTerminal) {
                                  out.string() + "\" " + typescript.string() + " > /dev/null");
     ASSERT_EQ(o.code, 0) << o.text;
     const std::string text = test::read_file(typescript);
-    int bars = 0;
+    int bars = 0, table_lines = 0, stacked = 0;
     std::size_t begin = 0;
     for (std::size_t i = 0; i <= text.size(); ++i) {
       if (i < text.size() && text[i] != '\r' && text[i] != '\n') continue;
       std::string line = text.substr(begin, i - begin);
       begin = i + 1;
-      if (line.find("ETA") == std::string::npos) continue;
+      if (line.find("ETA") == std::string::npos) {
+        if (line.empty() || line[0] == '[' || line.rfind("Script ", 0) == 0) continue;
+        ++table_lines;
+        if (line.rfind("gmv (", 0) == 0) ++stacked;
+        if (width >= 80) {
+          EXPECT_LE(detail::display_width(line), std::size_t(width)) << line;
+        }
+        continue;
+      }
       if (const auto esc = line.find("\x1b[K"); esc != std::string::npos) line.erase(esc);
       ++bars;
       std::size_t cols = 0;
@@ -179,6 +190,8 @@ TEST(Cli, ProgressBarFitsTheTerminal) {
       EXPECT_NE(line.find("%"), std::string::npos) << line;
     }
     EXPECT_GT(bars, 0) << width << "\n" << text;
+    EXPECT_GT(table_lines, 6) << text;
+    EXPECT_EQ(stacked, 1) << width << "\n" << text;
     fs::remove(typescript);
   }
   fs::remove_all(out);

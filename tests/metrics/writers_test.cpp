@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "linksim/experiment.hpp"
+#include "metrics/files.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -138,6 +139,41 @@ TEST(Writers, ComparisonTableHasOneUnitPerRow) {
     }
   }
   EXPECT_TRUE(gmv) << table;
+}
+
+// On a terminal narrower than a table, the comparison is a block per metric
+// and the sweep a block per point, every line within the width (CJK
+// characters counting two); without a width, always the table.
+TEST(Writers, NarrowTerminalsGetBlocksInsteadOfWideTables) {
+  Comparison c;
+  c.runs = {hand_made(), hand_made()};
+  c.runs[1].scenario.name = "a_rather_long_scenario_name";
+  for (const auto& r : c.runs) c.differences.push_back(paired_differences(c.runs.front(), r));
+  SweepResult sweep;
+  sweep.plan.base = c.runs[0].scenario;
+  sweep.plan.axes = {SweepAxis{.key = "policy.0.taobao.fee", .values = {"0", "0.1"}}};
+  for (const char* v : {"0", "0.1"}) {
+    sweep.plan.points.push_back(SweepPoint{.index = 0, .values = {v}, .scenario = {}});
+    sweep.points.push_back(SweepPointResult{
+        .replications = {}, .seeds = {}, .metrics = c.runs[0].metrics, .resumed = false});
+  }
+  const auto widest = [](const std::string& text) {
+    std::size_t w = 0;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) w = std::max(w, detail::display_width(line));
+    return w;
+  };
+  EXPECT_GT(widest(comparison_table(c)), 80u);
+  EXPECT_GT(widest(sweep_table(sweep)), 80u);
+  const std::string compared = comparison_table(c, 80);
+  EXPECT_LE(widest(compared), 80u) << compared;
+  EXPECT_NE(compared.find("\ngmv (亿 RMB)\n  hand  "), std::string::npos) << compared;
+  EXPECT_NE(compared.find("  a_rather_long_scenario_name − hand  "), std::string::npos) << compared;
+  const std::string swept = sweep_table(sweep, 80);
+  EXPECT_LE(widest(swept), 80u) << swept;
+  EXPECT_NE(swept.find("\npoint 1: policy.0.taobao.fee = 0.1\n  gmv (亿 RMB)"), std::string::npos)
+      << swept;
+  EXPECT_EQ(comparison_table(c, 400), comparison_table(c));  // wide enough: the table
 }
 
 // A paired difference shows the digits that tell it from zero when its

@@ -134,6 +134,14 @@ TEST(Report, ComparisonChartsPlotTheFilesValues) {
     }
   }
   EXPECT_GT(checked, 2000);
+  // Share axes stop at 100%.
+  int shares = 0;
+  for (const auto& chart : page.rendered["charts"]) {
+    if (chart["unit"] != "%") continue;
+    ++shares;
+    EXPECT_LE(chart["y_max"].get<double>(), 100.0) << chart["id"];
+  }
+  EXPECT_EQ(shares, 2);           // the store's share and new merchants' retention
   EXPECT_EQ(differences, 2 * 4);  // two charts of a band, its mean and the zero line
   // The closed loop sells nothing through links: one axis; open links: the
   // right axis for Taobao and JD, in a scale of their own, far below the store's.
