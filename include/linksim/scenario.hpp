@@ -362,6 +362,28 @@ Scenario load_scenario(const std::filesystem::path& file,
 Scenario load_scenario_text(const std::string& text, const std::filesystem::path& file,
                             const std::vector<std::string>& overrides = {},
                             const std::vector<std::string>& vary = {}, Vary into = Vary::sweep);
+// One problem of a scenario, as ScenarioError's messages give it: where
+// (file, or "--set KEY=VALUE" for an override, line and column, 0 when the
+// message has none), the dotted key, and what is wrong.
+struct ScenarioProblem {
+  std::string file;
+  int line = 0, column = 0;
+  std::string key, message;
+};
+// A ScenarioError message taken apart.
+ScenarioProblem parse_problem(const std::string& text);
+// Every problem of a scenario, as load_scenario would report it (empty when
+// it is valid): for a Scenario built or changed in code. Each names
+// "<resolved NAME>" as its file, its line and column those of to_yaml().
+std::vector<ScenarioProblem> validate(const Scenario& scenario);
+// A key's value by dotted path as written for --set (list items by index:
+// "policy.0.taobao.fee"), as JSON text (a number, string, bool, list or
+// object). Throws ScenarioError for a key the scenario does not have.
+std::string get_value(const Scenario& scenario, const std::string& key);
+// A copy of the scenario with `key` set to `value` (YAML), checked exactly as
+// `--set KEY=VALUE` is: throws ScenarioError with the same messages.
+Scenario with_value(const Scenario& scenario, const std::string& key, const std::string& value);
+
 // A sensitivity factor's value as set on its key (%.12g).
 std::string factor_value(double v);
 

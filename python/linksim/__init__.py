@@ -1,0 +1,391 @@
+"""linksim for notebooks: closed loop or open links, in pandas.
+
+    import linksim
+    closed = linksim.load("scenarios/closed_loop.yaml", set={"population.scale": 0.1})
+    opened = linksim.load("scenarios/open_links.yaml", set={"population.scale": 0.1})
+    c = linksim.compare([closed, opened])
+    c.differences            # the paired differences, one row per scenario and metric
+    c.daily_differences()    # open - closed per day and replication, tidy
+
+The numbers are the command line's, bit for bit, for the same scenario and
+seed: both call the same C++ library. Tables are pandas DataFrames in tidy
+long form (one row per period, replication and metric, with its unit);
+money is in RMB (the files of the command line hold fen, 1/100 RMB).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _linksim
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "Problem",
+    "RunResult",
+    "Comparison",
+    "load",
+    "load_text",
+    "run",
+    "compare",
+    "version",
+]
+
+__version__ = _linksim.version()
+
+
+def version() -> str:
+    """linksim's version and the commit it was built from."""
+    return f"{_linksim.version()} ({_linksim.git_commit()})"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a scenario: where it is, the key, and what is wrong."""
+
+    file: str
+    line: int
+    column: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}: " if self.line else (
+            f"{self.file}: " if self.file else "")
+        return where + (f"{self.key}: " if self.key else "") + self.message
+
+
+class ScenarioError(_linksim.ScenarioError):
+    """An invalid scenario: every problem, each with file, line, column, key
+    and message. The attributes of the first problem are the exception's own
+    (e.file, e.line, e.column, e.key, e.message); e.problems lists them all."""
+
+    def __init__(self, text: str, problems: Sequence[Problem]):
+        super().__init__(text)
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else Problem("", 0, 0, "", text)
+        self.file, self.line, self.column = first.file, first.line, first.column
+        self.key, self.message = first.key, first.message
+
+
+def _problems(raw: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    return [Problem(p["file"], p["line"], p["column"], p["key"], p["message"]) for p in raw]
+
+
+def _call(f, *args, **kwargs):
+    """Calls into the library, raising linksim.ScenarioError for its errors."""
+    try:
+        return f(*args, **kwargs)
+    except ScenarioError:
+        raise
+    except _linksim.ScenarioError as e:
+        text, raw = e.args
+        raise ScenarioError(text, _problems(raw)) from None
+
+
+def _yaml_value(value: Any) -> str:
+    """A Python value as the YAML of a --set override."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value)) if isinstance(value, (float, np.floating)) else str(int(value))
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)  # lists and maps: JSON is YAML
+
+
+def _overrides(values: Mapping[str, Any] | None) -> list[str]:
+    return [f"{k}={_yaml_value(v)}" for k, v in (values or {}).items()]
+
+
+class Scenario:
+    """A resolved, valid scenario. Read a key with s["buyers.session_rate"] or
+    s.get(...); s.set(key, value) (or s.with_values({...})) returns a changed
+    copy, checked exactly as --set KEY=VALUE is; keys are written as for
+    --set, list items by index ("policy.0.taobao.fee")."""
+
+    def __init__(self, native: _linksim.Scenario):
+        self._native = native
+
+    @property
+    def name(self) -> str:
+        return self._native.name
+
+    @property
+    def source(self) -> str:
+        """The file it was loaded from ("" when built from text)."""
+        return self._native.source
+
+    def get(self, key: str) -> Any:
+        return json.loads(_call(self._native.get, key))
+
+    __getitem__ = get
+
+    def set(self, key: str, value: Any) -> "Scenario":
+        return Scenario(_call(self._native.with_value, key, _yaml_value(value)))
+
+    def with_values(self, values: Mapping[str, Any]) -> "Scenario":
+        s = self
+        for k, v in values.items():
+            s = s.set(k, v)
+        return s
+
+    def validate(self) -> list[Problem]:
+        """Every problem of the scenario; empty when it is valid."""
+        return _problems(self._native.validate())
+
+    def to_yaml(self) -> str:
+        """The scenario with every key filled in; loading it gives it back."""
+        return self._native.to_yaml()
+
+    def __repr__(self) -> str:
+        return f"<linksim.Scenario {self.name!r} from {self.source or 'text'}>"
+
+
+def load(path: str | os.PathLike, set: Mapping[str, Any] | None = None) -> Scenario:
+    """Loads a scenario file (following `extends`), applies `set` as --set
+    overrides, and validates it all: raises ScenarioError with every problem."""
+    return Scenario(_call(_linksim.load, os.fspath(path), _overrides(set)))
+
+
+def load_text(text: str, name: str = "<text>", set: Mapping[str, Any] | None = None) -> Scenario:
+    """A scenario from YAML text; `name` stands for the file in messages (and
+    resolves `extends`)."""
+    return Scenario(_call(_linksim.load_text, text, name, _overrides(set)))
+
+
+_COLUMNS = _linksim.columns()
+
+
+def _units(kind: str) -> tuple[list[str], list[str]]:
+    cols = _COLUMNS[kind]
+    return [c[0] for c in cols], [c[1] for c in cols]
+
+
+def _money(values: np.ndarray, units: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """fen to RMB, column by column: money in RMB."""
+    fen = np.array([u == "fen" for u in units])
+    out = np.array(values, dtype=float, copy=True)
+    if out.ndim == 2:
+        out[:, fen] = out[:, fen] / 100.0
+    else:
+        out[fen] = out[fen] / 100.0
+    return out, ["RMB" if u == "fen" else u for u in units]
+
+
+def _long(matrices: Sequence[tuple[int, int, np.ndarray]], labels: Sequence[str], label: str,
+          kind: str) -> pd.DataFrame:
+    """Per-replication matrices (periods x columns) as one tidy table."""
+    names, units = _units(kind)
+    frames = []
+    for index, seed, m in matrices:
+        if m.size == 0:
+            continue
+        values, unit = _money(m, units)
+        periods = len(values)
+        frames.append(pd.DataFrame({
+            label: np.repeat(np.asarray(labels[:periods], dtype=object), len(names)),
+            "replication": index,
+            "seed": np.uint64(seed),
+            "metric": np.tile(names, periods),
+            "unit": np.tile(unit, periods),
+            "value": values.reshape(-1),
+        }))
+    if not frames:
+        return pd.DataFrame(columns=[label, "replication", "seed", "metric", "unit", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class RunResult:
+    """A scenario's replications. Every table is tidy: one row per
+    (period,) replication and metric, with the unit; money in RMB.
+
+    metrics   -- one row per replication and metric (replications.csv, long)
+    summary   -- one row per metric: mean, sd, 95% interval, n
+    daily     -- every replication's daily series (daily_replications.csv, long)
+    monthly   -- every replication's monthly table
+    quarterly -- every replication's quarterly table
+    """
+
+    name: str
+    seed: int
+    version: str
+    seconds: float
+    _raw: dict = field(repr=False)
+
+    @classmethod
+    def _from(cls, raw: dict) -> "RunResult":
+        return cls(raw["name"], raw["seed"], f"{raw['version']} ({raw['commit']})",
+                   raw["seconds"], raw)
+
+    @property
+    def replications(self) -> int:
+        return len(self._raw["replications"])
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        names, units = _units("metrics")
+        rows = []
+        for rep in self._raw["replications"]:
+            values, unit = _money(np.asarray(rep["metrics"], dtype=float), units)
+            rows.append(pd.DataFrame({"replication": rep["index"], "seed": np.uint64(rep["seed"]),
+                                      "metric": names, "unit": unit, "value": values}))
+        return pd.concat(rows, ignore_index=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        names, units = _units("metrics")
+        table = pd.DataFrame(self._raw["summary"])
+        table.insert(0, "metric", names)
+        table.insert(1, "unit", ["RMB" if u == "fen" else u for u in units])
+        money = table["unit"] == "RMB"
+        for c in ("mean", "sd", "ci95_low", "ci95_high"):
+            table.loc[money, c] = table.loc[money, c] / 100.0
+        table["headline"] = [i in set(_COLUMNS["headline"]) for i in range(len(names))]
+        return table
+
+    def _series(self, key: str, labels: Sequence[str], label: str) -> pd.DataFrame:
+        reps = [(r["index"], r["seed"], np.asarray(r[key])) for r in self._raw["replications"]]
+        return _long(reps, labels, label, key)
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        table = self._series("daily", self._raw["dates"], "date")
+        table.insert(0, "day", table["date"].map({d: i for i, d in enumerate(self._raw["dates"])}))
+        return table
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        return self._series("monthly", self._raw["months"], "month")
+
+    @property
+    def quarterly(self) -> pd.DataFrame:
+        return self._series("quarterly", self._raw["quarters"], "quarter")
+
+    def metric(self, name: str) -> pd.Series:
+        """One metric's value per replication (indexed by replication)."""
+        m = self.metrics
+        return m[m.metric == name].set_index("replication")["value"]
+
+
+@dataclass
+class Comparison:
+    """Scenarios run with the first one's seeds (common random numbers).
+
+    runs        -- each scenario's RunResult, in the order given
+    differences -- per scenario and metric: the paired difference to the
+                   first scenario (mean, 95% interval), the unpaired interval
+                   for contrast, the relative change and whether the paired
+                   interval excludes zero
+    """
+
+    runs: list[RunResult]
+    differences: pd.DataFrame
+
+    @property
+    def baseline(self) -> RunResult:
+        return self.runs[0]
+
+    def daily_differences(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each scenario minus the baseline, day by day and replication by
+        replication (the same seeds): tidy, one row per scenario, day,
+        replication and metric."""
+        return self._differences("daily", ["day", "date"], metrics)
+
+    def monthly_differences(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+        return self._differences("monthly", ["month"], metrics)
+
+    def _differences(self, kind: str, periods: list[str], metrics) -> pd.DataFrame:
+        keys = periods + ["replication", "seed", "metric", "unit"]
+        base = getattr(self.baseline, kind)
+        if metrics is not None:
+            base = base[base.metric.isin(metrics)]
+        frames = []
+        for other in self.runs[1:]:
+            table = getattr(other, kind)
+            if metrics is not None:
+                table = table[table.metric.isin(metrics)]
+            merged = table.merge(base, on=keys, suffixes=("", "_baseline"))
+            merged["difference"] = merged["value"] - merged["value_baseline"]
+            merged.insert(0, "scenario", other.name)
+            frames.append(merged[["scenario"] + keys + ["difference"]])
+        return pd.concat(frames, ignore_index=True)
+
+
+def _progress(show: bool | None, total_label: str):
+    """A tqdm bar when tqdm is installed and progress is wanted, else None."""
+    if show is False:
+        return None, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    bar = tqdm(total=100, desc=total_label, unit="%", leave=False,
+               bar_format="{l_bar}{bar}| {n:.0f}% [{elapsed}<{remaining}]")
+
+    def update(fraction: float) -> None:
+        bar.n = round(100 * fraction, 1)
+        bar.refresh()
+
+    return bar, update
+
+
+def _simulate(f, label: str, progress: bool | None, *args):
+    bar, update = _progress(progress, label)
+    try:
+        return _call(f, *args, update)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
+    return s if isinstance(s, Scenario) else load(s)
+
+
+def run(scenario: Scenario | str | os.PathLike, replications: int | None = None,
+        threads: int | None = None, progress: bool | None = None) -> RunResult:
+    """Runs a scenario's replications (its own count, or `replications`) on
+    `threads` threads (all cores by default; the results do not depend on it).
+    Progress through tqdm when it is installed (progress=False: none);
+    Ctrl-C raises KeyboardInterrupt within a simulated day."""
+    s = _scenario(scenario)
+    raw = _simulate(_linksim.run, s.name, progress, s._native, replications or 0, threads or 0)
+    return RunResult._from(raw)
+
+
+def compare(scenarios: Sequence[Scenario | str | os.PathLike], replications: int | None = None,
+            threads: int | None = None, progress: bool | None = None) -> Comparison:
+    """Runs every scenario with the first one's seed and replication count
+    (common random numbers) and measures each against the first, replication
+    by replication. As `linksim compare`."""
+    loaded = [_scenario(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise ValueError("compare needs at least two scenarios (the first is the baseline)")
+    raw = _simulate(_linksim.compare, " vs ".join(s.name for s in loaded), progress,
+                    [s._native for s in loaded], replications or 0, threads or 0)
+    runs = [RunResult._from(r) for r in raw["runs"]]
+    names, units = _units("metrics")
+    rows = []
+    for run_result, diffs in zip(runs[1:], raw["differences"][1:]):
+        for name, unit, d in zip(names, units, diffs):
+            scale = 100.0 if unit == "fen" else 1.0
+            rows.append({
+                "scenario": run_result.name, "baseline": runs[0].name, "metric": name,
+                "unit": "RMB" if unit == "fen" else unit,
+                "diff_mean": d["diff"]["mean"] / scale,
+                "diff_ci95_low": d["diff"]["ci95_low"] / scale,
+                "diff_ci95_high": d["diff"]["ci95_high"] / scale,
+                "unpaired_ci95_low": d["unpaired"]["ci95_low"] / scale,
+                "unpaired_ci95_high": d["unpaired"]["ci95_high"] / scale,
+                "relative_change": d["relative"], "significant": d["significant"],
+            })
+    return Comparison(runs, pd.DataFrame(rows))

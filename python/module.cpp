@@ -1,0 +1,241 @@
+// linksim._linksim: the C++ library for Python (pybind11). Scenarios are
+// loaded, read, changed and validated through the library's key table; runs
+// and comparisons simulate on a thread of their own with the GIL released,
+// while the calling thread reports progress and checks for Ctrl-C every
+// 50 ms (a KeyboardInterrupt stops the run within a simulated day). Results
+// come back as plain dicts of lists and NumPy arrays; linksim/__init__.py
+// turns them into pandas DataFrames.
+#include <pybind11/eigen.h>
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <exception>
+#include <thread>
+
+#include "linksim/experiment.hpp"
+#include "linksim/scenario.hpp"
+#include "linksim/simulation.hpp"
+
+namespace py = pybind11;
+using namespace linksim;
+
+namespace {
+
+py::object scenario_error;  // linksim._linksim.ScenarioError, set at import
+
+// A ScenarioError as the Python exception, its problems taken apart.
+[[noreturn]] void raise_scenario_error(const ScenarioError& e) {
+  py::list problems;
+  for (const auto& text : e.problems()) {
+    const ScenarioProblem p = parse_problem(text);
+    problems.append(py::dict(py::arg("text") = text, py::arg("file") = p.file,
+                             py::arg("line") = p.line, py::arg("column") = p.column,
+                             py::arg("key") = p.key, py::arg("message") = p.message));
+  }
+  PyErr_SetObject(scenario_error.ptr(), py::make_tuple(e.what(), problems).ptr());
+  throw py::error_already_set();
+}
+
+template <class F>
+auto checked(F f) {
+  try {
+    return f();
+  } catch (const ScenarioError& e) {
+    raise_scenario_error(e);
+  }
+}
+
+py::list columns(const std::vector<ColumnInfo>& info) {
+  py::list out;
+  for (const auto& c : info) out.append(py::make_tuple(c.name, c.unit, c.doc));
+  return out;
+}
+
+py::dict interval(const Interval& iv) {
+  return py::dict(py::arg("mean") = iv.mean, py::arg("sd") = iv.sd, py::arg("ci95_low") = iv.lo,
+                  py::arg("ci95_high") = iv.hi, py::arg("n") = iv.n);
+}
+
+py::dict run_dict(const RunResult& r) {
+  py::list reps;
+  for (const auto& rep : r.replications) {
+    reps.append(py::dict(py::arg("index") = rep.index, py::arg("seed") = rep.seed,
+                         py::arg("metrics") = rep.metrics, py::arg("daily") = rep.daily,
+                         py::arg("monthly") = rep.monthly, py::arg("quarterly") = rep.quarterly));
+  }
+  py::list dates;
+  for (int d = 0; d < r.scenario.calendar.days; ++d) {
+    dates.append(format_date(r.scenario.calendar.start + d));
+  }
+  py::list summary;
+  for (const auto& iv : r.metrics) summary.append(interval(iv));
+  return py::dict(py::arg("name") = r.scenario.name, py::arg("seed") = r.scenario.seed,
+                  py::arg("version") = r.version, py::arg("commit") = r.commit,
+                  py::arg("dates") = dates, py::arg("months") = r.months,
+                  py::arg("quarters") = r.quarters, py::arg("replications") = reps,
+                  py::arg("summary") = summary, py::arg("seconds") = r.seconds);
+}
+
+// Runs `work` on a thread of its own with the GIL released; meanwhile this
+// thread, every 50 ms and with the GIL, passes the progress to `progress`
+// (when not None) and checks for signals: Ctrl-C sets the cancel flag, the
+// work stops at the end of its simulated day, and the KeyboardInterrupt is
+// raised here. Any exception of the work is rethrown here.
+template <class Result>
+Result simulate(const std::function<Result(RunOptions&)>& work, int threads, int replications,
+                const py::object& progress) {
+  std::atomic<int> cancel{0};
+  std::atomic<double> fraction{0};
+  std::atomic<bool> finished{false};
+  RunOptions options;
+  options.threads = threads;
+  options.replications = replications;
+  options.cancel = &cancel;
+  options.progress = [&](const Progress& p) { fraction.store(p.fraction); };
+  Result result;
+  std::exception_ptr failure;
+  std::thread worker;
+  {
+    py::gil_scoped_release released;
+    worker = std::thread([&] {
+      try {
+        result = work(options);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      finished.store(true);
+    });
+  }
+  bool interrupted = false;
+  while (true) {
+    bool done = false;
+    {
+      py::gil_scoped_release released;
+      for (int i = 0; i < 10 && !(done = finished.load()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    if (!interrupted && PyErr_CheckSignals() != 0) {
+      interrupted = true;  // the Python error stays set; raised once the work has stopped
+      cancel.store(SIGINT);
+    }
+    if (!interrupted && !progress.is_none()) {
+      try {
+        progress(fraction.load());
+      } catch (py::error_already_set&) {
+        cancel.store(SIGINT);
+        interrupted = true;
+        worker.join();
+        throw;
+      }
+    }
+    if (done) break;
+  }
+  {
+    py::gil_scoped_release released;
+    worker.join();
+  }
+  if (interrupted) throw py::error_already_set();
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const ScenarioError& e) {
+      raise_scenario_error(e);
+    }
+  }
+  return result;
+}
+
+int default_threads(int threads) {
+  return threads > 0 ? threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_linksim, m) {
+  m.doc() = "linksim's C++ library (use the linksim package, which wraps it in pandas)";
+  scenario_error = py::reinterpret_borrow<py::object>(
+      PyErr_NewException("linksim._linksim.ScenarioError", PyExc_ValueError, nullptr));
+  m.attr("ScenarioError") = scenario_error;
+  m.def("version", &version);
+  m.def("git_commit", &git_commit);
+
+  py::class_<Scenario>(m, "Scenario")
+      .def_property_readonly("name", [](const Scenario& s) { return s.name; })
+      .def_property_readonly("source", [](const Scenario& s) { return s.source.string(); })
+      .def("to_yaml", [](const Scenario& s) { return to_yaml(s); })
+      .def("get", [](const Scenario& s,
+                     const std::string& key) { return checked([&] { return get_value(s, key); }); })
+      .def("with_value",
+           [](const Scenario& s, const std::string& key, const std::string& value) {
+             return checked([&] { return with_value(s, key, value); });
+           })
+      .def("validate", [](const Scenario& s) {
+        py::list out;
+        for (const auto& p : validate(s)) {
+          out.append(py::dict(py::arg("file") = p.file, py::arg("line") = p.line,
+                              py::arg("column") = p.column, py::arg("key") = p.key,
+                              py::arg("message") = p.message));
+        }
+        return out;
+      });
+
+  m.def(
+      "load",
+      [](const std::string& path, const std::vector<std::string>& overrides) {
+        return checked([&] { return load_scenario(path, overrides); });
+      },
+      py::arg("path"), py::arg("overrides") = std::vector<std::string>{});
+  m.def(
+      "load_text",
+      [](const std::string& text, const std::string& name, const std::vector<std::string>& sets) {
+        return checked([&] { return load_scenario_text(text, name, sets); });
+      },
+      py::arg("text"), py::arg("name"), py::arg("overrides") = std::vector<std::string>{});
+
+  m.def("columns", [] {
+    return py::dict(
+        py::arg("metrics") = columns(metric_info()), py::arg("daily") = columns(daily_info()),
+        py::arg("monthly") = columns(monthly_info()),
+        py::arg("quarterly") = columns(quarterly_info()), py::arg("headline") = headline_indices());
+  });
+
+  m.def(
+      "run",
+      [](const Scenario& s, int replications, int threads, const py::object& progress) {
+        const RunResult r = simulate<RunResult>([&](RunOptions& o) { return run(s, o); },
+                                                default_threads(threads), replications, progress);
+        return run_dict(r);
+      },
+      py::arg("scenario"), py::arg("replications") = 0, py::arg("threads") = 0,
+      py::arg("progress") = py::none());
+
+  m.def(
+      "compare",
+      [](const std::vector<Scenario>& scenarios, int replications, int threads,
+         const py::object& progress) {
+        const Comparison c =
+            simulate<Comparison>([&](RunOptions& o) { return compare(scenarios, o); },
+                                 default_threads(threads), replications, progress);
+        py::list runs, differences;
+        for (std::size_t i = 0; i < c.runs.size(); ++i) {
+          runs.append(run_dict(c.runs[i]));
+          py::list diffs;
+          for (const Difference& d : c.differences[i]) {
+            diffs.append(py::dict(
+                py::arg("diff") = interval(d.diff), py::arg("unpaired") = interval(d.unpaired),
+                py::arg("relative") = d.relative, py::arg("significant") = d.significant));
+          }
+          differences.append(diffs);
+        }
+        return py::dict(py::arg("runs") = runs, py::arg("differences") = differences);
+      },
+      py::arg("scenarios"), py::arg("replications") = 0, py::arg("threads") = 0,
+      py::arg("progress") = py::none());
+}

@@ -1,0 +1,168 @@
+"""The Python module against the command line: the same numbers, bit for bit,
+for the same scenario and seed; scenarios read, changed and validated
+through the key table; errors as linksim.ScenarioError with file, line,
+column and key; Ctrl-C as KeyboardInterrupt within a second; the GIL free
+while simulating. Run by ctest (Python.pytest) with PYTHONPATH at the
+build's python folder."""
+
+import _thread
+import csv
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import linksim
+
+SOURCE = Path(os.environ.get("LINKSIM_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+BINARY = os.environ.get("LINKSIM_BINARY", str(SOURCE / "build/release/engine/linksim"))
+SCENARIOS = SOURCE / "scenarios"
+SMALL = {"population.buyers": 3000, "buyers.arrivals.per_day": 6, "population.merchants": 80,
+         "population.streamers": 20, "calendar.days": 40, "calendar.warmup_days": 10,
+         "replications": 3}
+
+
+def cli(*args):
+    sets = [a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]
+    subprocess.run([BINARY, *args, *sets, "--quiet"], check=True, capture_output=True)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def fen_to_rmb(value, unit):
+    return float(value) / 100.0 if unit == "fen" else float(value)
+
+
+def test_load_reads_and_sets_keys_through_the_key_table():
+    s = linksim.load(SCENARIOS / "open_links.yaml", set=SMALL)
+    assert s.name == "open_links"
+    assert s["population.buyers"] == 3000
+    assert s.get("calendar.days") == 40
+    changed = s.set("buyers.session_rate", 0.35)
+    assert changed["buyers.session_rate"] == 0.35
+    assert s["buyers.session_rate"] == linksim.load(SCENARIOS / "open_links.yaml")[
+        "buyers.session_rate"]  # the original is unchanged
+    fee = changed.set("policy.0.taobao.fee", 0.1)
+    assert fee["policy.0.taobao.fee"] == 0.1
+    assert isinstance(fee["policy"], list)
+    assert s.validate() == []
+    again = linksim.load_text(fee.to_yaml(), "again.yaml")
+    assert again.to_yaml() == fee.to_yaml()
+
+
+def test_errors_carry_file_line_column_and_key(tmp_path):
+    with pytest.raises(linksim.ScenarioError) as e:
+        linksim.load(SCENARIOS / "open_links.yaml", set={"buyers.sesion_rate": 1})
+    assert e.value.file.startswith("--set buyers.sesion_rate=1")
+    assert e.value.line == 1 and e.value.column > 0
+    assert "sesion_rate" in e.value.key
+    assert "did you mean" in e.value.message
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {SCENARIOS / 'base.yaml'}\nbuyers: {{ sesion_rate: 1, follows: -1 }}\n")
+    with pytest.raises(linksim.ScenarioError) as e:
+        linksim.load(bad)
+    assert len(e.value.problems) == 2
+    assert {p.key for p in e.value.problems} == {"buyers.sesion_rate", "buyers.follows"}
+    assert all(p.file == str(bad) and p.line == 2 for p in e.value.problems)
+    assert isinstance(e.value, ValueError)
+    s = linksim.load(SCENARIOS / "open_links.yaml")
+    with pytest.raises(linksim.ScenarioError) as e:
+        s.set("buyers.session_rate", -1)
+    assert e.value.key == "buyers.session_rate"
+    with pytest.raises(linksim.ScenarioError) as e:
+        s.get("buyers.no_such_key")
+    assert "unknown key" in e.value.message
+
+
+def test_run_is_the_command_lines_bit_for_bit(tmp_path):
+    out = tmp_path / "run"
+    cli("run", str(SCENARIOS / "open_links.yaml"), "--out", str(out))
+    r = linksim.run(linksim.load(SCENARIOS / "open_links.yaml", set=SMALL), threads=2,
+                    progress=False)
+    assert r.replications == 3
+    metrics = r.metrics.set_index(["replication", "metric"])["value"]
+    rows = read_csv(out / "replications.csv")
+    units = dict(zip(metrics.index.get_level_values("metric"), r.metrics["unit"]))
+    checked = 0
+    for row in rows:
+        for name, value in row.items():
+            if name in ("replication", "seed") or value == "":
+                continue
+            unit = "fen" if units[name] == "RMB" else units[name]
+            assert metrics[(int(row["replication"]), name)] == fen_to_rmb(value, unit), name
+            checked += 1
+    assert checked > 50
+    daily = r.daily.set_index(["replication", "day", "metric"])["value"]
+    for row in read_csv(out / "daily_replications.csv")[::7]:
+        for name in ("gmv_store", "gmv_taobao", "in_store_share", "active_merchants"):
+            unit = "fen" if name.startswith("gmv") else "x"
+            assert daily[(int(row["replication"]), int(row["day"]), name)] == \
+                fen_to_rmb(row[name], unit), name
+    assert set(r.daily.columns) == {"day", "date", "replication", "seed", "metric", "unit", "value"}
+    assert (r.monthly.groupby(["month", "replication"]).size() > 10).all()
+    assert r.summary.set_index("metric").loc["gmv", "unit"] == "RMB"
+
+
+def test_compare_is_the_command_lines_bit_for_bit(tmp_path):
+    out = tmp_path / "compare"
+    cli("compare", str(SCENARIOS / "closed_loop.yaml"), str(SCENARIOS / "open_links.yaml"),
+        "--out", str(out))
+    c = linksim.compare([linksim.load(SCENARIOS / n, set=SMALL)
+                         for n in ("closed_loop.yaml", "open_links.yaml")], progress=False)
+    ours = c.differences.set_index("metric")
+    for row in read_csv(out / "comparison.csv"):
+        if row["scenario"] != "open_links" or row["diff_mean"] == "":
+            continue
+        assert ours.loc[row["metric"], "diff_mean"] == fen_to_rmb(row["diff_mean"], row["unit"])
+        assert bool(ours.loc[row["metric"], "significant"]) == (row["significant"] == "true")
+    daily = c.daily_differences(["gmv_store"])
+    assert set(daily.scenario) == {"open_links"}
+    assert len(daily) == 40 * 3
+
+
+def test_ctrl_c_raises_keyboard_interrupt_within_a_second():
+    big = dict(SMALL, **{"population.buyers": 200000, "calendar.days": 365, "replications": 2})
+    s = linksim.load(SCENARIOS / "open_links.yaml", set=big)
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        linksim.run(s, threads=2, progress=False)
+    assert time.monotonic() - start < 2.0
+    timer.cancel()
+
+
+def test_the_gil_is_free_while_simulating():
+    s = linksim.load(SCENARIOS / "open_links.yaml",
+                     set=dict(SMALL, **{"population.buyers": 50000, "calendar.days": 120}))
+    done = threading.Event()
+    result = {}
+
+    def work():
+        result["run"] = linksim.run(s, threads=1, progress=False)
+        done.set()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    spins = 0
+    while not done.is_set():
+        spins += 1
+        np.sqrt(2.0)
+    worker.join()
+    assert result["run"].replications == 3
+    assert spins > 1000  # this thread ran Python all along
+
+
+def test_progress_reaches_the_end():
+    seen = []
+    raw = linksim._linksim.run(linksim.load(SCENARIOS / "open_links.yaml", set=SMALL)._native,
+                               3, 1, seen.append)
+    assert len(raw["replications"]) == 3
+    assert seen and max(seen) > 0.5
