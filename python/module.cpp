@@ -10,11 +10,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "linksim/experiment.hpp"
@@ -156,6 +159,57 @@ int default_threads(int threads) {
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// A folder of its own under the system's temporary folder, removed with it:
+// where a sweep keeps its point records while it runs.
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "linksim_py.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make " + pattern);
+    path_ = pattern;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A sweep of a scenario held in memory: its resolved YAML is the base file,
+// `vary` the axes as for --vary, and the results come back in memory.
+py::dict sweep_dict(const Scenario& s, const std::vector<std::string>& vary, int threads,
+                    const py::object& progress) {
+  TempFolder folder;
+  const std::filesystem::path base = folder.path() / (s.name + ".yaml");
+  std::ofstream(base) << to_yaml(s);
+  const SweepPlan plan = checked([&] { return plan_sweep(base, {}, vary); });
+  const SweepResult r = simulate<SweepResult>(
+      [&](RunOptions& o) { return run_sweep(plan, folder.path() / "sweep", o); }, threads, 0,
+      progress);
+  py::list axes, points;
+  for (const auto& a : plan.axes) axes.append(a.key);
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    const SweepPointResult& p = r.points[i];
+    py::list summary;
+    for (const auto& iv : p.metrics) summary.append(interval(iv));
+    points.append(py::dict(py::arg("values") = plan.points[i].values,
+                           py::arg("replications") = p.replications, py::arg("seeds") = p.seeds,
+                           py::arg("summary") = summary));
+  }
+  // sweep.json: the command line's summary, paired differences to each
+  // point's baseline included.
+  std::ifstream in(folder.path() / "sweep" / "sweep.json");
+  const std::string summary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return py::dict(py::arg("name") = s.name, py::arg("seed") = s.seed, py::arg("axes") = axes,
+                  py::arg("points") = points, py::arg("seconds") = r.seconds,
+                  py::arg("sweep_json") = summary);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_linksim, m) {
@@ -214,6 +268,15 @@ PYBIND11_MODULE(_linksim, m) {
         return run_dict(r);
       },
       py::arg("scenario"), py::arg("replications") = 0, py::arg("threads") = 0,
+      py::arg("progress") = py::none());
+
+  m.def(
+      "sweep",
+      [](const Scenario& s, const std::vector<std::string>& vary, int threads,
+         const py::object& progress) {
+        return sweep_dict(s, vary, default_threads(threads), progress);
+      },
+      py::arg("scenario"), py::arg("vary"), py::arg("threads") = 0,
       py::arg("progress") = py::none());
 
   m.def(

@@ -35,6 +35,8 @@ __all__ = [
     "load_text",
     "run",
     "compare",
+    "sweep",
+    "SweepResult",
     "version",
 ]
 
@@ -389,3 +391,85 @@ def compare(scenarios: Sequence[Scenario | str | os.PathLike], replications: int
                 "relative_change": d["relative"], "significant": d["significant"],
             })
     return Comparison(runs, pd.DataFrame(rows))
+
+
+@dataclass
+class SweepResult:
+    """A scenario at every point of a grid, each point with the base seed
+    (common random numbers across points), as `linksim sweep`.
+
+    points  -- one row per point: its values of the varied keys
+    metrics -- every point's replications: point, the keys, replication,
+               seed, metric, unit, value (money in RMB)
+    summary -- per point and metric: mean and 95% interval, and the paired
+               difference to the point's baseline (the first value of the
+               first key, the other keys as at the point) with its interval
+    """
+
+    name: str
+    axes: list[str]
+    seconds: float
+    _raw: dict = field(repr=False)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        rows = [dict(zip(self.axes, p["values"]), point=i) for i, p in enumerate(self._raw["points"])]
+        return pd.DataFrame(rows, columns=["point"] + self.axes)
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        names, units = _units("metrics")
+        frames = []
+        for i, p in enumerate(self._raw["points"]):
+            for rep, (values, seed) in enumerate(zip(p["replications"], p["seeds"])):
+                v, unit = _money(np.asarray(values, dtype=float), units)
+                frame = pd.DataFrame({"point": i, "replication": rep, "seed": np.uint64(seed),
+                                      "metric": names, "unit": unit, "value": v})
+                for key, value in zip(self.axes, p["values"]):
+                    frame.insert(1, key, value)
+                frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        results = json.loads(self._raw["sweep_json"])["results"]
+        rows = []
+        for p in results:
+            for name, m in p["metrics"].items():
+                scale = 100.0 if m["unit"] == "fen" else 1.0
+                d = m["paired_difference"]
+
+                def rmb(v, scale=scale):
+                    return np.nan if v is None else v / scale
+
+                rows.append({"point": p["point"], **dict(zip(self.axes, p["values"])),
+                             "metric": name, "unit": "RMB" if m["unit"] == "fen" else m["unit"],
+                             "mean": rmb(m["mean"]), "ci95_low": rmb(m["ci95_low"]),
+                             "ci95_high": rmb(m["ci95_high"]), "n": m["n"],
+                             "baseline_point": p["baseline_point"], "diff_mean": rmb(d["mean"]),
+                             "diff_ci95_low": rmb(d["ci95_low"]),
+                             "diff_ci95_high": rmb(d["ci95_high"])})
+        return pd.DataFrame(rows)
+
+
+def _axis(key: str, values: Any) -> str:
+    """One --vary argument: KEY=v1,v2,... from a list, or the text itself
+    ("0:0.2:5", FROM:TO:POINTS)."""
+    if isinstance(values, str):
+        return f"{key}={values}"
+    return f"{key}=" + ",".join(_yaml_value(v) for v in values)
+
+
+def sweep(scenario: Scenario | str | os.PathLike, vary: Mapping[str, Any],
+          replications: int | None = None, threads: int | None = None,
+          progress: bool | None = None) -> SweepResult:
+    """Runs the scenario at every point of the grid `vary` spans (the
+    cartesian product of the keys' values, the first key varying slowest):
+    vary={"policy.0.taobao.fee": [0, 0.1, 0.2]} or {"...fee": "0:0.2:5"}
+    (FROM:TO:POINTS). As `linksim sweep` with --vary, bit for bit."""
+    s = _scenario(scenario)
+    if replications:
+        s = s.set("replications", replications)
+    raw = _simulate(_linksim.sweep, f"sweep of {s.name}", progress, s._native,
+                    [_axis(k, v) for k, v in vary.items()], threads or 0)
+    return SweepResult(raw["name"], raw["axes"], raw["seconds"], raw)

@@ -166,3 +166,29 @@ def test_progress_reaches_the_end():
                                3, 1, seen.append)
     assert len(raw["replications"]) == 3
     assert seen and max(seen) > 0.5
+
+
+def test_sweep_is_the_command_lines_bit_for_bit(tmp_path):
+    out = tmp_path / "sweep"
+    cli("sweep", str(SCENARIOS / "open_links.yaml"), "--vary", "policy.0.taobao.fee=0,0.2",
+        "--vary", "conversion.jump_loss=0.2,0.6", "--out", str(out))
+    s = linksim.load(SCENARIOS / "open_links.yaml", set=SMALL)
+    r = linksim.sweep(s, {"policy.0.taobao.fee": [0, 0.2], "conversion.jump_loss": "0.2,0.6"},
+                      progress=False)
+    assert list(r.points.columns) == ["point", "policy.0.taobao.fee", "conversion.jump_loss"]
+    assert len(r.points) == 4
+    ours = r.metrics.set_index(["point", "replication", "metric"])["value"]
+    checked = 0
+    for row in read_csv(out / "sweep.csv"):
+        if row["value"] == "":
+            continue
+        assert ours[(int(row["point"]), int(row["replication"]), row["metric"])] == \
+            fen_to_rmb(row["value"], row["unit"])
+        checked += 1
+    assert checked > 100
+    summary = r.summary.set_index(["point", "metric"])
+    for row in read_csv(out / "sweep_summary.csv"):
+        got = summary.loc[(int(row["point"]), row["metric"])]
+        assert got["baseline_point"] == int(row["baseline_point"])
+        if row["diff_mean"]:
+            assert got["diff_mean"] == fen_to_rmb(row["diff_mean"], row["unit"])
