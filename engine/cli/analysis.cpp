@@ -221,4 +221,98 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   return exit_ok;
 }
 
+Command add_sensitivity_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+    SensitivityOptions opts;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "sensitivity",
+      "Which assumptions drive the metrics (or, with --compare, the difference between two "
+      "policies): Morris screening or Sobol' indices over --vary ranges; resumable");
+  cmd->add_option("scenario", a->file, "Scenario file (YAML)")->required();
+  add_scenario_options(*cmd, o);
+  cmd->add_option("--vary", o.vary,
+                  "A factor, KEY=FROM:TO (repeatable); replaces the scenario's "
+                  "sensitivity.factors");
+  cmd->add_option("--method", a->opts.method,
+                  "morris (elementary effects: screening) or sobol (first and total indices)");
+  cmd->add_option("--samples", a->opts.samples,
+                  "Morris trajectories (default 10) or Sobol base samples N (default 128; "
+                  "N x (factors + 2) points)");
+  cmd->add_option("--levels", a->opts.levels, "Morris grid levels (even; default 4)");
+  cmd->add_option("--bootstrap", a->opts.bootstrap,
+                  "Bootstrap resamples for the 95% intervals (default 1000)");
+  cmd->add_option("--compare", a->opts.compare,
+                  "Another scenario: analyse the paired difference (it minus SCENARIO), "
+                  "common random numbers");
+  add_run_options(*cmd, o, "out/sensitivity-<scenario name>/");
+  return {cmd, [a, &o] { return sensitivity_command(a->file, a->opts, o); }};
+}
+
+Command add_calibrate_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+    CalibrateOptions opts;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate",
+      "Fit free keys (--free KEY=FROM:TO) so that the model's monthly or quarterly metrics "
+      "reproduce an observed series (--target CSV of "
+      "period,metric,value[,weight][,unit][,note][,source]); "
+      "exit 3 when the fit does not converge (the best fit is still written)");
+  cmd->add_option("scenario", a->file, "Scenario file (YAML)")->required();
+  add_scenario_options(*cmd, o);
+  cmd->add_option("--free", o.vary,
+                  "A key to fit, KEY=FROM:TO or, for abc-smc, KEY=FROM:TO:log_uniform "
+                  "(repeatable); replaces the scenario's calibration.free");
+  cmd->add_option("--target", a->opts.target,
+                  "The observed series, a CSV of period (YYYY-MM or YYYY-Qn), metric (a "
+                  "monthly.csv column), value and optional weight and unit");
+  cmd->add_option("--method", a->opts.method,
+                  "NLopt optimiser: bobyqa (default), neldermead or sbplx; or abc-smc, a "
+                  "Bayesian calibration (a posterior; resumes from the --out folder's journal)");
+  cmd->add_option("--particles", a->opts.particles,
+                  "abc-smc: particles per generation (default 200)");
+  cmd->add_option("--generations", a->opts.generations, "abc-smc: most generations (default 8)");
+  cmd->add_option("--evaluations", a->opts.evaluations,
+                  "Most model evaluations, each a run of every replication (default 100)");
+  cmd->add_option("--tolerance", a->opts.tolerance,
+                  "RMS scaled error a converged fit must reach (default 0.1: 10%)");
+  cmd->add_option("--bootstrap", a->opts.bootstrap,
+                  "Resamples of the replications for the fitted values' 95% intervals "
+                  "(default 1000)");
+  add_run_options(*cmd, o, "out/calibrate-<scenario name>/");
+  return {cmd, [a, &o] { return calibrate_command(a->file, a->opts, o); }};
+}
+
+Command add_forecast_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+    ForecastOptions opts;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "forecast",
+      "Run a scenario at draws from a calibration's posterior (calibrate --method abc-smc): "
+      "every quarterly metric's median and 50% and 90% intervals, parameter and simulation "
+      "uncertainty together; with --compare, the paired difference to another scenario");
+  cmd->add_option("scenario", a->file, "Scenario file (YAML): the one the posterior was fitted on")
+      ->required();
+  cmd->add_option("--posterior", a->opts.posterior, "posterior.json of calibrate --method abc-smc")
+      ->required();
+  cmd->add_option("--compare", a->opts.compare,
+                  "Another scenario, run at the same draws and seeds: the difference it minus "
+                  "SCENARIO, draw by draw");
+  cmd->add_option("--draws", a->opts.draws,
+                  "Posterior draws, each one replication with its own seed (default: the "
+                  "scenario's calibration.draws, 100)")
+      ->check(CLI::Range(1, 1000000));
+  add_scenario_options(*cmd, o);
+  add_run_options(*cmd, o, "out/forecast-<scenario name>/");
+  return {cmd, [a, &o] { return forecast_command(a->file, a->opts, o); }};
+}
+
 }  // namespace linksim::cli

@@ -110,4 +110,36 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
   return exit_ok;
 }
 
+Command add_bench_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    BenchOptions opts;
+  };
+  const auto a = std::make_shared<Args>();
+  a->opts.scenario = std::string(LINKSIM_SOURCE_DIR) + "/scenarios/open_links.yaml";
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Measure buyer-days per second, seconds per day and peak memory at several sizes and "
+      "thread counts, next to a bare kernel on the same world");
+  cmd->add_option("--scenario", a->opts.scenario, "Scenario to measure")->capture_default_str();
+  cmd->add_option("--buyers", a->opts.buyers, "Buyer counts")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--threads", a->opts.threads, "Thread counts")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--days", a->opts.days, "Simulated days per run (no warm-up)")
+      ->check(CLI::Range(1, 36600))
+      ->capture_default_str();
+  cmd->add_option("--kernel-days", a->opts.kernel_days, "Days of the bare kernel")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--repeat", a->opts.repeat,
+                  "Runs per configuration; the fastest is reported (shared machines are noisy)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--json", a->opts.json, "Also write the figures to this JSON file");
+  cmd->add_flag("--child", a->opts.child, "(internal) one configuration, as JSON")->group("");
+  return {cmd, [a, &o] { return bench_command(a->opts, o); }};
+}
+
 }  // namespace linksim::cli

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -136,6 +138,26 @@ struct ForecastOptions {
   int draws = 0;  // 0: the scenario's calibration.draws
 };
 int forecast_command(const std::string& file, const ForecastOptions& f, const CommonOptions& o);
+
+// One subcommand: `app` holds its flags, and `run` runs it once the command
+// line is parsed. Each add_*_command declares its subcommand's flags on the
+// main app, beside the command's code (run.cpp, analysis.cpp, bench.cpp,
+// inspect.cpp).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+Command add_run_command(CLI::App& app, CommonOptions& o);
+Command add_compare_command(CLI::App& app, CommonOptions& o);
+Command add_sweep_command(CLI::App& app, CommonOptions& o);
+Command add_sensitivity_command(CLI::App& app, CommonOptions& o);
+Command add_calibrate_command(CLI::App& app, CommonOptions& o);
+Command add_forecast_command(CLI::App& app, CommonOptions& o);
+Command add_report_command(CLI::App& app, CommonOptions& o);
+Command add_bench_command(CLI::App& app, CommonOptions& o);
+Command add_validate_command(CLI::App& app, CommonOptions& o);
+Command add_show_command(CLI::App& app, CommonOptions& o);
+Command add_schema_command(CLI::App& app);
 
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);

@@ -45,4 +45,39 @@ int schema_command(bool markdown) {
   return exit_ok;
 }
 
+Command add_validate_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::vector<std::string> files;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("validate", "Check scenario files and report every problem");
+  cmd->add_option("scenarios", a->files, "Scenario files")->required();
+  add_scenario_options(*cmd, o);
+  add_vary_option(*cmd, o);
+  return {cmd, [a, &o] { return validate_command(a->files, o); }};
+}
+
+Command add_show_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd =
+      app.add_subcommand("show", "Print the resolved scenario, every default filled in");
+  cmd->add_option("scenario", a->file, "Scenario file")->required();
+  add_scenario_options(*cmd, o);
+  add_vary_option(*cmd, o);
+  return {cmd, [a, &o] { return show_command(a->file, o); }};
+}
+
+Command add_schema_command(CLI::App& app) {
+  struct Args {
+    bool markdown = false;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("schema", "Print the JSON Schema of scenario files");
+  cmd->add_flag("--markdown", a->markdown, "Print the key reference (docs/scenarios.md) instead");
+  return {cmd, [a] { return schema_command(a->markdown); }};
+}
+
 }  // namespace linksim::cli

@@ -169,4 +169,74 @@ int report_command(const std::vector<std::string>& dirs, const CommonOptions& o)
   return exit_ok;
 }
 
+Command add_run_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("run",
+                                     "Run a scenario's replications and report GMV, "
+                                     "retention and more with 95% intervals");
+  cmd->add_option("scenario", a->file, "Scenario file (YAML)")->required();
+  add_scenario_options(*cmd, o);
+  add_run_options(*cmd, o, "out/<scenario name>/");
+  cmd->add_flag("--partition-buyers", o.partition_buyers,
+                "Under mpirun (a LINKSIM_MPI build): split each world's buyers over the ranks, "
+                "which simulate every replication together, exchanging each day's demand; the "
+                "same results as one process");
+  return {cmd, [a, &o] { return run_command(a->file, o); }};
+}
+
+Command add_compare_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::vector<std::string> files;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd =
+      app.add_subcommand("compare",
+                         "Run scenarios with common random numbers and report paired differences "
+                         "against the first");
+  cmd->add_option("scenarios", a->files, "Two or more scenario files; the first is the baseline")
+      ->required()
+      ->expected(2, 64);
+  add_scenario_options(*cmd, o);
+  add_run_options(*cmd, o, "out/compare-<first name>-<second name>.../");
+  return {cmd, [a, &o] { return compare_command(a->files, o); }};
+}
+
+Command add_sweep_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::string file;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep",
+      "Run a scenario over a grid of key values (--vary or its sweep block); resumable: run "
+      "the same command again after an interruption");
+  cmd->add_option("scenario", a->file, "Scenario file (YAML)")->required();
+  add_scenario_options(*cmd, o);
+  add_vary_option(*cmd, o);
+  add_run_options(*cmd, o, "out/sweep-<scenario name>/");
+  return {cmd, [a, &o] { return sweep_command(a->file, o); }};
+}
+
+Command add_report_command(CLI::App& app, CommonOptions& o) {
+  struct Args {
+    std::vector<std::string> files;
+  };
+  const auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Write one self-contained report.html (charts, tables, opens offline) from the output "
+      "folders of run, compare, sweep, sensitivity, calibrate or forecast");
+  cmd->add_option("folders", a->files,
+                  "Output folders of run, compare, sweep, sensitivity, calibrate or forecast")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--out", o.out,
+                  "The HTML file (default: report.html in the folder, or ./report.html for "
+                  "several)");
+  return {cmd, [a, &o] { return report_command(a->files, o); }};
+}
+
 }  // namespace linksim::cli
