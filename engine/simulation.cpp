@@ -1,4 +1,5 @@
 #include "linksim/simulation.hpp"
+#include "scenario/bind.hpp"
 
 #include <stdexcept>
 
@@ -10,9 +11,19 @@ namespace linksim {
 
 using namespace detail;
 
+// A Scenario built or changed in code is checked as a file's is: an invalid
+// one is refused with every problem instead of simulated (an empty policy,
+// say, would be read past its end).
+static void refuse_invalid(const Scenario& s) {
+  if (auto problems = detail::value_problems(s); !problems.empty()) {
+    throw ScenarioError(std::move(problems));
+  }
+}
+
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads,
                        bool partition_buyers, std::int64_t buyer_slots)
     : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
+  refuse_invalid(scenario_);
   World& w = *world_;
   w.partitioned = partition_buyers;
   w.warmup = scenario.calendar.warmup_days;
@@ -31,7 +42,9 @@ Simulation::Simulation(const Scenario& scenario, const Simulation& warmed)
     : scenario_(scenario),
       world_(std::make_unique<World>(*warmed.world_)),
       threads_(warmed.threads_),
-      day_(warmed.day_) {}
+      day_(warmed.day_) {
+  refuse_invalid(scenario_);
+}
 
 Simulation::~Simulation() = default;
 

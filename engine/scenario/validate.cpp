@@ -1,8 +1,12 @@
 // Checks that span several keys: sums, orderings, dates inside the horizon,
-// feasible distributions. Single-key types and ranges are checked in bind.cpp.
+// feasible distributions. Single-key types and ranges are checked in bind.cpp
+// when a file is read; value_problems checks them again on a Scenario as
+// code holds it (Simulation refuses one that fails).
 #include <array>
 #include <cmath>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "scenario/bind.hpp"
 #include "scenario/keys.hpp"
@@ -338,6 +342,63 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.sweep();
   c.sensitivity();
   c.calibration();
+}
+
+namespace {
+
+// Every numeric field of `item` against its key's range.
+template <class T>
+void check_ranges(const std::vector<Key<T>>& keys, const T& item, const std::string& prefix,
+                  Diagnostics& diags) {
+  // The accessors hand out pointers to the fields; nothing is written through them.
+  T& fields = const_cast<T&>(item);
+  for (const auto& k : keys) {
+    double v = 0;
+    const bool number = std::visit(
+        [&](auto* p) {
+          using F = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_arithmetic_v<F> && !std::is_same_v<F, bool>) {
+            v = static_cast<double>(*p);
+            return true;
+          }
+          return false;
+        },
+        k.field(fields));
+    if (number && !k.range.contains(v)) {
+      diags.add(Mark{}, prefix + k.path,
+                "out of range (expected a value in " + k.range.str() + ", got " + num(v) + ")");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> value_problems(const Scenario& s) {
+  Diagnostics diags;
+  check_ranges(scenario_keys(), s, "", diags);
+  for (std::size_t i = 0; i < s.categories.size(); ++i)
+    check_ranges(category_keys(), s.categories[i], "categories[" + std::to_string(i) + "].", diags);
+  for (std::size_t i = 0; i < s.policy.size(); ++i)
+    check_ranges(policy_keys(), s.policy[i], "policy[" + std::to_string(i) + "].", diags);
+  for (std::size_t i = 0; i < s.events.size(); ++i)
+    check_ranges(event_keys(), s.events[i], "events[" + std::to_string(i) + "].", diags);
+  // The rules on what a simulation reads (not on the file's shape, nor on
+  // the sweep, sensitivity and calibration blocks, which it does not read).
+  KeyMarks all;
+  all.every_key = true;
+  Checker c{s, all, diags};
+  c.categories();
+  c.merchants();
+  c.policy();
+  c.events();
+  c.model_v2();
+  c.sizes();
+  std::vector<std::string> out;
+  for (const auto& d : diags.items()) {
+    out.push_back("<scenario " + s.name + ">: " + (d.path.empty() ? "" : d.path + ": ") +
+                  d.message);
+  }
+  return out;
 }
 
 std::vector<std::string> clip_to_horizon(Scenario& s, const KeyMarks& marks) {

@@ -26,6 +26,9 @@ class Simulation {
   // the buyers (a collective: every rank constructs and steps together).
   // `buyer_slots` (model v2): at least this many buyer slots (0: the
   // scenario's own bound), for a world that several scenarios continue from.
+  // Throws ScenarioError, with every problem, for an invalid scenario (one
+  // built or changed in code: each numeric key against its range, and the
+  // rules across keys that the simulation relies on).
   Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1,
              bool partition_buyers = false, std::int64_t buyer_slots = 0);
   // A copy of `warmed`'s world and day, continued under `scenario`. For

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "linksim/scenario.hpp"
+#include "linksim/simulation.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -29,6 +30,27 @@ TEST(Access, ValidateFindsWhatCodeBroke) {
   }
   EXPECT_TRUE(rate);
   EXPECT_TRUE(policy);
+}
+
+// A Scenario changed in code into an invalid one is refused, with every
+// problem, before anything is built: never simulated, never a crash.
+TEST(Access, SimulationRefusesAnInvalidScenario) {
+  Scenario s = open_links();
+  s.policy.clear();
+  s.buyers.session_rate = -1;
+  try {
+    Simulation sim(s, 1);
+    FAIL() << "an invalid scenario was simulated";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.problems().size(), 2u) << e.what();
+    EXPECT_NE(e.problems()[0].find("<scenario open_links>: buyers.session_rate: out of range"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(e.problems()[1].find("policy: expected at least one entry"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(run(s), ScenarioError);
+  EXPECT_NO_THROW(Simulation(open_links(), 1));
 }
 
 TEST(Access, KeysReadAndSetByTheirSetPath) {
