@@ -1,10 +1,11 @@
 #include "linksim/simulation.hpp"
-#include "scenario/bind.hpp"
 
 #include <stdexcept>
 
 #include "day/phases.hpp"
 #include "metrics/finish.hpp"
+#include "rng.hpp"
+#include "scenario/bind.hpp"
 #include "world/build.hpp"
 
 namespace linksim {
@@ -87,5 +88,50 @@ ReplicationResult Simulation::result(int index) const {
 
 std::string version() { return LINKSIM_VERSION; }
 std::string git_commit() { return LINKSIM_GIT_COMMIT; }
+
+}  // namespace linksim
+
+namespace linksim {
+
+std::uint64_t seed_of_replication(std::uint64_t scenario_seed, int replication) {
+  return detail::replication_seed(scenario_seed, replication);
+}
+
+WorldView Simulation::view() const {
+  const World& w = *world_;
+  WorldView v;
+  v.day = day_;
+  v.date = format_date(scenario_.calendar.start + day_);
+  const auto& b = w.buyers;
+  v.buyers.slots = b.total;
+  v.buyers.active = b.dynamic() ? b.active : b.total;
+  v.buyers.session_rate = b.rate;
+  v.buyers.trust = b.trust;
+  v.buyers.status = b.status;
+  v.buyers.satisfaction = b.satisfaction;
+  v.merchants.reserve(w.merchants.size());
+  for (const auto& m : w.merchants) {
+    v.merchants.push_back({.origin = m.origin,
+                           .category = m.category,
+                           .quality = m.quality,
+                           .price_rmb = m.price,
+                           .margin = m.margin,
+                           .commission = m.commission,
+                           .active = m.state == detail::MerchantState::active,
+                           .pool = m.pool,
+                           .join_day = m.join_day});
+  }
+  v.streamers.reserve(w.streamers.size());
+  for (const auto& st : w.streamers) {
+    v.streamers.push_back({.followers = st.followers,
+                           .reputation = st.reputation,
+                           .live_factor = st.live_factor,
+                           .income_fen = static_cast<std::int64_t>(st.income),
+                           .present = !st.gone,
+                           .join_day = st.join_day});
+  }
+  v.active_merchants = w.active_merchants();
+  return v;
+}
 
 }  // namespace linksim

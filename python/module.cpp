@@ -7,6 +7,7 @@
 // turns them into pandas DataFrames.
 #include <pybind11/eigen.h>
 #include <pybind11/functional.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -269,6 +270,79 @@ PYBIND11_MODULE(_linksim, m) {
       },
       py::arg("scenario"), py::arg("replications") = 0, py::arg("threads") = 0,
       py::arg("progress") = py::none());
+
+  m.def("seed_of_replication", &seed_of_replication);
+
+  py::class_<Simulation>(m, "Simulation")
+      .def(py::init([](const Scenario& s, int replication, int threads) {
+             return checked([&] {
+               return std::make_unique<Simulation>(s, seed_of_replication(s.seed, replication),
+                                                   threads);
+             });
+           }),
+           py::arg("scenario"), py::arg("replication") = 0, py::arg("threads") = 1)
+      .def_property_readonly("day", &Simulation::day)
+      .def_property_readonly("done", &Simulation::done)
+      .def(
+          "step",
+          [](Simulation& sim, int days) {
+            for (int d = 0; d < days && !sim.done(); ++d) {
+              {
+                py::gil_scoped_release released;
+                sim.step();
+              }
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            }
+          },
+          py::arg("days") = 1)
+      .def("view",
+           [](const Simulation& sim) {
+             const WorldView v = sim.view();
+             const auto array = [](auto span) {
+               using T = typename decltype(span)::value_type;
+               return py::array_t<std::remove_const_t<T>>(static_cast<py::ssize_t>(span.size()),
+                                                          span.data());
+             };
+             py::dict merchants, streamers;
+             const auto column = [](const auto& rows, auto get) {
+               py::list out;
+               for (const auto& r : rows) out.append(get(r));
+               return out;
+             };
+             using M = WorldView::Merchant;
+             using S = WorldView::Streamer;
+             merchants["origin"] = column(v.merchants, [](const M& m) {
+               return std::string(origin_names[static_cast<int>(m.origin)]);
+             });
+             merchants["category"] = column(v.merchants, [](const M& m) { return m.category; });
+             merchants["quality"] = column(v.merchants, [](const M& m) { return m.quality; });
+             merchants["price_rmb"] = column(v.merchants, [](const M& m) { return m.price_rmb; });
+             merchants["margin"] = column(v.merchants, [](const M& m) { return m.margin; });
+             merchants["commission"] = column(v.merchants, [](const M& m) { return m.commission; });
+             merchants["active"] = column(v.merchants, [](const M& m) { return m.active; });
+             merchants["pool"] = column(v.merchants, [](const M& m) { return m.pool; });
+             merchants["join_day"] = column(v.merchants, [](const M& m) { return m.join_day; });
+             streamers["followers"] = column(v.streamers, [](const S& x) { return x.followers; });
+             streamers["reputation"] = column(v.streamers, [](const S& x) { return x.reputation; });
+             streamers["live_factor"] =
+                 column(v.streamers, [](const S& x) { return x.live_factor; });
+             streamers["income_fen"] = column(v.streamers, [](const S& x) { return x.income_fen; });
+             streamers["present"] = column(v.streamers, [](const S& x) { return x.present; });
+             streamers["join_day"] = column(v.streamers, [](const S& x) { return x.join_day; });
+             py::dict buyers(py::arg("session_rate") = array(v.buyers.session_rate),
+                             py::arg("trust") = array(v.buyers.trust));
+             if (!v.buyers.status.empty()) {
+               buyers["status"] = array(v.buyers.status);
+               buyers["satisfaction"] = array(v.buyers.satisfaction);
+             }
+             return py::dict(py::arg("day") = v.day, py::arg("date") = v.date,
+                             py::arg("buyer_slots") = v.buyers.slots,
+                             py::arg("active_buyers") = v.buyers.active,
+                             py::arg("active_merchants") = v.active_merchants,
+                             py::arg("buyers") = buyers, py::arg("merchants") = merchants,
+                             py::arg("streamers") = streamers);
+           })
+      .def("metrics", [](const Simulation& sim) { return sim.result().metrics; });
 
   m.def(
       "sweep",

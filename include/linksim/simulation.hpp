@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +18,44 @@ namespace linksim {
 namespace detail {
 struct World;
 }
+
+// A read-only look at a simulation's world between steps: counts, and every
+// agent's state. The buyers' arrays are views into the world, valid until the
+// next step; the merchants and streamers are copied. Money in fen.
+struct WorldView {
+  int day = 0;  // days since calendar.start (negative in the warm-up); the next to simulate
+  std::string date;
+  struct Buyers {
+    std::int64_t slots = 0;                // buyer slots (model v2: arrivals fill them over time)
+    std::int64_t active = 0;               // buyers active today
+    std::span<const float> session_rate;   // sessions per day
+    std::span<const float> trust;          // in [0, 1]
+    std::span<const std::uint8_t> status;  // model v2 with arrivals or lapses: 0 not yet
+                                           // arrived, 1 active, 2 lapsed; else empty
+    std::span<const float> satisfaction;   // model v2 with arrivals or lapses; else empty
+  } buyers;
+  struct Merchant {
+    Origin origin = Origin::native;
+    int category = 0;
+    double quality = 0, price_rmb = 0, margin = 0, commission = 0;
+    bool active = false, pool = false;  // pool: a union pool's seller, not a Kuaishou merchant
+    int join_day = 0;                   // days since calendar.start
+  };
+  std::vector<Merchant> merchants;
+  struct Streamer {
+    std::int64_t followers = 0;
+    double reputation = 0, live_factor = 1;
+    std::int64_t income_fen = 0;  // commission income since the start
+    bool present = true;          // has not left (model v2)
+    int join_day = 0;
+  };
+  std::vector<Streamer> streamers;
+  int active_merchants = 0;  // Kuaishou merchants active (pool sellers excluded)
+};
+
+// The seed replication `replication` of a scenario with seed `scenario_seed`
+// runs with (what run() gives Simulation for it).
+std::uint64_t seed_of_replication(std::uint64_t scenario_seed, int replication);
 
 class Simulation {
  public:
@@ -43,6 +82,8 @@ class Simulation {
   int day() const { return day_; }  // negative during the warm-up
   void run_to_end();
   ReplicationResult result(int index = 0) const;
+  // The world as it stands before the next step (read-only).
+  WorldView view() const;
 
   const detail::World& world() const { return *world_; }
   detail::World& world() { return *world_; }

@@ -37,6 +37,7 @@ __all__ = [
     "compare",
     "sweep",
     "SweepResult",
+    "Simulation",
     "version",
 ]
 
@@ -473,3 +474,69 @@ def sweep(scenario: Scenario | str | os.PathLike, vary: Mapping[str, Any],
     raw = _simulate(_linksim.sweep, f"sweep of {s.name}", progress, s._native,
                     [_axis(k, v) for k, v in vary.items()], threads or 0)
     return SweepResult(raw["name"], raw["axes"], raw["seconds"], raw)
+
+
+class Simulation:
+    """One replication, stepped day by day, its world open to inspection
+    between steps (as Mesa's model.step()). Replication r with the scenario's
+    seed is the one `run` simulates as replication r, bit for bit.
+
+        sim = linksim.Simulation(scenario, replication=0)
+        sim.step(30)
+        sim.merchants.groupby("origin").active.sum()
+    """
+
+    def __init__(self, scenario: Scenario | str | os.PathLike, replication: int = 0,
+                 threads: int = 1):
+        self.scenario = _scenario(scenario)
+        self._native = _call(_linksim.Simulation, self.scenario._native, replication, threads)
+
+    @property
+    def day(self) -> int:
+        """The next day to simulate, from calendar.start (negative in the warm-up)."""
+        return self._native.day
+
+    @property
+    def done(self) -> bool:
+        return self._native.done
+
+    def step(self, days: int = 1) -> "Simulation":
+        """Simulates `days` days (fewer at the end of the horizon); Ctrl-C
+        stops between days."""
+        self._native.step(days)
+        return self
+
+    def run_to_end(self) -> "Simulation":
+        while not self.done:
+            self.step(30)
+        return self
+
+    def view(self) -> dict:
+        """Counts and every agent's state, as plain arrays."""
+        return self._native.view()
+
+    @property
+    def merchants(self) -> pd.DataFrame:
+        return pd.DataFrame(self.view()["merchants"])
+
+    @property
+    def streamers(self) -> pd.DataFrame:
+        table = pd.DataFrame(self.view()["streamers"])
+        table["income_rmb"] = table.pop("income_fen") / 100.0
+        return table
+
+    @property
+    def buyers(self) -> pd.DataFrame:
+        return pd.DataFrame(self.view()["buyers"])
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """The replication's metrics, once it has run to the end."""
+        if not self.done:
+            raise RuntimeError(f"the simulation is at day {self.day}: run it to the end first")
+        names, units = _units("metrics")
+        values, unit = _money(np.asarray(self._native.metrics(), dtype=float), units)
+        return pd.DataFrame({"metric": names, "unit": unit, "value": values})
+
+    def __repr__(self) -> str:
+        return f"<linksim.Simulation of {self.scenario.name!r} at day {self.day}>"

@@ -192,3 +192,27 @@ def test_sweep_is_the_command_lines_bit_for_bit(tmp_path):
         assert got["baseline_point"] == int(row["baseline_point"])
         if row["diff_mean"]:
             assert got["diff_mean"] == fen_to_rmb(row["diff_mean"], row["unit"])
+
+
+def test_a_simulation_stepped_by_hand_is_the_runs_replication():
+    s = linksim.load(SCENARIOS / "open_links.yaml", set=SMALL)
+    sim = linksim.Simulation(s, replication=2)
+    assert sim.day == -10  # the warm-up first
+    sim.step(15)
+    assert sim.day == 5
+    view = sim.view()
+    assert view["buyer_slots"] >= 3000 and view["active_merchants"] > 0
+    merchants = sim.merchants
+    assert set(merchants.origin) <= {"native", "taobao", "jd"}
+    assert merchants.active.sum() >= view["active_merchants"]
+    assert (sim.streamers.followers >= 0).all()
+    assert len(sim.buyers) == view["buyer_slots"] or "status" in sim.buyers
+    with pytest.raises(RuntimeError):
+        sim.metrics
+    sim.run_to_end()
+    assert sim.done
+    r = linksim.run(s, progress=False)
+    ours = sim.metrics.set_index("metric")["value"]
+    theirs = r.metrics[r.metrics.replication == 2].set_index("metric")["value"]
+    pd_equal = [(a == b) or (np.isnan(a) and np.isnan(b)) for a, b in zip(ours, theirs)]
+    assert all(pd_equal)
