@@ -11,6 +11,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -19,8 +20,10 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
+#include "linksim/analysis.hpp"
 #include "linksim/experiment.hpp"
 #include "linksim/scenario.hpp"
 #include "linksim/simulation.hpp"
@@ -211,6 +214,55 @@ py::dict sweep_dict(const Scenario& s, const std::vector<std::string>& vary, int
                   py::arg("sweep_json") = summary);
 }
 
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A scenario held in memory as a file of the folder (its resolved YAML), for
+// the analyses that take files.
+std::filesystem::path as_file(const Scenario& s, const TempFolder& folder,
+                              const std::string& name) {
+  const std::filesystem::path file = folder.path() / (name + ".yaml");
+  std::ofstream(file) << to_yaml(s);
+  return file;
+}
+
+// `linksim sensitivity` on scenarios held in memory: its sensitivity.json.
+std::string sensitivity_json(const Scenario& s, const std::optional<Scenario>& other,
+                             const std::vector<std::string>& sets,
+                             const std::vector<std::string>& vary, int threads,
+                             const py::object& progress) {
+  TempFolder folder;
+  const auto base = as_file(s, folder, "scenario");
+  const auto compare = other ? as_file(*other, folder, "other") : std::filesystem::path();
+  const SensitivityPlan plan = checked([&] { return plan_sensitivity(base, sets, vary, compare); });
+  simulate<SensitivityResult>(
+      [&](RunOptions& o) { return run_sensitivity(plan, folder.path() / "out", o); }, threads, 0,
+      progress);
+  return read_all(folder.path() / "out" / "sensitivity.json");
+}
+
+// `linksim calibrate` (an NLopt fit) on a scenario held in memory: its
+// calibration.json.
+std::string calibration_json(const Scenario& s, const std::string& target,
+                             const std::vector<std::string>& sets,
+                             const std::vector<std::string>& free, int threads,
+                             const py::object& progress) {
+  TempFolder folder;
+  const auto base = as_file(s, folder, "scenario");
+  const CalibrationPlan plan = checked([&] { return plan_calibration(base, sets, free, target); });
+  if (plan.base.calibration.method == "abc-smc") {
+    throw std::invalid_argument(
+        "calibrate: method abc-smc is the command line's (linksim calibrate --method abc-smc); "
+        "from Python, bobyqa, neldermead or sbplx");
+  }
+  simulate<CalibrationResult>(
+      [&](RunOptions& o) { return run_calibration(plan, folder.path() / "out", o); }, threads, 0,
+      progress);
+  return read_all(folder.path() / "out" / "calibration.json");
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_linksim, m) {
@@ -272,6 +324,27 @@ PYBIND11_MODULE(_linksim, m) {
       py::arg("progress") = py::none());
 
   m.def("seed_of_replication", &seed_of_replication);
+  // The library logs through spdlog (warnings such as entries left out of a
+  // shortened horizon, and a calibration's evaluations at info).
+  m.def("set_log_level",
+        [](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); });
+  m.def(
+      "sensitivity",
+      [](const Scenario& s, const std::optional<Scenario>& other,
+         const std::vector<std::string>& sets, const std::vector<std::string>& vary, int threads,
+         const py::object& progress) {
+        return sensitivity_json(s, other, sets, vary, default_threads(threads), progress);
+      },
+      py::arg("scenario"), py::arg("compare"), py::arg("sets"), py::arg("vary"),
+      py::arg("threads") = 0, py::arg("progress") = py::none());
+  m.def(
+      "calibrate",
+      [](const Scenario& s, const std::string& target, const std::vector<std::string>& sets,
+         const std::vector<std::string>& free, int threads, const py::object& progress) {
+        return calibration_json(s, target, sets, free, default_threads(threads), progress);
+      },
+      py::arg("scenario"), py::arg("target"), py::arg("sets"), py::arg("free"),
+      py::arg("threads") = 0, py::arg("progress") = py::none());
 
   py::class_<Simulation>(m, "Simulation")
       .def(py::init([](const Scenario& s, int replication, int threads) {

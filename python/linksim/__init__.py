@@ -38,6 +38,11 @@ __all__ = [
     "sweep",
     "SweepResult",
     "Simulation",
+    "sensitivity",
+    "SensitivityResult",
+    "calibrate",
+    "CalibrationResult",
+    "set_log_level",
     "version",
 ]
 
@@ -540,3 +545,166 @@ class Simulation:
 
     def __repr__(self) -> str:
         return f"<linksim.Simulation of {self.scenario.name!r} at day {self.day}>"
+
+
+def set_log_level(level: str) -> None:
+    """The library's log level: trace, debug, info, warn (the default here),
+    error or off. Logs go to stderr."""
+    _linksim.set_log_level(level)
+
+
+set_log_level("warn")
+
+
+def _ranges(ranges: Mapping[str, Sequence[float]]) -> list[str]:
+    return [f"{k}={_yaml_value(lo)}:{_yaml_value(hi)}" for k, (lo, hi) in ranges.items()]
+
+
+def _sets(block: str, **values: Any) -> list[str]:
+    return [f"{block}.{k}={_yaml_value(v)}" for k, v in values.items() if v is not None]
+
+
+@dataclass
+class SensitivityResult:
+    """Which assumptions move the headline metrics (or, with `compare`, the
+    paired difference between two policies), as `linksim sensitivity`.
+
+    indices -- metric, unit, factor, index (mu_star, mu, sigma for Morris;
+               first, total for Sobol'), estimate and its 95% bootstrap
+               interval; Morris effects of money in RMB
+    ranking -- per metric, the factors from the most to the least influential
+    design  -- each design row's factor values and the quantity analysed
+    """
+
+    method: str
+    quantity: str
+    raw: dict = field(repr=False)
+
+    @property
+    def indices(self) -> pd.DataFrame:
+        rows = []
+        for metric, r in self.raw["results"].items():
+            money = r["unit"] == "fen" and self.method == "morris"
+            for factor, idx in r["factors"].items():
+                for name, x in idx.items():
+                    lo, hi = (x.get("ci95") or [None, None])
+                    scale = 100.0 if money else 1.0
+                    rows.append({"metric": metric,
+                                 "unit": ("RMB" if money else r["unit"]) if self.method == "morris"
+                                 else "fraction of the variance",
+                                 "factor": factor, "index": name,
+                                 "estimate": _div(x["estimate"], scale),
+                                 "ci95_low": _div(lo, scale), "ci95_high": _div(hi, scale)})
+        return pd.DataFrame(rows)
+
+    @property
+    def ranking(self) -> dict[str, list[str]]:
+        return {m: r["ranking"] for m, r in self.raw["results"].items()}
+
+    @property
+    def design(self) -> pd.DataFrame:
+        keys = [a["key"] for a in self.raw["axes"]]
+        table = pd.DataFrame(self.raw["design"]["values"], columns=keys)
+        for metric, r in self.raw["results"].items():
+            scale = 100.0 if r["unit"] == "fen" else 1.0
+            table[metric] = [_div(v, scale) for v in r.get("rows", [])]
+        table.index.name = "row"
+        return table.reset_index()
+
+
+def _div(v, scale):
+    return np.nan if v is None else v / scale
+
+
+def sensitivity(scenario: Scenario | str | os.PathLike, vary: Mapping[str, Sequence[float]],
+                method: str | None = None, samples: int | None = None,
+                levels: int | None = None, bootstrap: int | None = None,
+                compare: Scenario | str | os.PathLike | None = None,
+                replications: int | None = None, threads: int | None = None,
+                progress: bool | None = None) -> SensitivityResult:
+    """Morris screening (method="morris", the default) or Sobol' indices
+    (method="sobol") of the headline metrics over the factors' ranges,
+    vary={key: (from, to)}; with `compare`, of the paired difference
+    compare minus scenario. As `linksim sensitivity`, bit for bit."""
+    s = _scenario(scenario)
+    other = None if compare is None else _scenario(compare)
+    sets = _sets("sensitivity", method=method, samples=samples, levels=levels,
+                 bootstrap=bootstrap)
+    if replications:
+        sets.append(f"replications={int(replications)}")
+    text = _simulate(_linksim.sensitivity, f"sensitivity of {s.name}", progress, s._native,
+                     None if other is None else other._native, sets, _ranges(vary),
+                     threads or 0)
+    raw = json.loads(text)
+    return SensitivityResult(raw["design"]["method"], raw["quantity"], raw)
+
+
+@dataclass
+class CalibrationResult:
+    """A fit of the free keys to an observed series, as `linksim calibrate`.
+
+    keys      -- key, range, start, fitted value and its 95% interval, flags
+    fit       -- per target row: the target, the model at the fitted values
+                 and its interval, the scaled error (money in RMB)
+    trace     -- the optimiser's evaluations: values, loss, best so far
+    scenario  -- the scenario with the fitted values set
+    converged -- whether the fit reached the tolerance (message says why not)
+    """
+
+    converged: bool
+    message: str
+    rms: float
+    scenario: Scenario
+    raw: dict = field(repr=False)
+
+    @property
+    def keys(self) -> pd.DataFrame:
+        rows = []
+        for k in self.raw["free"]:
+            lo, hi = (k.get("ci95") or [None, None])
+            rows.append({"key": k["key"], "from": k["from"], "to": k["to"], "start": k["start"],
+                         "value": k["value"], "ci95_low": _div(lo, 1), "ci95_high": _div(hi, 1),
+                         "at_bound": k["at_bound"], "identified": k["identified"]})
+        return pd.DataFrame(rows)
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        rows = []
+        for f in self.raw["fit"]:
+            scale = 100.0 if f["unit"] == "fen" else 1.0
+            lo, hi = (f.get("ci95") or [None, None])
+            rows.append({"period": f["period"], "metric": f["metric"],
+                         "unit": "RMB" if f["unit"] == "fen" else f["unit"],
+                         "target": _div(f["target"], scale), "model": _div(f["model"], scale),
+                         "ci95_low": _div(lo, scale), "ci95_high": _div(hi, scale),
+                         "weight": f["weight"], "scaled_error": f["scaled_error"]})
+        return pd.DataFrame(rows)
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        keys = [k["key"] for k in self.raw["free"]]
+        rows = [dict(zip(keys, t["values"]), evaluation=t["evaluation"], loss=t["loss"],
+                     best=t["best"]) for t in self.raw["trace"]]
+        return pd.DataFrame(rows, columns=["evaluation"] + keys + ["loss", "best"])
+
+
+def calibrate(scenario: Scenario | str | os.PathLike, free: Mapping[str, Sequence[float]],
+              target: str | os.PathLike, method: str | None = None,
+              evaluations: int | None = None, tolerance: float | None = None,
+              bootstrap: int | None = None, replications: int | None = None,
+              threads: int | None = None, progress: bool | None = None) -> CalibrationResult:
+    """Fits the free keys, free={key: (from, to)}, so that the model's monthly
+    or quarterly metrics reproduce `target` (a CSV of period, metric, value
+    and optional weight, unit, note, source), with NLopt (method bobyqa, the
+    default, neldermead or sbplx). As `linksim calibrate`, bit for bit; the
+    Bayesian abc-smc stays on the command line."""
+    s = _scenario(scenario)
+    sets = _sets("calibration", method=method, evaluations=evaluations, tolerance=tolerance,
+                 bootstrap=bootstrap)
+    if replications:
+        sets.append(f"replications={int(replications)}")
+    text = _simulate(_linksim.calibrate, f"calibration of {s.name}", progress, s._native,
+                     os.fspath(target), sets, _ranges(free), threads or 0)
+    raw = json.loads(text)
+    fitted = s.with_values({k["key"]: k["value"] for k in raw["free"]})
+    return CalibrationResult(raw["status"] == "converged", raw["message"], raw["rms"], fitted, raw)

@@ -7,6 +7,7 @@ build's python folder."""
 
 import _thread
 import csv
+import json
 import os
 import subprocess
 import threading
@@ -216,3 +217,56 @@ def test_a_simulation_stepped_by_hand_is_the_runs_replication():
     theirs = r.metrics[r.metrics.replication == 2].set_index("metric")["value"]
     pd_equal = [(a == b) or (np.isnan(a) and np.isnan(b)) for a, b in zip(ours, theirs)]
     assert all(pd_equal)
+
+
+def test_sensitivity_is_the_command_lines_bit_for_bit(tmp_path):
+    out = tmp_path / "sens"
+    cli("sensitivity", str(SCENARIOS / "closed_loop.yaml"), "--compare",
+        str(SCENARIOS / "open_links.yaml"), "--method", "morris", "--samples", "2",
+        "--vary", "conversion.jump_loss=0.2:0.6", "--vary", "buyers.session_rate=0.2:0.4",
+        "--out", str(out))
+    r = linksim.sensitivity(linksim.load(SCENARIOS / "closed_loop.yaml", set=SMALL),
+                            {"conversion.jump_loss": (0.2, 0.6), "buyers.session_rate": (0.2, 0.4)},
+                            method="morris", samples=2,
+                            compare=linksim.load(SCENARIOS / "open_links.yaml", set=SMALL),
+                            progress=False)
+    assert r.method == "morris" and "paired difference" in r.quantity
+    ours = r.indices.set_index(["metric", "factor", "index"])
+    checked = 0
+    for row in read_csv(out / "sensitivity.csv"):
+        if row["estimate"] == "":
+            continue
+        got = ours.loc[(row["metric"], row["factor"], row["index"]), "estimate"]
+        assert got == fen_to_rmb(row["estimate"], row["unit"]), row
+        checked += 1
+    assert checked >= 12
+    assert len(r.design) == 2 * 3  # trajectories x (factors + 1)
+    assert set(r.ranking["gmv"]) == {"conversion.jump_loss", "buyers.session_rate"}
+
+
+def test_calibrate_is_the_command_lines_bit_for_bit(tmp_path):
+    world = dict(SMALL, **{"calendar.days": 59})  # January and February: whole months
+    truth = linksim.run(linksim.load(SCENARIOS / "base.yaml",
+                                     set=dict(world, **{"buyers.session_rate": 0.33, "seed": 7})),
+                        progress=False)
+    monthly = truth.monthly[truth.monthly.metric == "gmv"].groupby("month").value.mean()
+    target = tmp_path / "target.csv"
+    target.write_text("period,metric,value\n" + "".join(
+        f"{month},gmv,{100 * value!r}\n" for month, value in monthly.items()))  # fen
+    out = tmp_path / "cal"
+    sets = [a for k, v in world.items() for a in ("--set", f"{k}={v}")]
+    done = subprocess.run([BINARY, "calibrate", str(SCENARIOS / "base.yaml"), *sets, "--quiet",
+                           "--free", "buyers.session_rate=0.2:0.5", "--target", str(target),
+                           "--evaluations", "12", "--bootstrap", "50", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 3), done.stderr
+    r = linksim.calibrate(linksim.load(SCENARIOS / "base.yaml", set=world),
+                          {"buyers.session_rate": (0.2, 0.5)}, target, evaluations=12,
+                          bootstrap=50, progress=False)
+    cli_result = json.loads((out / "calibration.json").read_text())
+    assert r.keys.value[0] == cli_result["free"][0]["value"]
+    assert r.rms == cli_result["rms"]
+    assert r.converged == (done.returncode == 0)
+    assert r.scenario["buyers.session_rate"] == r.keys.value[0]
+    assert len(r.trace) == len(cli_result["trace"])
+    assert (r.fit.unit == "RMB").all()
