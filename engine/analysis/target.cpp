@@ -146,11 +146,20 @@ std::vector<int> shifted(const Months& h, const std::vector<int>& months, int sh
 
 std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
   std::string text;
+  // A target is a small CSV: 64 MiB is far more than any series of quarters.
+  if (const std::string problem = input_file_problem(file, 64u << 20); !problem.empty()) {
+    throw ScenarioError({file.string() + ":1:1: cannot read the calibration target: " + problem +
+                         " (expected an existing, readable CSV file)"});
+  }
   try {
     text = read_text(file);
   } catch (const std::exception&) {
     throw ScenarioError({file.string() + ":1:1: cannot read the calibration target (expected an "
                                          "existing, readable CSV file)"});
+  }
+  if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos) {
+    throw ScenarioError({file.string() + ":" + line_column(text, bad) +
+                         ": invalid UTF-8 (expected a UTF-8 CSV file; save it as UTF-8)"});
   }
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a spreadsheet's byte-order mark
   std::vector<std::string> problems;

@@ -77,8 +77,19 @@ void stage_run(Staged& files, const RunResult& r, const std::filesystem::path& d
 std::string csv_number(double v);
 // {"mean", "sd", "ci95_low", "ci95_high", "n"}.
 nlohmann::json interval_json(const Interval& iv);
-// A whole file; throws std::runtime_error naming it when it cannot be read.
-std::string read_text(const std::filesystem::path& p);
+// Why `p` cannot be read as an input file, or "" when it can: it does not
+// exist, is a folder, is not a regular file (a FIFO, a device or a socket,
+// which are never opened: reading one could block or never end), or is
+// larger than `max_bytes`.
+std::string input_file_problem(const std::filesystem::path& p, std::uintmax_t max_bytes);
+// A whole file of at most `max_bytes`; throws std::runtime_error naming it
+// and why when it cannot be read (input_file_problem).
+std::string read_text(const std::filesystem::path& p, std::uintmax_t max_bytes = 1ull << 30);
+// The offset of the first byte of `text` that is not valid UTF-8 (overlong
+// forms, surrogates and code points past U+10FFFF included), or npos.
+std::size_t invalid_utf8(std::string_view text);
+// "LINE:COLUMN" (1-based, columns in bytes) of an offset of `text`.
+std::string line_column(std::string_view text, std::size_t offset);
 // 64-bit FNV-1a, as 16 hex digits: fingerprints and record checksums.
 std::string fnv1a_hex(std::string_view text);
 

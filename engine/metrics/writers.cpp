@@ -282,7 +282,69 @@ void write_comparison(const Comparison& c, const fs::path& dir) {
 
 namespace linksim::detail {
 
-std::string read_text(const std::filesystem::path& p) {
+std::string input_file_problem(const std::filesystem::path& p, std::uintmax_t max_bytes) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(p, ec);
+  if (ec || !fs::exists(st)) return "it does not exist";
+  if (fs::is_directory(st)) return "it is a folder";
+  if (!fs::is_regular_file(st)) return "it is not a regular file (a FIFO, a device or a socket)";
+  const std::uintmax_t size = fs::file_size(p, ec);
+  if (!ec && size > max_bytes) {
+    return "it is " + std::to_string(size >> 20) + " MiB, over the limit of " +
+           std::to_string(max_bytes >> 20) + " MiB for this kind of file";
+  }
+  return "";
+}
+
+std::size_t invalid_utf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k) {
+      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+std::string line_column(std::string_view text, std::size_t offset) {
+  int line = 1;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      start = i + 1;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(offset - start + 1);
+}
+
+std::string read_text(const std::filesystem::path& p, std::uintmax_t max_bytes) {
+  if (const std::string problem = input_file_problem(p, max_bytes); !problem.empty()) {
+    throw std::runtime_error("cannot read " + p.string() + ": " + problem);
+  }
   std::ifstream in(p, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + p.string());
   std::ostringstream buf;

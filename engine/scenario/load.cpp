@@ -4,12 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <tuple>
 
+#include "metrics/files.hpp"
 #include "scenario/arguments.hpp"
 #include "scenario/bind.hpp"
 
@@ -22,13 +24,48 @@ using detail::Node;
 
 namespace {
 
-bool read_file(const fs::path& path, std::string& text) {
+// A scenario file is text of at most 16 MiB (the bundled ones are a few KiB).
+constexpr std::uintmax_t max_scenario_bytes = 16u << 20;
+
+// Reads a scenario file into `text`; returns why it cannot, or "". A folder,
+// a FIFO or a device is refused without being opened.
+std::string read_file(const fs::path& path, std::string& text) {
+  if (std::string problem = detail::input_file_problem(path, max_scenario_bytes);
+      !problem.empty()) {
+    return problem;
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
+  if (!in) return "it cannot be opened";
   std::ostringstream buf;
   buf << in.rdbuf();
   text = buf.str();
-  return static_cast<bool>(in) || in.eof();
+  return static_cast<bool>(in) || in.eof() ? "" : "it cannot be read";
+}
+
+// `text` with every byte that is not valid UTF-8 written as \xHH: a message
+// quoting an argument stays valid UTF-8 itself.
+std::string escaped(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t bad = detail::invalid_utf8(text);
+    out.append(text.substr(0, bad));
+    if (bad == std::string_view::npos) break;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(text[bad]));
+    out += hex;
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+// "FILE:LINE:COLUMN: invalid UTF-8 ..." for the first bad byte of `text`, or "".
+std::string utf8_problem(std::string_view text, const std::string& file) {
+  const std::size_t at = detail::invalid_utf8(text);
+  if (at == std::string_view::npos) return "";
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
+  return file + ":" + detail::line_column(text, at) + ": invalid UTF-8 (byte " + byte +
+         "; expected UTF-8 text)";
 }
 
 std::string chain_text(const std::vector<fs::path>& chain, const fs::path& last) {
@@ -74,11 +111,15 @@ Node load_tree(const std::string& text, const fs::path& file, std::vector<fs::pa
     return node;
   }
   std::string parent_text;
-  if (!read_file(parent, parent_text)) {
+  if (const std::string problem = read_file(parent, parent_text); !problem.empty()) {
     diags.add(ext.value.mark, "extends",
-              "cannot read '" + parent.string() + "' (expected an existing scenario file)");
+              "cannot read '" + parent.string() + "': " + problem +
+                  " (expected an existing scenario file)");
     chain.pop_back();
     return node;
+  }
+  if (const std::string problem = utf8_problem(parent_text, parent.string()); !problem.empty()) {
+    throw ScenarioError({problem});
   }
   Node base = load_tree(parent_text, parent, chain, diags);
   chain.pop_back();
@@ -174,6 +215,20 @@ void check_sweep_values(const Node& root, const Scenario& s, const fs::path& fil
 Scenario resolve(const std::string& text, const fs::path& file,
                  const std::vector<std::string>& overrides, const std::vector<std::string>& vary,
                  Vary into) {
+  // Every string read must be UTF-8 (names end up in JSON and file names):
+  // checked first, where it was written.
+  std::vector<std::string> encoding;
+  if (std::string problem = utf8_problem(text, file.string()); !problem.empty())
+    encoding.push_back(std::move(problem));
+  for (const auto& arg : overrides) {
+    if (std::string problem = utf8_problem(arg, "--set " + escaped(arg)); !problem.empty())
+      encoding.push_back(std::move(problem));
+  }
+  for (const auto& arg : vary) {
+    if (std::string problem = utf8_problem(arg, "--vary " + escaped(arg)); !problem.empty())
+      encoding.push_back(std::move(problem));
+  }
+  if (!encoding.empty()) throw ScenarioError(encoding);
   Diagnostics diags;
   std::vector<fs::path> chain;
   Node root = load_tree(text, file, chain, diags);
@@ -257,9 +312,9 @@ ScenarioError::ScenarioError(std::vector<std::string> problems)
 Scenario load_scenario(const fs::path& file, const std::vector<std::string>& overrides,
                        const std::vector<std::string>& vary, Vary into) {
   std::string text;
-  if (!read_file(file, text)) {
-    throw ScenarioError({file.string() + ":1:1: cannot read the scenario file (expected an "
-                                         "existing, readable YAML file)"});
+  if (const std::string problem = read_file(file, text); !problem.empty()) {
+    throw ScenarioError({file.string() + ":1:1: cannot read the scenario file: " + problem +
+                         " (expected an existing, readable YAML file)"});
   }
   return resolve(text, file, overrides, vary, into);
 }

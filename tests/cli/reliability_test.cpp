@@ -1,11 +1,12 @@
 // Failures a user meets on a real machine: a full disk, an output path that
 // is a file or read-only, SIGINT/SIGTERM mid-run, a world too large for the
-// memory. Each ends with a clear message and a non-zero exit, writes nothing
-// that looks complete and leaves earlier results as they were.
+// memory, a scenario path that is no file, text that is not UTF-8. Each ends with a clear message
+// and a non-zero exit, writes nothing that looks complete and leaves earlier results as they were.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -191,6 +192,81 @@ TEST(Reliability, MemoryEstimateIsCloseToThePeak) {
   fs::remove(json);
 }
 #endif
+
+// A scenario path that is a folder, a device, a FIFO or a file of gigabytes
+// is refused at once (exit 2, never opened: a FIFO or a device would block or
+// never end), for every command that reads one.
+TEST(Reliability, AScenarioThatIsNoFileIsRefusedAtOnce) {
+  const fs::path dir = test::temp_path("linksim_notafile");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "folder.yaml");
+  ASSERT_EQ(test::shell("mkfifo " + (dir / "fifo.yaml").string()).code, 0);
+  ASSERT_EQ(test::shell("truncate -s 3G " + (dir / "huge.yaml").string()).code, 0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {(dir / "folder.yaml").string(), "it is a folder"},
+      {"/dev/zero", "it is not a regular file (a FIFO, a device or a socket)"},
+      {(dir / "fifo.yaml").string(), "it is not a regular file"},
+      {(dir / "huge.yaml").string(), "it is 3072 MiB, over the limit of 16 MiB"}};
+  for (const auto& [path, why] : cases) {
+    for (const char* command : {"validate", "run"}) {
+      const auto start = std::chrono::steady_clock::now();
+      const Output o = test::shell("timeout 20 " + std::string(LINKSIM_BINARY) + " " + command +
+                                   " " + path + " --quiet");
+      EXPECT_EQ(o.code, 2) << command << " " << path << ": " << o.text;
+      EXPECT_NE(o.text.find(path + ":1:1: cannot read the scenario file: " + why),
+                std::string::npos)
+          << o.text;
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << path;
+    }
+  }
+  // The same for a file an extends chain names.
+  std::ofstream(dir / "child.yaml") << "extends: folder.yaml\n";
+  const Output o = linksim("validate " + (dir / "child.yaml").string());
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("extends: cannot read"), std::string::npos) << o.text;
+  EXPECT_NE(o.text.find("it is a folder"), std::string::npos) << o.text;
+  fs::remove_all(dir);
+}
+
+// Text that is not UTF-8, in a scenario, an extended file, a --set or a
+// calibration target, is refused where it is written (file:line:column, exit
+// 2) before anything runs: names end up in JSON and in file names.
+TEST(Reliability, TextThatIsNotUtf8IsRefusedWhereItIsWritten) {
+  const fs::path dir = test::temp_path("linksim_utf8");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "latin1.yaml")
+      << "extends: " << test::bundled("base.yaml") << "\nname: caf\xE9\n";
+  Output o = linksim("run " + (dir / "latin1.yaml").string() + " " + small);
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find((dir / "latin1.yaml").string() +
+                        ":2:10: invalid UTF-8 (byte 0xE9; expected UTF-8 text)"),
+            std::string::npos)
+      << o.text;
+  std::ofstream(dir / "child.yaml") << "extends: latin1.yaml\n";
+  o = linksim("validate " + (dir / "child.yaml").string());
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find("latin1.yaml:2:10: invalid UTF-8"), std::string::npos) << o.text;
+  // Overlong forms and surrogates are not UTF-8 either; the message quotes
+  // the argument with the bad byte escaped, so it is UTF-8 itself.
+  for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\xFF"}) {
+    o = linksim("validate " + test::bundled("open_links.yaml") + " --set 'name=ok" + bad + "'");
+    EXPECT_EQ(o.code, 2) << o.text;
+    EXPECT_NE(o.text.find(":1:8: invalid UTF-8"), std::string::npos) << o.text;
+    EXPECT_EQ(o.text.find(bad), std::string::npos) << o.text;
+  }
+  EXPECT_EQ(linksim("validate " + test::bundled("open_links.yaml") + " --set 'name=快手小店'").code,
+            0);
+  std::ofstream(dir / "target.csv") << "period,metric,value\n2022-01,gmv,1e9\n2022-02,gm\xFF,1\n";
+  o = linksim("calibrate " + test::bundled("base.yaml") + " " + small +
+              " --free buyers.session_rate=0.2:0.4 --target " + (dir / "target.csv").string() +
+              " --out " + (dir / "cal").string());
+  EXPECT_EQ(o.code, 2) << o.text;
+  EXPECT_NE(o.text.find((dir / "target.csv").string() + ":3:11: invalid UTF-8"), std::string::npos)
+      << o.text;
+  EXPECT_FALSE(fs::exists(dir / "cal" / "calibration.json"));
+  fs::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace linksim

@@ -176,6 +176,18 @@ TEST(Writers, NarrowTerminalsGetBlocksInsteadOfWideTables) {
   EXPECT_EQ(comparison_table(c, 400), comparison_table(c));  // wide enough: the table
 }
 
+TEST(Writers, Utf8IsCheckedByTheStandardsRules) {
+  using detail::invalid_utf8;
+  const auto npos = std::string_view::npos;
+  EXPECT_EQ(invalid_utf8("closed loop 快手小店 \xF0\x9F\x9B\x92 ok"), npos);  // 4 bytes: U+1F6D2
+  EXPECT_EQ(invalid_utf8("ab\xE5\xBF"), 2u);                                  // cut short
+  EXPECT_EQ(invalid_utf8("\xC0\xAF"), 0u);                                    // overlong '/'
+  EXPECT_EQ(invalid_utf8("x\xED\xA0\x80"), 1u);                               // a surrogate
+  EXPECT_EQ(invalid_utf8("\xF4\x90\x80\x80"), 0u);                            // past U+10FFFF
+  EXPECT_EQ(invalid_utf8("\xE5x\xBF"), 0u);                                   // not a continuation
+  EXPECT_EQ(detail::line_column("ab\ncd\nef", 7), "3:2");
+}
+
 // A paired difference shows the digits that tell it from zero when its
 // interval excludes zero, and two decimals otherwise.
 TEST(Writers, SignificantDifferencesNeverReadAsZero) {

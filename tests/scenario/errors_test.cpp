@@ -292,7 +292,8 @@ TEST_F(ExtendsErrors, MissingFile) {
   const auto p = load("a.yaml");
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0], (dir / "a.yaml").string() + ":1:10: extends: cannot read '" +
-                      (dir / "nowhere.yaml").string() + "' (expected an existing scenario file)");
+                      (dir / "nowhere.yaml").string() +
+                      "': it does not exist (expected an existing scenario file)");
 }
 
 TEST_F(ExtendsErrors, CycleIsPrintedAsAChain) {
@@ -322,9 +323,10 @@ TEST_F(ExtendsErrors, UnreadableFile) {
     load_scenario(dir / "absent.yaml");
     FAIL();
   } catch (const ScenarioError& e) {
-    EXPECT_EQ(e.problems().front(),
-              (dir / "absent.yaml").string() +
-                  ":1:1: cannot read the scenario file (expected an existing, readable YAML file)");
+    EXPECT_EQ(e.problems().front(), (dir / "absent.yaml").string() +
+                                        ":1:1: cannot read the scenario file: it does not exist "
+                                        "(expected an existing, readable "
+                                        "YAML file)");
   }
 }
 
