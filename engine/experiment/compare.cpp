@@ -2,7 +2,9 @@
 // replication r of each shares its random streams and the difference is
 // measured per replication (common random numbers).
 #include <boost/math/distributions/students_t.hpp>
+#include <cctype>
 #include <cmath>
+#include <set>
 
 #include "linksim/experiment.hpp"
 
@@ -88,13 +90,22 @@ Comparison compare(std::vector<Scenario> scenarios, const RunOptions& options) {
   return c;
 }
 
+// Each run's folder is its scenario's name, unless that name is taken: by an
+// earlier run (the same name, or one differing only in case, which is the
+// same folder on a case-insensitive file system) or by a file the comparison
+// writes beside the folders. Then the run's position is appended ("-2").
 std::vector<std::string> comparison_folders(const Comparison& c) {
+  const auto key = [](std::string name) {
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return name;
+  };
+  std::set<std::string> taken = {"comparison.json", "comparison.csv", "comparison_daily.csv",
+                                 "report.html"};
   std::vector<std::string> out;
   for (std::size_t i = 0; i < c.runs.size(); ++i) {
     std::string folder = c.runs[i].scenario.name;
-    for (std::size_t j = 0; j < i; ++j) {
-      if (c.runs[j].scenario.name == folder) folder.append("-").append(std::to_string(i + 1));
-    }
+    while (taken.count(key(folder)) != 0) folder.append("-").append(std::to_string(i + 1));
+    taken.insert(key(folder));
     out.push_back(folder);
   }
   return out;

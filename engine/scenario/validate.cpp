@@ -3,7 +3,9 @@
 // when a file is read; value_problems checks them again on a Scenario as
 // code holds it (Simulation refuses one that fails).
 #include <array>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -29,6 +31,55 @@ struct Checker {
 
   void fail(const std::string& path, const std::string& msg) {
     if (!marks.failed.count(path)) diags.add(marks.of(path), path, msg);
+  }
+
+  // The name becomes a folder name (out/<name>/, a comparison's subfolder):
+  // it must stay a single, portable folder name inside the output folder.
+  void name() {
+    const std::string& n = s.name;
+    std::string shown;
+    bool control = false;
+    for (const char c : n) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7F) {
+        control = true;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02X", u);
+        shown += hex;
+      } else {
+        shown += c;
+      }
+    }
+    std::string lower;
+    for (const char c : n.substr(0, n.find('.'))) {
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    static const std::set<std::string> devices = {
+        "con",  "prn",  "aux",  "nul",  "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+        "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"};
+    const std::string got = ", got '" + shown + "')";
+    if (n.empty()) {
+      fail("name", "empty (expected a name: it names the output folder, got none)");
+    } else if (control) {
+      fail("name", "control characters (expected none in a folder name" + got);
+    } else if (n.find_first_of("/\\") != std::string::npos) {
+      fail("name",
+           "not a single folder name (expected no '/' or '\\': it names one folder "
+           "inside the output folder" +
+               got);
+    } else if (n.front() == '.') {
+      fail("name", "a hidden or parent folder (expected a name that does not start with '.'" + got);
+    } else if (n.size() > 100) {
+      fail("name", "too long for a folder name (expected at most 100 bytes, got " +
+                       std::to_string(n.size()) + ")");
+    } else if (devices.count(lower) != 0) {
+      fail("name",
+           "a device name on Windows (expected none of CON, PRN, AUX, NUL, COM1-9 or "
+           "LPT1-9" +
+               got);
+    } else if (n.back() == ' ') {
+      fail("name", "ends in a space (expected a folder name without one" + got);
+    }
   }
 
   bool horizon_known() const {
@@ -333,6 +384,7 @@ struct Checker {
 
 void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags) {
   Checker c{s, marks, diags};
+  c.name();
   c.categories();
   c.merchants();
   c.policy();

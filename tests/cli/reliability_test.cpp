@@ -268,5 +268,42 @@ TEST(Reliability, TextThatIsNotUtf8IsRefusedWhereItIsWritten) {
   fs::remove_all(dir);
 }
 
+// A scenario's name becomes a folder name: one that would leave the output
+// folder, hide, hold control characters or be a Windows device is refused
+// where it is written (exit 2, nothing created); a name that is taken in a
+// comparison's folder (by a file it writes, or by another name differing
+// only in case) gets the run's position appended instead of colliding.
+TEST(Reliability, NamesThatBecomePathsStayInsideTheOutputFolder) {
+  const fs::path dir = test::temp_path("linksim_names");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "out");
+  for (const std::string name :
+       {"../../escaped", "a/b", "a\\b", ".hidden", "..", "NUL", "com1.txt", "tab\there", ""}) {
+    const Output o = linksim("run " + test::bundled("open_links.yaml") + " " + small +
+                             " --set 'name=" + name + "'");
+    EXPECT_EQ(o.code, 2) << name << ": " << o.text;
+    EXPECT_NE(o.text.find(":1:6: name: "), std::string::npos) << name << ": " << o.text;
+  }
+  EXPECT_FALSE(fs::exists("escaped"));
+  EXPECT_FALSE(fs::exists(fs::path("out") / "escaped"));
+  // Taken names in a comparison's folder.
+  std::ofstream(dir / "a.yaml") << "extends: " << test::bundled("closed_loop.yaml")
+                                << "\nname: comparison.json\n";
+  std::ofstream(dir / "b.yaml") << "extends: " << test::bundled("open_links.yaml")
+                                << "\nname: Comparison.JSON\n";
+  std::ofstream(dir / "c.yaml") << "extends: " << test::bundled("open_links.yaml")
+                                << "\nname: 快手小店 2022\n";
+  const Output o = linksim("compare " + (dir / "a.yaml").string() + " " +
+                           (dir / "b.yaml").string() + " " + (dir / "c.yaml").string() + " " +
+                           small + " --report --out " + (dir / "out").string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  EXPECT_TRUE(fs::is_regular_file(dir / "out" / "comparison.json"));
+  EXPECT_TRUE(fs::is_regular_file(dir / "out" / "report.html"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "comparison.json-1" / "summary.json"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "Comparison.JSON-2" / "summary.json"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "快手小店 2022" / "summary.json"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace linksim
