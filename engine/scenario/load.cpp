@@ -14,6 +14,7 @@
 #include "metrics/files.hpp"
 #include "scenario/arguments.hpp"
 #include "scenario/bind.hpp"
+#include "scenario/keys.hpp"
 
 namespace linksim {
 
@@ -186,6 +187,17 @@ void check_ranges(const Node& root, const std::vector<SensitivityFactor>& ranges
 
 // Each value of each sweep axis, and both ends of each key range, checked as if written for its
 // key.
+// The most points (or values) a sweep axis may have: the key table's range.
+int max_axis_points() {
+  static const int most = [] {
+    for (const auto& k : detail::sweep_keys()) {
+      if (std::string_view(k.path) == "points") return static_cast<int>(k.range.hi);
+    }
+    return 10000;
+  }();
+  return most;
+}
+
 void check_sweep_values(const Node& root, const Scenario& s, const fs::path& file,
                         Diagnostics& diags) {
   std::set<std::string> seen;  // the scenario's own problems are reported once, not per value
@@ -194,13 +206,22 @@ void check_sweep_values(const Node& root, const Scenario& s, const fs::path& fil
   for (std::size_t a = 0; sweep != nullptr && sweep->kind == Node::Kind::seq &&
                           a < s.sweep.size() && a < sweep->seq.size();
        ++a) {
-    if (s.sweep[a].points > 0 && !s.sweep[a].values.empty()) continue;  // reported already
+    const SweepAxis& axis = s.sweep[a];
+    if (axis.points > 0 && !axis.values.empty()) continue;  // reported already
+    // An axis over the limit is reported by its own range; its values are not
+    // expanded (a million-point axis must not keep the CPU busy before that).
+    if (axis.points > max_axis_points() || axis.values.size() > std::size_t(max_axis_points()))
+      continue;
     const Node& item = sweep->seq[a];
     const Node* key = item.find("key");
     if (key == nullptr) continue;
     const Node* values = item.find("values");
     const Node* from = item.find("from");
-    const auto grid = s.sweep[a].grid();
+    auto grid = axis.grid();
+    // An evenly spaced grid of many points: its ends here (a key's range is an
+    // interval), every point when the sweep resolves it. Checking each value
+    // costs as much as resolving a point.
+    if (axis.points > 100) grid = {grid.front(), grid.back()};
     for (std::size_t v = 0; v < grid.size(); ++v) {
       Mark at = from != nullptr ? from->mark : key->mark;
       if (values != nullptr && v < values->seq.size()) at = values->seq[v].mark;

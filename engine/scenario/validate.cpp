@@ -287,6 +287,12 @@ struct Checker {
       const auto& a = s.sweep[i];
       const std::string at = "sweep[" + std::to_string(i) + "]";
       const bool listed = marks.has(at + ".values");
+      if (a.values.size() > 10000) {
+        fail(at + ".values",
+             "too many values (expected at most 10000, the most points an axis "
+             "may have, got " +
+                 std::to_string(a.values.size()) + ")");
+      }
       const bool grid =
           marks.has(at + ".from") || marks.has(at + ".to") || marks.has(at + ".points");
       if (listed && grid) {
