@@ -1,6 +1,8 @@
 #include "cli/common.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,6 +73,68 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
   return false;
 }
 
+namespace {
+
+// One writer per output folder: the folder's .linksim.lock, held with flock
+// from the moment the folder is known writable until the process ends. The
+// kernel drops the lock of a process that dies, however it dies (SIGKILL
+// included), so a lock file left behind is recognised as stale by the next
+// command, which takes it over. It holds the holder's pid, for the message a
+// second command gets. A folder created only to be locked is removed again
+// if the command ends without writing anything into it.
+class OutputLock {
+ public:
+  // "" when locked; else why not.
+  std::string acquire(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    created_ = !fs::exists(dir, ec);
+    fs::create_directories(dir, ec);
+    if (ec) return "cannot write " + dir.string() + ": " + ec.message();
+    dir_ = dir;
+    const fs::path file = dir / ".linksim.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return "cannot write " + file.string() + ": " + std::strerror(errno);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char pid[32] = {};
+      const ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
+      ::close(fd_);
+      fd_ = -1;
+      const std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
+      return dir.string() + " is in use by another linksim (process " +
+             (holder.empty() ? std::string("unknown") : holder) +
+             ", still running): one command writes into a folder at a time; wait for it to "
+             "finish, or choose another --out";
+    }
+    const std::string mine = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, mine.data(), mine.size(), 0) < 0) {
+      // The lock holds all the same; only the message of a second command loses the pid.
+    }
+    return "";
+  }
+  ~OutputLock() {
+    if (fd_ < 0) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::remove(dir_ / ".linksim.lock", ec);
+    ::close(fd_);
+    if (created_ && fs::is_empty(dir_, ec)) fs::remove(dir_, ec);
+  }
+
+ private:
+  std::filesystem::path dir_;
+  int fd_ = -1;
+  bool created_ = false;
+};
+
+// The command's output folder lock, released when the process exits.
+OutputLock& output_lock() {
+  static OutputLock lock;
+  return lock;
+}
+
+}  // namespace
+
 bool output_writable(const std::string& dir) {
   namespace fs = std::filesystem;
   std::string problem;
@@ -89,6 +153,8 @@ bool output_writable(const std::string& dir) {
     }
     if (!problem.empty()) {
       problem += " (expected a folder linksim can create and write in: see --out); nothing was run";
+    } else {
+      problem = output_lock().acquire(dir);
     }
   }
   const std::string first = first_problem(problem);
@@ -102,7 +168,8 @@ namespace {
 // What linksim's commands write in an output folder (and their temporary
 // names while they write).
 bool linksim_entry(const std::filesystem::path& p) {
-  static const std::set<std::string> names = {"summary.json",
+  static const std::set<std::string> names = {".linksim.lock",
+                                              "summary.json",
                                               "timeseries.csv",
                                               "monthly.csv",
                                               "quarterly.csv",

@@ -4,6 +4,7 @@
 // and a non-zero exit, writes nothing that looks complete and leaves earlier results as they were.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <fstream>
@@ -335,6 +336,42 @@ TEST(Reliability, AGiantSweepAxisIsRefusedAtOnce) {
       << o.text.substr(0, 500);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   fs::remove(file);
+}
+
+// Two real processes on one --out: the second is refused at once with the
+// first's pid (exit 1, nothing written); once the first is killed with
+// SIGKILL, its lock file is recognised as stale and the next command writes
+// its complete results, leaving no lock behind.
+TEST(Reliability, OneWriterPerOutputFolder) {
+  const fs::path out = test::temp_path("linksim_one_writer");
+  fs::remove_all(out);
+  const pid_t first = test::start_linksim({"run", test::bundled("open_links.yaml"), "--set",
+                                           "population.buyers=200000", "--set", "calendar.days=365",
+                                           "--replications", "4", "--threads", "1", "--quiet",
+                                           "--out", out.string()});
+  const auto lock = out / ".linksim.lock";
+  for (int i = 0; i < 200 && !(fs::exists(lock) && fs::file_size(lock) > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(lock)) << "the first run never locked its folder";
+  Output second =
+      linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
+  EXPECT_EQ(second.code, 1) << second.text;
+  EXPECT_NE(second.text.find(out.string() + " is in use by another linksim (process " +
+                             std::to_string(first) + ", still running)"),
+            std::string::npos)
+      << second.text;
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+  ::kill(first, SIGKILL);
+  ::waitpid(first, nullptr, 0);
+  EXPECT_TRUE(fs::exists(lock));                   // left behind by the killed run,
+  EXPECT_FALSE(fs::exists(out / "summary.json"));  // which wrote nothing that looks complete
+  const Output third =
+      linksim("run " + test::bundled("open_links.yaml") + " " + small + " --out " + out.string());
+  EXPECT_EQ(third.code, 0) << third.text;  // the stale lock taken over
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  EXPECT_FALSE(fs::exists(lock));
+  fs::remove_all(out);
 }
 
 }  // namespace
