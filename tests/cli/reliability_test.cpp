@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "linksim/simulation.hpp"
@@ -371,6 +372,48 @@ TEST(Reliability, OneWriterPerOutputFolder) {
   EXPECT_EQ(third.code, 0) << third.text;  // the stale lock taken over
   EXPECT_TRUE(fs::exists(out / "summary.json"));
   EXPECT_FALSE(fs::exists(lock));
+  fs::remove_all(out);
+}
+
+// Degenerate worlds: no merchant (only the union pools sell), one merchant
+// (categories without a listing), no streamer ever live, a one-day horizon,
+// and no session at all (no order in any month; growth over a zero base).
+// Each runs; no output holds NaN or infinity: an undefined metric is an
+// empty cell (null in JSON) and reads "n/a" in the table.
+TEST(Reliability, DegenerateWorldsWriteNoNanOrInfinity) {
+  const std::string world =
+      "--set population.buyers=2000 --set buyers.arrivals.per_day=4 --set population.merchants=60 "
+      "--set population.streamers=15 --set calendar.warmup_days=5 --replications 2 --quiet ";
+  const std::vector<std::string> cases = {
+      "--set calendar.days=40 --set population.merchants=0",
+      "--set calendar.days=40 --set population.merchants=1",
+      "--set calendar.days=40 --set streamers.live_rate=0", "--set calendar.days=1",
+      "--set calendar.days=200 --set buyers.session_rate=0 --set buyers.intent_share=0"};
+  const std::regex bad(R"((^|[,:\[ ])-?(nan|NaN|inf|Inf|Infinity)([,\] \n]|$))");
+  const fs::path out = test::temp_path("linksim_degenerate");
+  for (const auto& c : cases) {
+    fs::remove_all(out);
+    const Output o = linksim("run " + test::bundled("open_links.yaml") + " " + world + c +
+                             " --out " + out.string());
+    ASSERT_EQ(o.code, 0) << c << ": " << o.text;
+    EXPECT_FALSE(std::regex_search(o.text, bad)) << c << ": " << o.text;
+    int files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      if (!e.is_regular_file()) continue;
+      ++files;
+      const std::string text = test::read_file(e.path());
+      std::smatch m;
+      EXPECT_FALSE(std::regex_search(text, m, bad))
+          << c << ": " << e.path().filename() << " holds '" << m.str() << "'";
+    }
+    EXPECT_GE(files, 10) << c;
+    const auto summary = nlohmann::json::parse(test::read_file(out / "summary.json"));
+    EXPECT_TRUE(summary["metrics"].is_object()) << c;
+  }
+  // No order at all: the store's share and every growth rate are undefined.
+  const std::string quarterly = test::read_file(out / "quarterly.csv");
+  EXPECT_NE(quarterly.find("\n2022-Q2,0,0,0,0,0,0,0,0,0,,,,,,,,,,"), std::string::npos)
+      << quarterly.substr(0, 400);
   fs::remove_all(out);
 }
 
