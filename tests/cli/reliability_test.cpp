@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "linksim/simulation.hpp"
@@ -415,6 +416,95 @@ TEST(Reliability, DegenerateWorldsWriteNoNanOrInfinity) {
   EXPECT_NE(quarterly.find("\n2022-Q2,0,0,0,0,0,0,0,0,0,,,,,,,,,,"), std::string::npos)
       << quarterly.substr(0, 400);
   fs::remove_all(out);
+}
+
+// SIGKILL at moments across a command's life (a fixed schedule, so that a
+// failure replays), for run, compare, sensitivity and calibrate: after each
+// kill nothing looks complete (the file that marks finished results is
+// absent unless the command had finished), and the command run again in the
+// same folder ends with the same results, byte for byte, as an uninterrupted
+// run, and no temporary file left.
+TEST(Reliability, HardKillsLeaveNothingThatLooksCompleteAndARerunMatches) {
+  const std::string world =
+      "--set population.buyers=30000 --set buyers.arrivals.per_day=60 --set "
+      "population.merchants=300 --set population.streamers=60 --set calendar.days=59 "
+      "--set calendar.warmup_days=10 --replications 3 --threads 1 --quiet";
+  const fs::path target = test::temp_path("linksim_kill_target.csv");
+  std::ofstream(target) << "period,metric,value\n2022-01,gmv,3e8\n2022-02,gmv,3.2e8\n";
+  struct Case {
+    std::string args, marker;
+    std::vector<std::string> same;  // files that must match the uninterrupted run's
+  };
+  const std::vector<Case> cases = {
+      {"run " + test::bundled("open_links.yaml"),
+       "summary.json",
+       {"replications.csv", "monthly.csv", "daily_replications.csv"}},
+      {"compare " + test::bundled("closed_loop.yaml") + " " + test::bundled("open_links.yaml"),
+       "comparison.json",
+       {"comparison.csv", "comparison_daily.csv", "open_links/replications.csv"}},
+      {"sensitivity " + test::bundled("closed_loop.yaml") + " --samples 2 --vary " +
+           "conversion.jump_loss=0.2:0.6 --vary buyers.session_rate=0.2:0.4",
+       "sensitivity.json",
+       {"sensitivity.csv", "sensitivity_design.csv"}},
+      {"calibrate " + test::bundled("base.yaml") + " --free buyers.session_rate=0.2:0.5 " +
+           "--evaluations 6 --bootstrap 20 --target " + target.string(),
+       "calibration.json",
+       {"calibration_fit.csv", "calibration_trace.csv", "calibrated.yaml"}}};
+  const auto split = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  for (const auto& c : cases) {
+    const fs::path ref = test::temp_path("linksim_kill_ref"), out = test::temp_path("linksim_kill");
+    fs::remove_all(ref);
+    fs::remove_all(out);
+    const auto started = std::chrono::steady_clock::now();
+    const Output reference = linksim(c.args + " " + world + " --out " + ref.string());
+    ASSERT_TRUE(reference.code == 0 || reference.code == 3) << c.args << ": " << reference.text;
+    const double whole =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    int killed = 0;
+    for (const double at : {0.05, 0.3, 0.6, 0.85}) {
+      std::vector<std::string> args = split(c.args + " " + world);
+      args.push_back("--out");
+      args.push_back(out.string());
+      const pid_t pid = test::start_linksim(args);
+      std::this_thread::sleep_for(std::chrono::duration<double>(at * whole));
+      int status = 0;
+      const bool finished = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!finished) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+      // A marker that says finished (not a sweep-like "running") means the
+      // results are whole: every file as the uninterrupted run's.
+      const bool looks_complete =
+          fs::exists(out / c.marker) &&
+          test::read_file(out / c.marker).find("\"running\"") == std::string::npos;
+      if (looks_complete) {
+        for (const auto& f : c.same) {
+          EXPECT_EQ(test::read_file(out / f), test::read_file(ref / f))
+              << c.args << ": killed at " << at << " of its time, " << f << " looks complete";
+        }
+      }
+      killed += finished ? 0 : 1;
+    }
+    EXPECT_GE(killed, 3) << c.args << ": the command finished before most kills; make it longer";
+    const Output again = linksim(c.args + " " + world + " --out " + out.string());
+    ASSERT_EQ(again.code, reference.code) << c.args << ": " << again.text;
+    for (const auto& f : c.same) {
+      EXPECT_EQ(test::read_file(out / f), test::read_file(ref / f)) << c.args << ": " << f;
+    }
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos)
+          << c.args << ": " << e.path();
+    }
+    fs::remove_all(ref);
+    fs::remove_all(out);
+  }
+  fs::remove(target);
 }
 
 }  // namespace
