@@ -2,6 +2,7 @@
 // ranking. `linksim calibrate SCENARIO`: a fit to an observed series.
 #include "linksim/analysis.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -23,6 +24,19 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   std::optional<SensitivityPlan> planned;
   std::string problem;
   try {
+    // The design's size from the scenario's sensitivity block alone, before
+    // any point is resolved.
+    const Scenario base = load_scenario(file, sets, o.vary, Vary::sensitivity);
+    const auto& sb = base.sensitivity;
+    const double k = static_cast<double>(sb.factors.size());
+    const bool morris = sb.method != "sobol";
+    const double samples = sb.samples > 0 ? sb.samples : morris ? 10 : 128;
+    const double points =
+        samples * (morris ? k + 1 : k + 2) * (s.compare.empty() && sb.compare.empty() ? 1 : 2);
+    if (!work_fits(fmt::format("sensitivity of {} ({:.0f} points)", base.name, points),
+                   buyer_days(base) * points, thread_count(o), o)) {
+      return exit_invalid;
+    }
     planned.emplace(plan_sensitivity(file, sets, o.vary, s.compare));
   } catch (const ScenarioError& e) {
     problem = problems_text(file, e);
@@ -147,6 +161,19 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   } catch (const ScenarioError& e) {
     no_problem(problems_text(file, e));
     return exit_invalid;
+  }
+  {
+    // NLopt: every evaluation runs every replication; abc-smc: each
+    // simulation is one replication, particles x generations of them at the
+    // least (rejected proposals come on top).
+    const auto& cb = plan.base.calibration;
+    const bool abc = cb.method == "abc-smc";
+    const double work =
+        abc ? buyer_days(plan.base) / plan.base.replications * cb.particles * cb.generations
+            : buyer_days(plan.base) * cb.evaluations;
+    if (!work_fits("calibration of " + plan.base.name, work, opts.threads, o)) {
+      return exit_invalid;
+    }
   }
   if (plan.base.calibration.method == "abc-smc") return abc_command(file, plan, dir, opts, o);
   spdlog::info(

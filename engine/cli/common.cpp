@@ -73,6 +73,40 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
   return false;
 }
 
+double buyer_days(const Scenario& s) {
+  return static_cast<double>(detail::buyer_slots(s)) * (s.calendar.days + s.calendar.warmup_days) *
+         s.replications;
+}
+
+bool work_fits(const std::string& what, double work, int threads, const CommonOptions& o) {
+  // Buyer-days a second on one thread: docs/performance.md measures 30 to 33
+  // million on the project's 2-core machines; 20 million leaves room for a
+  // slower one, so that a refused command would really have taken that long.
+  constexpr double per_thread = 20e6;
+  constexpr double limit_hours = 24;
+  const double hours = work / (per_thread * std::max(1, threads)) / 3600;
+  std::string problem;
+  if (hours > limit_hours) {
+    const std::string text = fmt::format(
+        "{}: about {:.3g} buyer-days, some {:.0f} hours at {:.0f} million buyer-days a second "
+        "per thread on {}",
+        what, work, hours, per_thread / 1e6, count_of(threads, "thread"));
+    if (o.force) {
+      spdlog::warn("{}; running anyway (--force)", text);
+    } else {
+      problem = text + fmt::format(
+                           "; nothing was run (over the limit of {:.0f} hours: fewer points, "
+                           "samples, evaluations, replications or buyers (population.scale), "
+                           "or --force to run anyway)",
+                           limit_hours);
+    }
+  }
+  const std::string first = first_problem(problem);
+  if (first.empty()) return true;
+  if (distributed_rank() == 0) spdlog::error("{}", first);
+  return false;
+}
+
 namespace {
 
 // One writer per output folder: the folder's .linksim.lock, held with flock

@@ -51,6 +51,13 @@ bool load(const std::string& file, const CommonOptions& o, Scenario& out, bool w
 // False (with a message giving the estimate and the limit) when the run would
 // not fit in the machine's available memory, unless --force.
 bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions& o);
+// A scenario's work: buyer slots x simulated days (warm-up included) x replications.
+double buyer_days(const Scenario& s);
+// False (with a message giving the estimate and the limit) when `work`
+// buyer-days would take more than a day on `threads` threads, unless
+// --force: checked from the scenario and the design's size, before any point
+// is resolved or anything is run.
+bool work_fits(const std::string& what, double work, int threads, const CommonOptions& o);
 // The output folder can be created and written in (rank 0 checks; every rank
 // stops if it cannot): checked before anything runs, so that a long run never
 // ends on an unwritable --out. Logs the problem and returns false otherwise.

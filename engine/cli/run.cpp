@@ -1,4 +1,5 @@
 // `linksim run SCENARIO`: replications of one scenario; files and a table.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -21,6 +22,7 @@ int run_command(const std::string& file, const CommonOptions& o) {
     spdlog::info("{} has a sweep block; run ignores it (linksim sweep runs it)", file);
   }
   if (!memory_fits(s, opts, o)) return exit_invalid;
+  if (!work_fits(s.name, buyer_days(s), opts.threads, o)) return exit_invalid;
   const std::string dir = o.out.empty() ? "out/" + s.name : o.out;
   int refused = exit_ok;
   const auto earlier = prepare_output(dir, o, refused);
@@ -65,6 +67,11 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
     each.threads *= 2;  // a shared warm-up keeps its world beside each scenario's copy
     if (!memory_fits(s, each, o)) return exit_invalid;
   }
+  double work = 0;
+  for (const auto& s : scenarios) {
+    work += buyer_days(s) / s.replications * scenarios[0].replications;
+  }
+  if (!work_fits("compare " + label, work, opts.threads, o)) return exit_invalid;
   std::string dir = o.out;
   if (dir.empty()) {
     dir = "out/compare";
@@ -97,6 +104,18 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
   SweepPlan plan;
   std::string problem;
   try {
+    // The grid's size from the axes alone, before any point is resolved
+    // (each costs as much as loading the scenario).
+    const Scenario base = load_scenario(file, scenario_overrides(o), o.vary);
+    double points = 1;
+    for (const auto& a : base.sweep) {
+      points *=
+          a.points > 0 ? a.points : static_cast<double>(std::max<std::size_t>(1, a.values.size()));
+    }
+    if (!work_fits(fmt::format("sweep of {} ({:.0f} points)", base.name, points),
+                   buyer_days(base) * points, thread_count(o), o)) {
+      return exit_invalid;
+    }
     plan = plan_sweep(file, scenario_overrides(o), o.vary);
   } catch (const ScenarioError& e) {
     problem = problems_text(file, e);

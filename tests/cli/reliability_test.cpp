@@ -507,5 +507,38 @@ TEST(Reliability, HardKillsLeaveNothingThatLooksCompleteAndARerunMatches) {
   fs::remove(target);
 }
 
+// A command that would take more than a day is refused from the scenario and
+// the design's size alone, before any point is resolved or any world built,
+// in well under a second; --force runs it anyway (not tried here).
+TEST(Reliability, ACommandThatWouldTakeDaysIsRefusedAtOnce) {
+  const std::string memory = "LINKSIM_AVAILABLE_MEMORY=1000000000000";  // memory is not the limit
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"run " + test::bundled("kuaishou_2021_2023.yaml") +
+           " --set population.scale=40 --replications 200",
+       "kuaishou_2021_2023: about 8.75e+12 buyer-days, some 61 hours"},
+      {"sweep " + test::bundled("open_links.yaml") +
+           " --vary policy.0.taobao.fee=0:0.2:10000 --vary conversion.jump_loss=0.1:0.9:10",
+       "sweep of open_links (100000 points): about"},
+      {"sensitivity " + test::bundled("closed_loop.yaml") +
+           " --method sobol --samples 65536 --set population.scale=5 --vary "
+           "conversion.jump_loss=0.2:0.6 --vary buyers.session_rate=0.2:0.4",
+       "sensitivity of closed_loop (262144 points): about"},
+      {"calibrate " + test::bundled("kuaishou_2021_2023.yaml") +
+           " --evaluations 5000 --set population.scale=5",
+       "calibration of kuaishou_2021_2023: about"}};
+  const fs::path out = test::temp_path("linksim_days");
+  fs::remove_all(out);
+  for (const auto& [args, said] : cases) {
+    const auto start = std::chrono::steady_clock::now();
+    const Output o = linksim(args + " --threads 2 --out " + out.string(), memory);
+    EXPECT_EQ(o.code, 2) << args << ": " << o.text;
+    EXPECT_NE(o.text.find(said), std::string::npos) << o.text;
+    EXPECT_NE(o.text.find("nothing was run (over the limit of 24 hours"), std::string::npos)
+        << o.text;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << args;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  }
+}
+
 }  // namespace
 }  // namespace linksim
