@@ -33,6 +33,10 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
     const double samples = sb.samples > 0 ? sb.samples : morris ? 10 : 128;
     const double points =
         samples * (morris ? k + 1 : k + 2) * (s.compare.empty() && sb.compare.empty() ? 1 : 2);
+    // A world too large for the memory is the first thing to say.
+    RunOptions threads;
+    threads.threads = thread_count(o);
+    if (!memory_fits(base, threads, o)) return exit_invalid;
     if (!work_fits(fmt::format("sensitivity of {} ({:.0f} points)", base.name, points),
                    buyer_days(base) * points, thread_count(o), o)) {
       return exit_invalid;

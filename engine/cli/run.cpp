@@ -112,6 +112,10 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
       points *=
           a.points > 0 ? a.points : static_cast<double>(std::max<std::size_t>(1, a.values.size()));
     }
+    // A world too large for the memory is the first thing to say.
+    RunOptions threads;
+    threads.threads = thread_count(o);
+    if (!memory_fits(base, threads, o)) return exit_invalid;
     if (!work_fits(fmt::format("sweep of {} ({:.0f} points)", base.name, points),
                    buyer_days(base) * points, thread_count(o), o)) {
       return exit_invalid;

@@ -466,7 +466,7 @@ TEST(Reliability, HardKillsLeaveNothingThatLooksCompleteAndARerunMatches) {
     const double whole =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     int killed = 0;
-    for (const double at : {0.05, 0.3, 0.6, 0.85}) {
+    for (const double at : {0.05, 0.15, 0.3, 0.5}) {
       std::vector<std::string> args = split(c.args + " " + world);
       args.push_back("--out");
       args.push_back(out.string());
@@ -491,7 +491,9 @@ TEST(Reliability, HardKillsLeaveNothingThatLooksCompleteAndARerunMatches) {
       }
       killed += finished ? 0 : 1;
     }
-    EXPECT_GE(killed, 3) << c.args << ": the command finished before most kills; make it longer";
+    // The reference ran under whatever else the machine was doing: half its
+    // time may be all a later run takes.
+    EXPECT_GE(killed, 2) << c.args << ": the command finished before most kills; make it longer";
     const Output again = linksim(c.args + " " + world + " --out " + out.string());
     ASSERT_EQ(again.code, reference.code) << c.args << ": " << again.text;
     for (const auto& f : c.same) {
