@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -247,6 +249,50 @@ TEST(Report, SweepChartsPlotTheFilesValues) {
   for (const auto& t : page.rendered["tables"]) {
     EXPECT_LE(t["right"].get<int>(), page.rendered["viewport"].get<int>()) << t.dump();
   }
+  fs::remove_all(out);
+}
+
+// The report as a user on a machine without CJK fonts sees it: headless
+// Chromium with a fontconfig that knows only DejaVu renders the page without
+// a script error and with every chart drawn, and its screenshot is a real
+// picture of it (a PNG of the window's size, far larger than a blank page's).
+TEST(Report, ScreenshotWithoutCjkFontsShowsEveryChart) {
+  const fs::path out = test::temp_path("linksim_report_shot");
+  fs::remove_all(out);
+  const Output o =
+      linksim("compare " + test::bundled("closed_loop.yaml") + " " +
+              test::bundled("open_links.yaml") + " " + small + " --report --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.text;
+  const fs::path fonts = out / "fonts.conf";
+  std::ofstream(fonts) << "<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir></fontconfig>\n";
+  ::setenv("FONTCONFIG_FILE", fonts.c_str(), 1);
+  const Page page = load_in_chromium(out / "report.html");
+  const fs::path shot = out / "report.png";
+  const std::string cmd =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+      "--hide-scrollbars --no-first-run --user-data-dir=" +
+      (out / "profile").string() + " --window-size=1280,3000 --screenshot=" + shot.string() +
+      " 'file://" + fs::absolute(out / "report.html").string() + "' >/dev/null 2>&1";
+  const int code = std::system(cmd.c_str());
+  ::unsetenv("FONTCONFIG_FILE");
+  expect_clean(page);
+  EXPECT_EQ(page.rendered["status"], "ok");
+  // Every canvas of the page has its chart: the runs' GMV by channel, the
+  // three series, and the two differences over time.
+  EXPECT_EQ(page.rendered["charts"].size(), 2u + 3u + 2u);
+  ASSERT_EQ(code, 0);
+  const std::string png = test::read_file(shot);
+  ASSERT_GT(png.size(), 24u);
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  const auto be32 = [&](std::size_t at) {
+    return (static_cast<unsigned char>(png[at]) << 24) |
+           (static_cast<unsigned char>(png[at + 1]) << 16) |
+           (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 1280u);  // IHDR width
+  EXPECT_EQ(be32(20), 3000u);  // and height
+  EXPECT_GT(png.size(), 100u * 1024) << "a page of seven charts compresses to far more than a "
+                                        "blank one";
   fs::remove_all(out);
 }
 
