@@ -184,13 +184,26 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A scenario held in memory as a file of the folder (its resolved YAML), for
+// the analyses that take files.
+std::filesystem::path as_file(const Scenario& s, const TempFolder& folder,
+                              const std::string& name) {
+  const std::filesystem::path file = folder.path() / (name + ".yaml");
+  std::ofstream(file) << to_yaml(s);
+  return file;
+}
+
 // A sweep of a scenario held in memory: its resolved YAML is the base file,
 // `vary` the axes as for --vary, and the results come back in memory.
 py::dict sweep_dict(const Scenario& s, const std::vector<std::string>& vary, int threads,
                     const py::object& progress) {
   TempFolder folder;
-  const std::filesystem::path base = folder.path() / (s.name + ".yaml");
-  std::ofstream(base) << to_yaml(s);
+  const std::filesystem::path base = as_file(s, folder, "scenario");
   const SweepPlan plan = checked([&] { return plan_sweep(base, {}, vary); });
   const SweepResult r = simulate<SweepResult>(
       [&](RunOptions& o) { return run_sweep(plan, folder.path() / "sweep", o); }, threads, 0,
@@ -207,25 +220,10 @@ py::dict sweep_dict(const Scenario& s, const std::vector<std::string>& vary, int
   }
   // sweep.json: the command line's summary, paired differences to each
   // point's baseline included.
-  std::ifstream in(folder.path() / "sweep" / "sweep.json");
-  const std::string summary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string summary = read_all(folder.path() / "sweep" / "sweep.json");
   return py::dict(py::arg("name") = s.name, py::arg("seed") = s.seed, py::arg("axes") = axes,
                   py::arg("points") = points, py::arg("seconds") = r.seconds,
                   py::arg("sweep_json") = summary);
-}
-
-std::string read_all(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A scenario held in memory as a file of the folder (its resolved YAML), for
-// the analyses that take files.
-std::filesystem::path as_file(const Scenario& s, const TempFolder& folder,
-                              const std::string& name) {
-  const std::filesystem::path file = folder.path() / (name + ".yaml");
-  std::ofstream(file) << to_yaml(s);
-  return file;
 }
 
 // `linksim sensitivity` on scenarios held in memory: its sensitivity.json.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,8 @@ struct UnitScale {
   double factor = 1;
   int decimals = 0;
 };
+UnitScale unit_scale(const std::string& unit, std::span<const double> values,
+                     RmbUnits units = RmbUnits::chinese);
 UnitScale unit_scale(const std::string& unit, std::initializer_list<double> values,
                      RmbUnits units = RmbUnits::chinese);
 // "mean [lo, hi]" in a scale, without its label; `sign` puts "+" before

@@ -213,7 +213,7 @@ std::string monthly_table(const RunResult& r) {
 // One unit for a whole row or column of a table (its levels, intervals and
 // differences): amounts in the scale of its smallest value that is not zero,
 // so that none reads as 0.00; shares in % (differences in percentage points).
-detail::UnitScale detail::unit_scale(const std::string& unit, std::initializer_list<double> values,
+detail::UnitScale detail::unit_scale(const std::string& unit, std::span<const double> values,
                                      RmbUnits units) {
   double smallest = 0;
   for (double v : values) {
@@ -227,6 +227,11 @@ detail::UnitScale detail::unit_scale(const std::string& unit, std::initializer_l
   if (unit == "share") return {"%", 100, 2};
   if (unit == "days") return {"days", 1, 1};
   return {"count", 1, smallest < 100 ? 2 : 0};
+}
+
+detail::UnitScale detail::unit_scale(const std::string& unit, std::initializer_list<double> values,
+                                     RmbUnits units) {
+  return unit_scale(unit, std::span<const double>(values.begin(), values.size()), units);
 }
 
 std::string detail::in_scale(const Interval& iv, const UnitScale& u, bool sign, int decimals) {
@@ -256,6 +261,19 @@ std::string detail::difference_in_scale(const Difference& d, const UnitScale& u)
 
 namespace {
 
+// The unit of a comparison's row for metric m: the scale of its smallest
+// level (0 when a level is 0, which then leaves the choice to the
+// differences) and of its smallest difference that is not zero.
+detail::UnitScale row_unit(const Comparison& c, int m) {
+  double smallest = std::numeric_limits<double>::infinity(), diff = 0;
+  for (const auto& r : c.runs) smallest = std::min(smallest, std::fabs(r.metrics[m].mean));
+  for (std::size_t i = 1; i < c.runs.size(); ++i) {
+    const double v = std::fabs(c.differences[i][m].diff.mean);
+    if (std::isfinite(v) && v != 0 && (diff == 0 || v < diff)) diff = v;
+  }
+  return detail::unit_scale(metric_info()[m].unit, {smallest, diff});
+}
+
 std::size_t widest_line(const std::string& text) {
   std::size_t widest = 0;
   std::istringstream lines(text);
@@ -280,13 +298,7 @@ std::string stacked_comparison(const Comparison& c) {
   }
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
-    double smallest = std::numeric_limits<double>::infinity(), diff = 0;
-    for (const auto& r : c.runs) smallest = std::min(smallest, std::fabs(r.metrics[m].mean));
-    for (std::size_t i = 1; i < c.runs.size(); ++i) {
-      const double v = std::fabs(c.differences[i][m].diff.mean);
-      if (std::isfinite(v) && v != 0 && (diff == 0 || v < diff)) diff = v;
-    }
-    const detail::UnitScale u = detail::unit_scale(info.unit, {smallest, diff});
+    const detail::UnitScale u = row_unit(c, m);
     out << "\n"
         << info.name << " (" << (u.label == "%" ? "%, difference in pts" : u.label) << ")\n";
     for (const auto& r : c.runs) {
@@ -319,14 +331,7 @@ std::string comparison_table(const Comparison& c, std::size_t width) {
   out << "\n";
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
-    double smallest = std::numeric_limits<double>::infinity();
-    for (const auto& r : c.runs) smallest = std::min(smallest, std::fabs(r.metrics[m].mean));
-    double diff = 0;
-    for (std::size_t i = 1; i < c.runs.size(); ++i) {
-      const double v = std::fabs(c.differences[i][m].diff.mean);
-      if (std::isfinite(v) && v != 0 && (diff == 0 || v < diff)) diff = v;
-    }
-    const detail::UnitScale u = detail::unit_scale(info.unit, {smallest, diff});
+    const detail::UnitScale u = row_unit(c, m);
     out << pad(info.name, 24) << pad(u.label == "%" ? "% (pts)" : u.label, 8);
     for (const auto& r : c.runs) out << pad(detail::in_scale(r.metrics[m], u), 30, true);
     for (std::size_t i = 1; i < c.runs.size(); ++i) {
@@ -398,12 +403,9 @@ std::string sweep_table(const SweepResult& r, std::size_t width) {
   std::vector<detail::UnitScale> units;
   for (int m : headline_indices()) {
     const auto& info = metric_info()[m];
-    double smallest = 0;
-    for (const auto& p : r.points) {
-      const double v = std::fabs(p.metrics[m].mean);
-      if (std::isfinite(v) && v != 0 && (smallest == 0 || v < smallest)) smallest = v;
-    }
-    units.push_back(detail::unit_scale(info.unit, {smallest}));
+    std::vector<double> means;
+    for (const auto& p : r.points) means.push_back(p.metrics[m].mean);
+    units.push_back(detail::unit_scale(info.unit, means));
     out << pad(info.name + " (" + units.back().label + ")", 28, true);
   }
   out << "\n";

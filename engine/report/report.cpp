@@ -374,12 +374,9 @@ void add_sweep(Report& rep, const fs::path& dir) {
   std::vector<UnitScale> units;
   for (int m : headline_indices()) {
     const std::string& name = metric_info()[m].name;
-    double smallest = 0;
-    for (const auto& p : points) {
-      const double v = std::fabs(number(p.at("metrics").at(name), "mean"));
-      if (std::isfinite(v) && v != 0 && (smallest == 0 || v < smallest)) smallest = v;
-    }
-    units.push_back(unit_scale(metric_info()[m].unit, {smallest}, RmbUnits::ascii));
+    std::vector<double> means;
+    for (const auto& p : points) means.push_back(number(p.at("metrics").at(name), "mean"));
+    units.push_back(unit_scale(metric_info()[m].unit, means, RmbUnits::ascii));
   }
   std::ostringstream t;
   t << "<section><h2>Sweep of " << html(sc.value("name", "")) << "</h2>"
