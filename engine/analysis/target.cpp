@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "metrics/files.hpp"
 #include "metrics/finish.hpp"
@@ -157,6 +158,10 @@ std::vector<TargetRow> read_target(const fs::path& file, const Scenario& s) {
     throw ScenarioError({file.string() + ":1:1: cannot read the calibration target (expected an "
                                          "existing, readable CSV file)"});
   }
+  return read_target_text(std::move(text), file, s);
+}
+
+std::vector<TargetRow> read_target_text(std::string text, const fs::path& file, const Scenario& s) {
   if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos) {
     throw ScenarioError({file.string() + ":" + line_column(text, bad) +
                          ": invalid UTF-8 (expected a UTF-8 CSV file; save it as UTF-8)"});

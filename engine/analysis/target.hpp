@@ -19,6 +19,11 @@ namespace linksim::detail {
 // and each row gets its metric's scale (the RMS of the metric's target values).
 std::vector<TargetRow> read_target(const std::filesystem::path& file, const Scenario& s);
 
+// The same on the file's text (`file` names it in the messages): what
+// read_target does once the file is read, and what its fuzzer feeds.
+std::vector<TargetRow> read_target_text(std::string text, const std::filesystem::path& file,
+                                        const Scenario& s);
+
 // The model's value of each target row in one replication's monthly table
 // (monthly_info() columns, one row per month of the horizon); NaN where the
 // replication leaves it undefined (a share of no sales).

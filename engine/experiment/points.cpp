@@ -106,10 +106,10 @@ void write_point(const SweepPlan& plan, int i, const SweepPointResult& p, const 
   write_file_atomic(dir / "points" / point_name(i), record.dump() + "\n");
 }
 
-// A point's payload (from its record, or from the MPI rank that ran it) as
-// its result; false (with the reason) when it is for another point or damaged.
-bool parse_payload(const SweepPlan& plan, int i, const json& payload, SweepPointResult& out,
-                   std::string& why) {
+}  // namespace
+
+bool parse_point_payload(const SweepPlan& plan, int i, const json& payload, SweepPointResult& out,
+                         std::string& why) {
   try {
     const json expected = point_payload(plan, i, SweepPointResult{});
     for (const char* k : {"point", "values", "scenario", "metrics"}) {
@@ -120,6 +120,10 @@ bool parse_payload(const SweepPlan& plan, int i, const json& payload, SweepPoint
     }
     const auto n = static_cast<std::size_t>(plan.points[i].scenario.replications);
     const json& reps = payload.at("replications");
+    if (!reps.is_array()) {
+      why = "its replications are not a list";
+      return false;
+    }
     if (reps.size() != n) {
       why = "it holds " + std::to_string(reps.size()) + " replications, expected " +
             std::to_string(n);
@@ -127,9 +131,21 @@ bool parse_payload(const SweepPlan& plan, int i, const json& payload, SweepPoint
     }
     out = SweepPointResult{};
     for (const auto& r : reps) {
-      out.seeds.push_back(r.at("seed").get<std::uint64_t>());
+      // Only what linksim writes: a seed as a whole number, each metric a
+      // number or null (undefined); anything else is damage, not a value.
+      const json& seed = r.at("seed");
+      const json& metrics = r.at("metrics");
+      if (!seed.is_number_unsigned() || !metrics.is_array()) {
+        why = "a replication's seed or metrics are not what linksim writes";
+        return false;
+      }
+      out.seeds.push_back(seed.get<std::uint64_t>());
       std::vector<double> values;
-      for (const auto& v : r.at("metrics")) {
+      for (const auto& v : metrics) {
+        if (!v.is_null() && !v.is_number()) {
+          why = "a replication's metric is not a number";
+          return false;
+        }
         values.push_back(v.is_null() ? std::nan("") : v.get<double>());
       }
       if (values.size() != metric_info().size()) {
@@ -145,25 +161,37 @@ bool parse_payload(const SweepPlan& plan, int i, const json& payload, SweepPoint
   return true;
 }
 
-// Reads point i's record; false (with the reason) when absent, damaged or for another point.
-bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointResult& out,
-                std::string& why) {
-  const fs::path file = dir / "points" / point_name(i);
-  if (!fs::exists(file)) return false;
+bool read_point_record(const SweepPlan& plan, int i, const std::string& text, SweepPointResult& out,
+                       std::string& why) {
   try {
-    const json record = json::parse(detail::read_text(file));
+    const json record = json::parse(text);
     const json& payload = record.at("payload");
     if (record.at("checksum").get<std::string>() != detail::fnv1a_hex(payload.dump())) {
       why = "checksum mismatch";
       return false;
     }
-    if (!parse_payload(plan, i, payload, out, why)) return false;
+    if (!parse_point_payload(plan, i, payload, out, why)) return false;
   } catch (const json::exception& e) {
     why = std::string("unreadable (") + e.what() + ")";
     return false;
   }
   out.resumed = true;
   return true;
+}
+
+namespace {
+
+// Reads point i's record; false (with the reason) when absent, damaged or for another point.
+bool read_point(const SweepPlan& plan, int i, const fs::path& dir, SweepPointResult& out,
+                std::string& why) {
+  const fs::path file = dir / "points" / point_name(i);
+  if (!fs::exists(file)) return false;
+  try {
+    return read_point_record(plan, i, detail::read_text(file), out, why);
+  } catch (const std::exception& e) {
+    why = std::string("unreadable (") + e.what() + ")";
+    return false;
+  }
 }
 
 // Runs `step` (which may throw) on this rank, then agrees with the others:
@@ -277,7 +305,7 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
             ensemble.rank() == owner ? point_payload(plan, i, results[i]).dump() : "";
         ensemble.broadcast(text, owner);
         std::string why;
-        if (!parse_payload(plan, i, json::parse(text), results[i], why)) {
+        if (!parse_point_payload(plan, i, json::parse(text), results[i], why)) {
           throw std::runtime_error("point " + std::to_string(i) + " came back damaged: " + why);
         }
       }

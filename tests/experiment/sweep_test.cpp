@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "experiment/points.hpp"
 #include "linksim/experiment.hpp"
 #include "support.hpp"
 
@@ -303,6 +305,54 @@ TEST_F(SweepResume, DamagedRecordIsRunAgain) {
   EXPECT_NE(o.text.find("(10 points read from an earlier run)"), std::string::npos) << o.text;
   expect_same_files(*reference_, out);
   fs::remove_all(out);
+}
+
+// The record points_fuzz starts from (tests/fuzz/corpus/points/point0.json,
+// written by the sweep in tests/fuzz/points_fuzz.cpp) reads back as its
+// point's result; each kind of damage is refused with its reason, never
+// taken as a value and never thrown.
+TEST(Sweep, PointRecordIsReadOnlyAsLinksimWroteIt) {
+  const SweepPlan plan =
+      plan_sweep(test::source_dir() / "scenarios" / "base.yaml",
+                 {"population.buyers=2000", "population.merchants=50", "population.streamers=20",
+                  "calendar.days=30", "calendar.warmup_days=5"},
+                 {"buyers.session_rate=0.2,0.3"});
+  const std::string text =
+      test::read_file(test::source_dir() / "tests" / "fuzz" / "corpus" / "points" / "point0.json");
+  SweepPointResult out;
+  std::string why;
+  ASSERT_TRUE(detail::read_point_record(plan, 0, text, out, why)) << why;
+  EXPECT_EQ(out.replications.size(), static_cast<std::size_t>(plan.base.replications));
+  EXPECT_FALSE(detail::read_point_record(plan, 1, text, out, why));
+  EXPECT_EQ(why, "its point differs");
+
+  const nlohmann::json record = nlohmann::json::parse(text);
+  auto refused = [&](const std::function<void(nlohmann::json&)>& damage) {
+    nlohmann::json payload = record["payload"];
+    damage(payload);
+    std::string reason;
+    SweepPointResult r;
+    EXPECT_FALSE(detail::parse_point_payload(plan, 0, payload, r, reason));
+    return reason;
+  };
+  EXPECT_EQ(refused([](auto& p) { p["replications"][0]["seed"] = -1; }),
+            "a replication's seed or metrics are not what linksim writes");
+  EXPECT_EQ(refused([](auto& p) { p["replications"][0]["seed"] = 1e300; }),
+            "a replication's seed or metrics are not what linksim writes");
+  EXPECT_EQ(refused([](auto& p) { p["replications"][0]["metrics"][0] = "1"; }),
+            "a replication's metric is not a number");
+  EXPECT_EQ(refused([](auto& p) { p["replications"][0]["metrics"][0] = true; }),
+            "a replication's metric is not a number");
+  EXPECT_EQ(refused([](auto& p) { p["replications"] = "x"; }), "its replications are not a list");
+  EXPECT_EQ(refused([](auto& p) { p["replications"][0]["metrics"].erase(0); }),
+            "a replication has the wrong number of metrics");
+
+  std::string latin1 = text;
+  latin1.insert(latin1.find("\"gmv\"") + 1, "\xE9");  // a byte that is not UTF-8, in a string
+  EXPECT_FALSE(detail::read_point_record(plan, 0, latin1, out, why));
+  EXPECT_NE(why.find("unreadable"), std::string::npos) << why;
+  EXPECT_FALSE(detail::read_point_record(plan, 0, text.substr(0, text.size() / 2), out, why));
+  EXPECT_NE(why.find("unreadable"), std::string::npos) << why;
 }
 
 TEST(Sweep, PointMetricsAreThoseOfARunOfItsScenario) {
