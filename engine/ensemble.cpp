@@ -19,19 +19,12 @@ namespace linksim {
 
 namespace detail {
 
-namespace {
-std::unique_ptr<Ensemble>& current() {
-  static std::unique_ptr<Ensemble> e = std::make_unique<Ensemble>();
-  return e;
+Ensemble& ensemble_or_alone(Ensemble* ensemble) {
+  static Ensemble alone;  // stateless: every collective a no-op
+  return ensemble != nullptr ? *ensemble : alone;
 }
-}  // namespace
-
-Ensemble& ensemble() { return *current(); }
-void use_ensemble(std::unique_ptr<Ensemble> e) { current() = std::move(e); }
 
 }  // namespace detail
-
-int distributed_rank() { return detail::ensemble().rank(); }
 
 std::span<const char* const> launcher_variables() {
   static constexpr const char* names[] = {
@@ -47,8 +40,7 @@ std::span<const char* const> launcher_variables() {
   return names;
 }
 
-std::string first_problem(const std::string& problem) {
-  detail::Ensemble& e = detail::ensemble();
+std::string first_problem(Ensemble& e, const std::string& problem) {
   if (e.size() == 1 || !e.any(!problem.empty())) return problem;
   // Each rank with a problem sends its rank, the text's length and the text.
   std::vector<char> mine;
@@ -71,7 +63,7 @@ namespace {
 
 // Replications are packed as doubles: index, seed (its bits), the metrics,
 // then the daily, monthly and quarterly matrices (column-major, as Eigen stores them).
-class MpiEnsemble : public detail::Ensemble {
+class MpiEnsemble : public Ensemble {
  public:
   MpiEnsemble() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
@@ -205,21 +197,16 @@ bool mpi_running() {
 
 bool distributed_build() { return true; }
 
-Distributed start_distributed(int& argc, char**& argv) {
-  if (!launched_by_mpi()) return {};
+std::unique_ptr<Ensemble> start_distributed(int& argc, char**& argv) {
+  if (!launched_by_mpi()) return std::make_unique<Ensemble>();
   int provided = 0;
   // Only the main thread calls MPI; OpenMP threads work in between.
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  auto e = std::make_unique<MpiEnsemble>();
-  const Distributed d{e->rank(), e->size()};
-  detail::use_ensemble(std::move(e));
-  return d;
+  return std::make_unique<MpiEnsemble>();
 }
 
 void stop_distributed() {
-  if (!mpi_running()) return;
-  detail::use_ensemble(std::make_unique<detail::Ensemble>());
-  MPI_Finalize();
+  if (mpi_running()) MPI_Finalize();
 }
 
 void abort_distributed(int code) {
@@ -230,7 +217,7 @@ void abort_distributed(int code) {
 #else
 
 bool distributed_build() { return false; }
-Distributed start_distributed(int&, char**&) { return {}; }
+std::unique_ptr<Ensemble> start_distributed(int&, char**&) { return std::make_unique<Ensemble>(); }
 void stop_distributed() {}
 void abort_distributed(int code) { std::_Exit(code); }
 

@@ -21,12 +21,12 @@ static void refuse_invalid(const Scenario& s) {
   }
 }
 
-Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads,
-                       bool partition_buyers, std::int64_t buyer_slots)
+Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, int threads, Ensemble* split,
+                       std::int64_t buyer_slots)
     : scenario_(scenario), world_(std::make_unique<World>()), threads_(std::max(1, threads)) {
   refuse_invalid(scenario_);
   World& w = *world_;
-  w.partitioned = partition_buyers;
+  w.split = split;
   w.warmup = scenario.calendar.warmup_days;
   day_ = -w.warmup;
   // Months and recorder rows cover the warm-up too; results keep the horizon.

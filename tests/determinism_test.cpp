@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <thread>
 
+#include "linksim/distributed.hpp"
 #include "support.hpp"
 
 namespace linksim {
@@ -106,6 +108,57 @@ TEST(Determinism, ModelV2ThreadCountAndSplitWorldDoNotMatter) {
   RunOptions plain = test::threads(2), split = test::threads(2);
   split.partition_buyers = true;
   EXPECT_TRUE(identical(run(world_v2(), plain), run(world_v2(), split)));
+}
+
+// Embedding: the engine holds no process-wide state, so two runs of
+// different scenarios on two threads of one process give what each gives
+// alone.
+TEST(Determinism, RunsOfDifferentScenariosSideBySideInOneProcess) {
+  const RunResult v1 = run(world(), test::threads(1));
+  const RunResult v2 = run(world_v2(), test::threads(1));
+  RunResult a, b;
+  std::thread first([&] { a = run(world(), test::threads(1)); });
+  std::thread second([&] { b = run(world_v2(), test::threads(1)); });
+  first.join();
+  second.join();
+  EXPECT_TRUE(identical(a, v1));
+  EXPECT_TRUE(identical(b, v2));
+}
+
+// Rank 1 of a two-rank job, without MPI: it must simulate only its own
+// replications (1, 3, ...), then receive the others through share(), which
+// here copies them from a run alone.
+class RankOneOfTwo : public Ensemble {
+ public:
+  explicit RankOneOfTwo(const RunResult& whole) : whole_(whole) {}
+  int rank() const override { return 1; }
+  int size() const override { return 2; }
+  void share(std::vector<ReplicationResult>& reps) override {
+    for (std::size_t r = 0; r < reps.size(); ++r) {
+      if (!reps[r].metrics.empty()) {
+        ran.push_back(static_cast<int>(r));
+      } else {
+        reps[r] = whole_.replications[r];
+      }
+    }
+  }
+  std::vector<int> ran;
+
+ private:
+  const RunResult& whole_;
+};
+
+// The ensemble is the caller's, passed in RunOptions: the run spreads its
+// replications by that ensemble's rank and size, and gets the same result.
+TEST(Determinism, TheEnsemblePassedInIsTheOneARunUses) {
+  const RunResult whole = run(world_v2(), test::threads(2));
+  RankOneOfTwo rank1(whole);
+  RunOptions options = test::threads(2);
+  options.ensemble = &rank1;
+  const RunResult r = run(world_v2(), options);
+  EXPECT_EQ(rank1.ran, std::vector<int>{1});
+  EXPECT_TRUE(identical(r, whole));
+  EXPECT_FALSE(rank1.writes_files());
 }
 
 TEST(Determinism, DifferentSeedsDiffer) {

@@ -154,7 +154,8 @@ std::vector<double> propose(const AbcGeneration* last, const Kernel* kernel,
 void simulate_all(const AbcProblem& p, const AbcSettings& s, int generation,
                   const std::vector<long>& attempt, const std::vector<std::vector<double>>& points,
                   std::vector<std::vector<double>>& out, AbcJournal* journal) {
-  const int rank = ensemble().rank(), size = ensemble().size();
+  Ensemble& ensemble = ensemble_or_alone(s.ensemble);
+  const int rank = ensemble.rank(), size = ensemble.size();
   std::vector<std::size_t> mine;
   for (std::size_t k = 0; k < points.size(); ++k) {
     if (static_cast<int>(k % static_cast<std::size_t>(size)) == rank) mine.push_back(k);
@@ -165,7 +166,7 @@ void simulate_all(const AbcProblem& p, const AbcSettings& s, int generation,
     if (s.cancel != nullptr && s.cancel->load() != 0) return;
     const std::size_t k = mine[static_cast<std::size_t>(q)];
     out[k] = p.simulate(points[k], simulation_seed(s.seed, generation, attempt[k]));
-    if (journal != nullptr && writes_files())
+    if (journal != nullptr && ensemble.writes_files())
       journal->add(generation, attempt[k], points[k], out[k]);
     const long n = ++done;
     if (s.progress) {
@@ -183,7 +184,7 @@ void simulate_all(const AbcProblem& p, const AbcSettings& s, int generation,
       const auto* vb = reinterpret_cast<const char*>(out[k].data());
       bytes.insert(bytes.end(), vb, vb + out[k].size() * sizeof(double));
     }
-    const std::vector<char> all = ensemble().gather(bytes);
+    const std::vector<char> all = ensemble.gather(bytes);
     const std::size_t record = sizeof(std::size_t) + p.observed.size() * sizeof(double);
     for (std::size_t at = 0; at + record <= all.size(); at += record) {
       std::size_t k = 0;
@@ -192,7 +193,7 @@ void simulate_all(const AbcProblem& p, const AbcSettings& s, int generation,
       out[k].resize(p.observed.size());
       std::memcpy(out[k].data(), all.data() + at + sizeof k, p.observed.size() * sizeof(double));
       // Rank 0 journals the other ranks' simulations too.
-      if (journal != nullptr && writes_files())
+      if (journal != nullptr && ensemble.writes_files())
         journal->add(generation, attempt[k], points[k], out[k]);
     }
   }

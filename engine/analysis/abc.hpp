@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "linksim/distributed.hpp"
+
 namespace linksim::detail {
 
 struct AbcProblem {
@@ -41,6 +43,7 @@ struct AbcSettings {
   double min_acceptance = 0.02;
   std::uint64_t seed = 1;
   int threads = 1;
+  Ensemble* ensemble = nullptr;  // MPI: simulations spread over its ranks; null: here alone
   const std::atomic<int>* cancel = nullptr;             // non-zero: throw Cancelled
   std::function<void(const std::string&)> log;          // a line per generation
   std::function<void(long done, long total)> progress;  // simulations of a batch
@@ -71,10 +74,12 @@ struct AbcOutcome {
 // The header's fingerprint names the problem: a journal of another is refused.
 class AbcJournal {
  public:
-  // Opens (creating) the journal; `resume` false starts it afresh. Throws
-  // std::runtime_error when it holds another problem's attempts.
+  // Opens (creating) the journal; `resume` false starts it afresh. Under MPI
+  // rank 0 reads it for every rank and alone writes it (add() elsewhere only
+  // remembers). Throws std::runtime_error when it holds another problem's
+  // attempts.
   AbcJournal(const std::filesystem::path& file, const std::string& fingerprint, int dims, int rows,
-             bool resume);
+             bool resume, Ensemble& ensemble);
   ~AbcJournal();
   AbcJournal(const AbcJournal&) = delete;
   AbcJournal& operator=(const AbcJournal&) = delete;

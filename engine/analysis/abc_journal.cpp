@@ -16,12 +16,12 @@ namespace linksim::detail {
 namespace fs = std::filesystem;
 
 AbcJournal::AbcJournal(const fs::path& file, const std::string& fingerprint, int dims, int rows,
-                       bool resume)
+                       bool resume, Ensemble& ensemble)
     : dims_(dims), rows_(rows) {
   const std::string header = "# linksim abc-smc journal 1 " + fingerprint;
   std::string text;
-  if (resume && writes_files() && fs::exists(file)) text = read_text(file);
-  if (ensemble().size() > 1) ensemble().broadcast(text, 0);
+  if (resume && ensemble.writes_files() && fs::exists(file)) text = read_text(file);
+  if (ensemble.size() > 1) ensemble.broadcast(text, 0);
   bool fresh = true;
   if (!text.empty()) {
     const auto eol = text.find('\n');
@@ -60,7 +60,7 @@ AbcJournal::AbcJournal(const fs::path& file, const std::string& fingerprint, int
           std::vector<double>(v.begin() + 2 + dims, v.end());
     }
   }
-  if (!writes_files()) return;
+  if (!ensemble.writes_files()) return;
   if (fresh) {
     fs::create_directories(file.parent_path().empty() ? fs::path(".") : file.parent_path());
     out_ = std::fopen(file.c_str(), "w");

@@ -213,6 +213,7 @@ AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOpt
   settings.min_acceptance = c.min_acceptance;
   settings.seed = plan.base.seed;
   settings.threads = options.threads;
+  settings.ensemble = options.ensemble;
   settings.cancel = options.cancel;
   settings.log = [](const std::string& line) { spdlog::info("{}", line); };
   if (options.progress) {
@@ -227,7 +228,8 @@ AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOpt
   }
   fs::create_directories(dir);
   detail::AbcJournal journal(dir / "abc_journal.csv", r.fingerprint, problem.dims,
-                             static_cast<int>(plan.target.size()), true);
+                             static_cast<int>(plan.target.size()), true,
+                             detail::ensemble_of(options));
   if (journal.size() > 0) {
     spdlog::info("resuming from {}: {} simulations already done",
                  (dir / "abc_journal.csv").string(), journal.size());
@@ -299,7 +301,7 @@ AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOpt
       "posterior; `linksim forecast --posterior` uses it).\n" +
       calibrated.substr(calibrated.find('\n', calibrated.find('\n') + 1) + 1);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (detail::writes_files()) write_abc(r, dir, calibrated);
+  if (detail::ensemble_of(options).writes_files()) write_abc(r, dir, calibrated);
   return r;
 }
 

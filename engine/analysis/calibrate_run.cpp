@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/calibration.hpp"
+#include "ensemble.hpp"
 #include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
 #include "rng.hpp"
@@ -217,7 +218,7 @@ CalibrationResult run_calibration(const CalibrationPlan& plan, const fs::path& d
   }
   judge(r, s);
   r.calibrated_yaml = detail::calibrated_yaml(r, dir);
-  detail::write_calibration(r, dir);
+  if (detail::ensemble_of(options).writes_files()) detail::write_calibration(r, dir);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

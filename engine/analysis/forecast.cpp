@@ -282,7 +282,8 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
   std::vector<std::string> quarters;
   std::mutex m;
   std::atomic<int> done{0};
-  const int rank = detail::ensemble().rank(), size = detail::ensemble().size();
+  Ensemble& ensemble = detail::ensemble_of(options);
+  const int rank = ensemble.rank(), size = ensemble.size();
   std::vector<int> local;
   for (int d = 0; d < n; ++d) {
     if (d % size == rank) local.push_back(d);
@@ -332,7 +333,7 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
         bytes.insert(bytes.end(), reinterpret_cast<const char*>(t.data()),
                      reinterpret_cast<const char*>(t.data()) + t.size() * sizeof(double));
       }
-      const auto all = detail::ensemble().gather(bytes);
+      const auto all = ensemble.gather(bytes);
       for (std::size_t at = 0; at < all.size();) {
         std::int64_t head[3];
         std::memcpy(head, all.data() + at, sizeof head);
@@ -468,7 +469,7 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
     r.draw_gmv.push_back(gmv);
     if (compare) r.draw_gmv_other.push_back(other);
   }
-  if (detail::writes_files()) detail::write_forecast(r, dir);
+  if (ensemble.writes_files()) detail::write_forecast(r, dir);
   return r;
 }
 

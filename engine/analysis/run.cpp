@@ -10,6 +10,7 @@
 #include <set>
 
 #include "analysis/sensitivity_results.hpp"
+#include "ensemble.hpp"
 #include "experiment/points.hpp"
 #include "linksim/analysis.hpp"
 #include "metrics/files.hpp"
@@ -163,7 +164,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const fs::path& d
                                          detail::sensitivity_manifest(plan), options);
   result.quantity = quantities(plan, points);
   detail::analyse_sensitivity(result);
-  detail::write_sensitivity(result, dir);
+  if (detail::ensemble_of(options).writes_files()) detail::write_sensitivity(result, dir);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -36,6 +36,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
     // A world too large for the memory is the first thing to say.
     RunOptions threads;
     threads.threads = thread_count(o);
+    threads.ensemble = &ensemble();
     if (!memory_fits(base, threads, o)) return exit_invalid;
     if (!work_fits(fmt::format("sensitivity of {} ({:.0f} points)", base.name, points),
                    buyer_days(base) * points, thread_count(o), o)) {
@@ -51,6 +52,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   if (!output_writable(dir)) return exit_failure;
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   opts.progress = progress_reporter(o, "sensitivity " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
   const SweepPoint* largest = &plan.points.points.front();
@@ -80,7 +82,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   }
   end_progress(o);
   std::cout << sensitivity_table(*r);
-  if (o.report && distributed_rank() == 0)
+  if (o.report && ensemble().writes_files())
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info("{:.1f}s; wrote {}/sensitivity.csv, sensitivity_design.csv, sensitivity.json",
                r->seconds, dir);
@@ -115,7 +117,7 @@ int abc_command(const std::string& file, const CalibrationPlan& plan, const std:
   }
   end_progress(o);
   std::cout << abc_table(*r);
-  if (o.report && distributed_rank() == 0)
+  if (o.report && ensemble().writes_files())
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info(
       "{:.1f}s; wrote {}/posterior.json, posterior.csv, abc_particles.csv, abc_generations.csv, "
@@ -147,6 +149,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   if (!output_writable(dir)) return exit_failure;
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   // Progress is the log line of each evaluation (the library's): the number
   // of evaluations is not known in advance.
   opts.cancel = install_signal_handlers();
@@ -199,7 +202,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   }
   end_progress(o);
   std::cout << calibration_table(*r);
-  if (o.report && distributed_rank() == 0)
+  if (o.report && ensemble().writes_files())
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   spdlog::info(
       "{:.1f}s; wrote {}/calibration.json, calibration_fit.csv, calibration_trace.csv, "
@@ -228,6 +231,7 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   if (!earlier) return refused;
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   opts.cancel = install_signal_handlers();
   opts.progress = progress_reporter(o, "forecast " + plan.scenario.name);
   spdlog::info("forecasting {}{} at {} posterior draws of {}, {} threads, into {}",
@@ -246,7 +250,7 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   spdlog::info("{:.1f}s; wrote {}/forecast.json, quarterly.csv{}, yearly.csv, forecast_draws.csv",
                r->seconds, dir,
                plan.other_file.empty() ? "" : ", quarterly_compare.csv, quarterly_difference.csv");
-  if (o.report && distributed_rank() == 0)
+  if (o.report && ensemble().writes_files())
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   remove_stale(*earlier);
   return exit_ok;

@@ -106,7 +106,7 @@ int bench_command(const BenchOptions& b, const CommonOptions& o) {
       std::fflush(stdout);
     }
   }
-  if (!b.json.empty()) write_file_atomic(b.json, all.dump(2) + "\n");
+  if (!b.json.empty() && ensemble().writes_files()) write_file_atomic(b.json, all.dump(2) + "\n");
   return exit_ok;
 }
 

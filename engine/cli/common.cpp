@@ -23,6 +23,16 @@
 
 namespace linksim::cli {
 
+namespace {
+std::unique_ptr<Ensemble>& current_ensemble() {
+  static std::unique_ptr<Ensemble> e = std::make_unique<Ensemble>();
+  return e;
+}
+}  // namespace
+
+Ensemble& ensemble() { return *current_ensemble(); }
+void use_ensemble(std::unique_ptr<Ensemble> e) { current_ensemble() = std::move(e); }
+
 void add_scenario_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--set", o.sets,
                  "Override a scenario key, KEY=VALUE with VALUE read as YAML (repeatable), "
@@ -67,9 +77,9 @@ bool memory_fits(const Scenario& s, const RunOptions& opts, const CommonOptions&
     }
   }
   // Under mpirun each rank checks its own node's memory: all stop if one must.
-  const std::string first = first_problem(problem);
+  const std::string first = first_problem(ensemble(), problem);
   if (first.empty()) return true;
-  if (distributed_rank() == 0) spdlog::error("{}", first);
+  if (ensemble().writes_files()) spdlog::error("{}", first);
   return false;
 }
 
@@ -101,9 +111,9 @@ bool work_fits(const std::string& what, double work, int threads, const CommonOp
                            limit_hours);
     }
   }
-  const std::string first = first_problem(problem);
+  const std::string first = first_problem(ensemble(), problem);
   if (first.empty()) return true;
-  if (distributed_rank() == 0) spdlog::error("{}", first);
+  if (ensemble().writes_files()) spdlog::error("{}", first);
   return false;
 }
 
@@ -172,7 +182,7 @@ OutputLock& output_lock() {
 bool output_writable(const std::string& dir) {
   namespace fs = std::filesystem;
   std::string problem;
-  if (distributed_rank() == 0) {  // the rank that writes
+  if (ensemble().writes_files()) {  // the rank that writes
     // The folder, or the nearest of its parents that exists (the rest is
     // created when the results are written): a folder linksim may write in.
     // Nothing is created now, so that a run that stops leaves nothing.
@@ -191,9 +201,9 @@ bool output_writable(const std::string& dir) {
       problem = output_lock().acquire(dir);
     }
   }
-  const std::string first = first_problem(problem);
+  const std::string first = first_problem(ensemble(), problem);
   if (first.empty()) return true;
-  if (distributed_rank() == 0) spdlog::error("{}", first);
+  if (ensemble().writes_files()) spdlog::error("{}", first);
   return false;
 }
 
@@ -263,7 +273,7 @@ std::optional<EarlierOutput> prepare_output(const std::string& dir, const Common
   namespace fs = std::filesystem;
   EarlierOutput earlier{dir, {}};
   std::string problem;
-  if (distributed_rank() == 0) {
+  if (ensemble().writes_files()) {
     std::vector<std::string> foreign;
     std::error_code ec;
     if (fs::is_directory(dir, ec)) {
@@ -287,9 +297,9 @@ std::optional<EarlierOutput> prepare_output(const std::string& dir, const Common
                 "another --out, or add --force to write beside them)";
     }
   }
-  const std::string first = first_problem(problem);
+  const std::string first = first_problem(ensemble(), problem);
   if (!first.empty()) {
-    if (distributed_rank() == 0) spdlog::error("{}", first);
+    if (ensemble().writes_files()) spdlog::error("{}", first);
     exit_code = exit_invalid;
     return std::nullopt;
   }
@@ -302,7 +312,7 @@ std::optional<EarlierOutput> prepare_output(const std::string& dir, const Common
 
 void remove_stale(const EarlierOutput& earlier) {
   namespace fs = std::filesystem;
-  if (distributed_rank() != 0) return;
+  if (!ensemble().writes_files()) return;
   std::vector<std::string> removed;
   for (const auto& [name, id] : earlier.entries) {
     const fs::path p = fs::path(earlier.dir) / name;
@@ -345,7 +355,7 @@ std::string problems_text(const std::string& file, const ScenarioError& e) {
 }
 
 bool no_problem(const std::string& problem) {
-  const std::string first = first_problem(problem);
+  const std::string first = first_problem(ensemble(), problem);
   std::cerr << first;  // rank 0's stderr only: the others' streams are silenced
   return first.empty();
 }

@@ -22,6 +22,13 @@ inline constexpr int exit_failure = 1;
 inline constexpr int exit_invalid = 2;
 inline constexpr int exit_not_converged = 3;  // calibrate: outputs written, the fit failed
 
+// The MPI job this command runs in (main starts it), or this process alone:
+// every run gets it in RunOptions::ensemble, and only its rank 0 prints
+// problems and writes files. The command line's, not the library's: the
+// engine reads no process-wide ensemble.
+Ensemble& ensemble();
+void use_ensemble(std::unique_ptr<Ensemble> e);
+
 struct CommonOptions {
   std::string out;
   int replications = 0;

@@ -76,17 +76,19 @@ int main(int argc, char** argv) {
   using namespace linksim::cli;
   // Under mpirun (a build with LINKSIM_MPI=ON) every rank runs this command;
   // the replications are spread over the ranks and rank 0 prints and writes.
-  linksim::Distributed mpi;
   try {
-    mpi = linksim::start_distributed(argc, argv);
+    use_ensemble(linksim::start_distributed(argc, argv));
   } catch (const std::invalid_argument& e) {
     std::cerr << "linksim: " << e.what() << "\n";
     return exit_invalid;
   }
   struct StopMpi {
-    ~StopMpi() { linksim::stop_distributed(); }
+    ~StopMpi() {
+      use_ensemble(std::make_unique<linksim::Ensemble>());
+      linksim::stop_distributed();
+    }
   } stop_mpi;
-  if (mpi.rank != 0) {  // rank 0 prints help, tables and problems
+  if (!ensemble().writes_files()) {  // rank 0 prints help, tables and problems
     std::cout.setstate(std::ios::badbit);
     std::cerr.setstate(std::ios::badbit);
   }
@@ -127,8 +129,8 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
   spdlog::set_level(o.quiet ? spdlog::level::warn : spdlog::level::from_str(o.log_level));
-  if (mpi.rank != 0) {  // only errors, marked with the rank
-    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] [rank " + std::to_string(mpi.rank) + "] %v");
+  if (ensemble().rank() != 0) {  // only errors, marked with the rank
+    spdlog::set_pattern("[%H:%M:%S] [%^%l%$] [rank " + std::to_string(ensemble().rank()) + "] %v");
     spdlog::set_level(spdlog::level::err);
   }
 
@@ -144,7 +146,7 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     // A rank of a split world that fails alone would leave the others waiting
     // in the day's exchange: end the whole job.
-    if (mpi.size > 1 && o.partition_buyers) linksim::abort_distributed(exit_failure);
+    if (ensemble().size() > 1 && o.partition_buyers) linksim::abort_distributed(exit_failure);
     return exit_failure;
   }
   return exit_failure;

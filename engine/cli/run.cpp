@@ -15,6 +15,7 @@ int run_command(const std::string& file, const CommonOptions& o) {
   if (!load(file, o, s)) return exit_invalid;
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   opts.progress = progress_reporter(o, s.name);
   opts.cancel = install_signal_handlers();
   opts.partition_buyers = o.partition_buyers;
@@ -32,9 +33,10 @@ int run_command(const std::string& file, const CommonOptions& o) {
                count_of(opts.threads, "thread"));
   const RunResult r = run(s, opts);
   end_progress(o);
-  write_run(r, dir);
-  if (o.report && distributed_rank() == 0)
-    write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (ensemble().writes_files()) {  // under MPI every rank holds the results; rank 0 writes
+    write_run(r, dir);
+    if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  }
   remove_stale(*earlier);
   std::cout << run_table(r) << "\n" << monthly_table(r);
   spdlog::info(
@@ -57,6 +59,7 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   }
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   std::string label;
   for (const auto& s : scenarios) label += (label.empty() ? "" : " vs ") + s.name;
   opts.progress = progress_reporter(o, label, "scenario");
@@ -88,9 +91,10 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
   end_progress(o);
   // One folder per scenario (a name used twice gets its position as a suffix),
   // all written before any is renamed into place.
-  write_comparison(c, dir);
-  if (o.report && distributed_rank() == 0)
-    write_report({dir}, std::filesystem::path(dir) / "report.html");
+  if (ensemble().writes_files()) {
+    write_comparison(c, dir);
+    if (o.report) write_report({dir}, std::filesystem::path(dir) / "report.html");
+  }
   remove_stale(*earlier);
   std::cout << comparison_table(c, stdout_columns());
   double seconds = 0;
@@ -115,6 +119,7 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
     // A world too large for the memory is the first thing to say.
     RunOptions threads;
     threads.threads = thread_count(o);
+    threads.ensemble = &ensemble();
     if (!memory_fits(base, threads, o)) return exit_invalid;
     if (!work_fits(fmt::format("sweep of {} ({:.0f} points)", base.name, points),
                    buyer_days(base) * points, thread_count(o), o)) {
@@ -128,6 +133,7 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
   const std::string dir = o.out.empty() ? "out/sweep-" + plan.base.name : o.out;
   RunOptions opts;
   opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
   opts.progress = progress_reporter(o, "sweep " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
   // Points run one after another: the largest world decides (one check, not one per point).
@@ -160,7 +166,7 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
     return exit_for_signal(e.signal);
   }
   end_progress(o);
-  if (o.report && distributed_rank() == 0)
+  if (o.report && ensemble().writes_files())
     write_report({dir}, std::filesystem::path(dir) / "report.html");
   std::cout << sweep_table(r, stdout_columns());
   int resumed = 0;
@@ -187,7 +193,7 @@ int report_command(const std::vector<std::string>& dirs, const CommonOptions& o)
   const fs::path file = !o.out.empty()        ? fs::path(o.out)
                         : folders.size() == 1 ? folders.front() / "report.html"
                                               : common / "report.html";
-  write_report(folders, file);
+  if (ensemble().writes_files()) write_report(folders, file);
   spdlog::info("wrote {}", file.string());
   return exit_ok;
 }

@@ -134,10 +134,10 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
     }
   }
   b.born += arrivals;
-  if (w.partitioned) {
-    ensemble().sum(counts);
+  if (w.split != nullptr) {
+    w.split->sum(counts);
     followers.resize(w.streamers.size(), 0);
-    ensemble().sum(followers);
+    w.split->sum(followers);
   }
   for (std::size_t st = 0; st < followers.size(); ++st) w.streamers[st].followers += followers[st];
   b.active += arrivals + counts[1] - counts[0];

@@ -347,7 +347,7 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     }
     outs[c] = std::move(out);
   });
-  if (w.partitioned) exchange(outs, c0, c1);
+  if (w.split != nullptr) exchange(*w.split, outs, c0, c1);
   w.traffic_clock = v.clock_end;
   // Join in chunk order.
   w.orders.clear();

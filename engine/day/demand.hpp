@@ -60,6 +60,6 @@ struct SearchLists {
 };
 
 // --partition-buyers: every rank's chunks [c0, c1) to every rank (exchange.cpp).
-void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1);
+void exchange(Ensemble& split, std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1);
 
 }  // namespace linksim::detail

@@ -12,7 +12,7 @@ namespace linksim::detail {
 // ranks hold contiguous chunk ranges in rank order, so rank order is chunk
 // order. Per chunk: its order count, session counts and trust sum, then its
 // orders as bytes.
-void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
+void exchange(Ensemble& split, std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
   struct Header {
     std::int64_t orders, live, video, search, external, met, categories;
     double trust_sum;
@@ -37,7 +37,7 @@ void exchange(std::vector<ChunkOut>& outs, std::int64_t c0, std::int64_t c1) {
       mine.insert(mine.end(), vp, vp + v->size() * sizeof(std::int64_t));
     }
   }
-  const std::vector<char> all = ensemble().gather(mine);
+  const std::vector<char> all = split.gather(mine);
   std::size_t at = 0;
   for (auto& o : outs) {
     Header h{};

@@ -82,7 +82,7 @@ void close_month(const Scenario& s, World& w) {
     const auto tag = static_cast<std::uint16_t>(month + 1);
     std::vector<std::uint32_t> seen{0};
     for (const std::uint16_t m : w.buyers.seen_month) seen[0] += m == tag;
-    if (w.partitioned) ensemble().sum(seen);
+    if (w.split != nullptr) w.split->sum(seen);
     rec.buyers_seen[month] = seen[0];
   }
   // Next-month retention needs the whole of the next month.

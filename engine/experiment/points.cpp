@@ -229,9 +229,9 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
   // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
   // used, so cleared (by the rank that writes, under MPI; its failure to
   // write stops every rank).
-  Ensemble& ensemble = detail::ensemble();
+  Ensemble& ensemble = detail::ensemble_of(options);
   agree(ensemble, [&] {
-    if (!writes_files()) return;
+    if (!ensemble.writes_files()) return;
     fs::create_directories(dir / "points");
     for (const auto& folder : {dir, dir / "points"}) {
       for (const auto& e : fs::directory_iterator(folder)) {
@@ -309,7 +309,9 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
           throw std::runtime_error("point " + std::to_string(i) + " came back damaged: " + why);
         }
       }
-      agree(ensemble, [&] { write_point(plan, i, results[i], dir); });
+      agree(ensemble, [&] {
+        if (ensemble.writes_files()) write_point(plan, i, results[i], dir);
+      });
       const Scenario& s = plan.points[i].scenario;
       opts.work_before +=
           static_cast<long>(s.replications) * (s.calendar.days + s.calendar.warmup_days);

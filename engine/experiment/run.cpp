@@ -135,7 +135,7 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
   // Under MPI this rank runs replications rank, rank + size, ...; every rank
   // then holds every result (a failure on any rank stops all of them). With
   // partition_buyers every rank runs every replication, on its buyers.
-  detail::Ensemble& ensemble = detail::ensemble();
+  Ensemble& ensemble = detail::ensemble_of(options);
   const bool spread = !options.partition_buyers && !options.local;
   const int step = spread ? ensemble.size() : 1;
   std::vector<int> mine;
@@ -167,7 +167,7 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
     while (!sim.done() && !(warmup_only && sim.day() >= 0)) {
       const int signal = options.cancel != nullptr ? options.cancel->load() : 0;
       // A split world stops on every rank on the same day, or none would.
-      if (options.partition_buyers ? detail::ensemble().any(signal != 0) : signal != 0) {
+      if (options.partition_buyers ? ensemble.any(signal != 0) : signal != 0) {
         throw Cancelled(signal != 0 ? signal : SIGTERM);
       }
       sim.step();
@@ -193,7 +193,7 @@ std::vector<RunResult> run_shared_warmup(const std::vector<Scenario>& scenarios,
     detail::parallel_for(static_cast<std::int64_t>(mine.size()), outer, [&](std::int64_t i) {
       const int r = mine[static_cast<std::size_t>(i)];
       Simulation base(first, detail::replication_seed(first.seed, r), inner,
-                      options.partition_buyers, slots);
+                      options.partition_buyers ? &ensemble : nullptr, slots);
       if (scenarios.size() > 1) advance(base, true);
       // Every scenario but the first continues from a copy of
       // the warmed world; the first from the world itself.

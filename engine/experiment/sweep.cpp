@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "ensemble.hpp"
 #include "experiment/points.hpp"
 #include "linksim/experiment.hpp"
 #include "metrics/files.hpp"
@@ -199,7 +200,7 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
   SweepResult result;
   result.plan = plan;
   result.points = detail::run_points(plan, dir, "sweep.json", manifest(plan), options);
-  write_outputs(result, dir);
+  if (detail::ensemble_of(options).writes_files()) write_outputs(result, dir);  // MPI: rank 0
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -82,8 +82,8 @@ void build_buyers(const Scenario& s, World& w, int threads, std::int64_t slots) 
   const int k_count = static_cast<int>(s.categories.size());
   // All buyers, or this rank's slice of whole demand chunks: each buyer is
   // built from its own stream, so a slice holds the same buyers as the whole.
-  const BuyerSlice slice = w.partitioned
-                               ? buyer_slice(n, demand_chunk, ensemble().rank(), ensemble().size())
+  const BuyerSlice slice = w.split != nullptr
+                               ? buyer_slice(n, demand_chunk, w.split->rank(), w.split->size())
                                : BuyerSlice{0, n};
   const std::int64_t local = slice.end - slice.first;
   b.total = n;
@@ -151,7 +151,7 @@ void build_buyers(const Scenario& s, World& w, int threads, std::int64_t slots) 
   const std::uint64_t born_end =
       b.follow_begin[std::clamp<std::int64_t>(n0 - slice.first, 0, local)];
   for (std::uint64_t f = 0; f < born_end; ++f) ++followers[b.follows[f]];
-  if (w.partitioned) ensemble().sum(followers);
+  if (w.split != nullptr) w.split->sum(followers);
   for (std::size_t st = 0; st < followers.size(); ++st) w.streamers[st].followers += followers[st];
   // Model v2: slots beyond the initial buyers wait, unborn, for arrivals.
   b.born = n0;

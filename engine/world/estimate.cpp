@@ -81,7 +81,7 @@ MemoryEstimate estimate_memory(const Scenario& s, const RunOptions& options) {
   if (options.partition_buyers) {  // one world at a time, this rank's share of the buyers
     m.concurrent = 1;
 
-    const int ranks = detail::ensemble().size();
+    const int ranks = detail::ensemble_of(options).size();
     // This rank's share of the buyer slots; everything else as a whole world.
     m.per_world = world_bytes_of(
         s,

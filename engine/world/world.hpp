@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alias.hpp"
+#include "linksim/distributed.hpp"
 #include "linksim/scenario.hpp"
 #include "metrics/recorder.hpp"
 
@@ -219,7 +220,9 @@ struct World {
   DayConditions today;
   double traffic_clock = 0;  // sum of the traffic multipliers of the days so far
   Buyers buyers;
-  bool partitioned = false;  // buyers split over MPI ranks (--partition-buyers)
+  // --partition-buyers: the MPI job whose ranks hold a slice of the buyers
+  // each (the collectives of a day go through it); null: the whole world here.
+  Ensemble* split = nullptr;
   std::vector<Merchant> merchants;
   std::vector<Listing> listings;
   // Clearing's scratch: the day's orders' indices grouped by listing (a

@@ -15,6 +15,8 @@
 
 namespace linksim {
 
+class Ensemble;  // linksim/distributed.hpp
+
 namespace detail {
 struct World;
 }
@@ -61,7 +63,7 @@ class Simulation {
  public:
   // One replication of `scenario` with the given replication seed; the demand
   // phase runs on `threads` threads and the results do not depend on it. With
-  // `partition_buyers`, under MPI, each rank holds and simulates a slice of
+  // `split`, an MPI job's ensemble, each rank holds and simulates a slice of
   // the buyers (a collective: every rank constructs and steps together).
   // `buyer_slots` (model v2): at least this many buyer slots (0: the
   // scenario's own bound), for a world that several scenarios continue from.
@@ -69,7 +71,7 @@ class Simulation {
   // built or changed in code: each numeric key against its range, and the
   // rules across keys that the simulation relies on).
   Simulation(const Scenario& scenario, std::uint64_t seed, int threads = 1,
-             bool partition_buyers = false, std::int64_t buyer_slots = 0);
+             Ensemble* split = nullptr, std::int64_t buyer_slots = 0);
   // A copy of `warmed`'s world and day, continued under `scenario`. For
   // scenarios whose warm-up is the same world (same_warmup), so that it runs once.
   Simulation(const Scenario& scenario, const Simulation& warmed);
@@ -130,6 +132,9 @@ struct RunOptions {
   // Under MPI: run every replication in this process (a sweep's point that
   // runs on one rank while the other ranks run other points).
   bool local = false;
+  // The MPI job to spread the replications over (start_distributed), every
+  // rank calling with the same arguments; null: this process alone.
+  Ensemble* ensemble = nullptr;
 };
 
 // True when two scenarios simulate the same warm-up: everything but the name,
