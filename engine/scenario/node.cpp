@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 
 #include "scenario/diagnostics.hpp"
 
@@ -20,6 +23,33 @@ constexpr long max_nodes = 1'000'000;
 Mark mark_of(const YAML::Mark& m, const std::string& file) {
   return Mark{file, m.line + 1, m.column + 1};
 }
+
+// The number of nodes a document expands to, each alias counted at every use,
+// found without expanding anything: a collection met again through an alias
+// (the same node, so the same place, kind and length) is counted from memory,
+// so an alias bomb of a few hundred bytes is sized in microseconds instead of
+// being built up to the limit (0.8 s and a gigabyte before). Counting stops
+// past max_nodes; `where` is the first collection found larger than that.
+struct Sizer {
+  std::map<std::tuple<int, int, int, std::size_t>, long> known;
+  std::optional<YAML::Mark> where;
+
+  long size(const YAML::Node& in, int depth) {
+    if (!in.IsSequence() && !in.IsMap()) return 1;
+    if (depth > max_depth) return 1;  // the converter says so
+    const auto key =
+        std::make_tuple(in.Mark().line, in.Mark().column, static_cast<int>(in.Type()), in.size());
+    if (const auto it = known.find(key); it != known.end()) return it->second;
+    long n = 1;
+    for (const auto& item : in) {
+      n += in.IsMap() ? 1 + size(item.second, depth + 1) : size(item, depth + 1);
+      if (n > max_nodes) break;
+    }
+    if (n > max_nodes && !where) where = in.Mark();
+    known.emplace(key, std::min(n, max_nodes + 1));
+    return n;
+  }
+};
 
 struct Converter {
   const std::string& file;
@@ -128,6 +158,11 @@ Node parse_yaml(const std::string& text, const std::string& file, Diagnostics& d
     return Node{};
   } catch (const YAML::Exception& e) {
     diags.add(mark_of(e.mark, file), "", "YAML syntax error: " + e.msg);
+    return Node{};
+  }
+  if (Sizer sizer; sizer.size(doc, 0) > max_nodes) {
+    diags.add(mark_of(sizer.where.value_or(doc.Mark()), file), "",
+              "document expands to over 1,000,000 nodes (expected a scenario; aliases?)");
     return Node{};
   }
   Converter conv{file, diags};

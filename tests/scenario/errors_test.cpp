@@ -228,6 +228,20 @@ TEST(ScenarioErrors, TooDeepOrTooLarge) {
   const auto q = problems(bomb);
   ASSERT_FALSE(q.empty());
   EXPECT_NE(q.front().find("over 1,000,000 nodes"), std::string::npos) << q.front();
+  // Ten levels of nine (the fuzzer's, tests/fuzz/corpus/scenario/alias_bomb_nine.yaml): sized
+  // from the aliases without expanding them, and placed at the first list that is too large.
+  std::string nine;
+  for (char c = 'a'; c <= 'j'; ++c) {
+    nine.append(1, c).append(": &").append(1, c).append(" [");
+    for (int k = 0; k < 9; ++k) {
+      nine.append(k ? ", " : "").append(c == 'a' ? "x" : "*" + std::string(1, char(c - 1)));
+    }
+    nine.append("]\n");
+  }
+  const auto n = problems(nine);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_NE(n.front().find(":7:4: document expands to over 1,000,000 nodes"), std::string::npos)
+      << n.front();
 }
 
 TEST(ScenarioErrors, SetOverridesAreValidatedAndNamed) {
