@@ -251,14 +251,34 @@ std::string calibration_json(const Scenario& s, const std::string& target,
   const auto base = as_file(s, folder, "scenario");
   const CalibrationPlan plan = checked([&] { return plan_calibration(base, sets, free, target); });
   if (plan.base.calibration.method == "abc-smc") {
-    throw std::invalid_argument(
-        "calibrate: method abc-smc is the command line's (linksim calibrate --method abc-smc); "
-        "from Python, bobyqa, neldermead or sbplx");
+    simulate<AbcResult>([&](RunOptions& o) { return run_abc(plan, folder.path() / "out", o); },
+                        threads, 0, progress);
+    return read_all(folder.path() / "out" / "posterior.json");
   }
   simulate<CalibrationResult>(
       [&](RunOptions& o) { return run_calibration(plan, folder.path() / "out", o); }, threads, 0,
       progress);
   return read_all(folder.path() / "out" / "calibration.json");
+}
+
+// `linksim forecast` of a scenario held in memory at a posterior's draws (the
+// text of a posterior.json), with `other` the paired scenario: its
+// forecast.json and forecast_draws.csv.
+py::dict forecast_dict(const Scenario& s, const std::string& posterior,
+                       const std::optional<Scenario>& other, int draws, int threads,
+                       const py::object& progress) {
+  TempFolder folder;
+  const auto base = as_file(s, folder, "scenario");
+  const auto compare = other ? as_file(*other, folder, "other") : std::filesystem::path();
+  const auto posterior_file = folder.path() / "posterior.json";
+  std::ofstream(posterior_file, std::ios::binary) << posterior;
+  const ForecastPlan plan =
+      checked([&] { return plan_forecast(base, posterior_file, {}, compare, draws); });
+  simulate<ForecastResult>(
+      [&](RunOptions& o) { return run_forecast(plan, folder.path() / "out", o); }, threads, 0,
+      progress);
+  return py::dict(py::arg("forecast_json") = read_all(folder.path() / "out" / "forecast.json"),
+                  py::arg("draws_csv") = read_all(folder.path() / "out" / "forecast_draws.csv"));
 }
 
 }  // namespace
@@ -342,6 +362,14 @@ PYBIND11_MODULE(_linksim, m) {
         return calibration_json(s, target, sets, free, default_threads(threads), progress);
       },
       py::arg("scenario"), py::arg("target"), py::arg("sets"), py::arg("free"),
+      py::arg("threads") = 0, py::arg("progress") = py::none());
+  m.def(
+      "forecast",
+      [](const Scenario& s, const std::string& posterior, const std::optional<Scenario>& other,
+         int draws, int threads, const py::object& progress) {
+        return forecast_dict(s, posterior, other, draws, default_threads(threads), progress);
+      },
+      py::arg("scenario"), py::arg("posterior"), py::arg("compare"), py::arg("draws") = 0,
       py::arg("threads") = 0, py::arg("progress") = py::none());
 
   py::class_<Simulation>(m, "Simulation")

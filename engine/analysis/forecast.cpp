@@ -209,13 +209,16 @@ ForecastPlan plan_forecast(const fs::path& file, const fs::path& posterior,
     }
     return value;
   };
+  // The scale asked is the loaded scenario's (a file written with its scale,
+  // as the Python module's, needs no --set to match).
   const std::string fitted = scale_of(p.overrides), asked = scale_of(overrides);
-  if (std::strtod(fitted.c_str(), nullptr) != std::strtod(asked.c_str(), nullptr)) {
+  const double scale = plan.scenario.population.scale;
+  if (fitted.empty() ? !asked.empty() : std::strtod(fitted.c_str(), nullptr) != scale) {
     spdlog::warn(
         "{} was fitted at population.scale {} and this forecast runs at {} (expected "
         "--set population.scale={} for the world the posterior was fitted on)",
-        posterior.string(), fitted.empty() ? "of the file" : fitted,
-        asked.empty() ? "that of the file" : asked, fitted.empty() ? "<the file's>" : fitted);
+        posterior.string(), fitted.empty() ? "of the file" : fitted, factor_value(scale),
+        fitted.empty() ? "<the file's>" : fitted);
   }
   // Every key at its least and greatest posterior value must load in both scenarios.
   const auto check = [&](const fs::path& f) {

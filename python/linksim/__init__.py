@@ -15,6 +15,7 @@ money is in RMB (the files of the command line hold fen, 1/100 RMB).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ __all__ = [
     "SensitivityResult",
     "calibrate",
     "CalibrationResult",
+    "PosteriorResult",
+    "forecast",
+    "ForecastResult",
     "set_log_level",
     "version",
 ]
@@ -688,23 +692,184 @@ class CalibrationResult:
         return pd.DataFrame(rows, columns=["evaluation"] + keys + ["loss", "best"])
 
 
+def _money_scale(unit: str) -> tuple[float, str]:
+    """fen -> (100, "RMB"); any other unit as it is."""
+    return (100.0, "RMB") if unit == "fen" else (1.0, unit)
+
+
+@dataclass
+class PosteriorResult:
+    """A Bayesian calibration (abc-smc), as `linksim calibrate --method abc-smc`.
+
+    keys        -- per free key: prior and range, posterior mean, sd, median
+                   and quantiles (q05, q25, q75, q95)
+    correlation -- the posterior correlation of the keys
+    particles   -- the last generation: each particle's key values and weight
+    generations -- per generation: tolerance, attempts, simulated, accepted,
+                   acceptance rate and effective sample size
+    fit         -- per target row: the target and the posterior predictive
+                   median and 90% band (money in RMB)
+    scenario    -- the scenario at the posterior medians
+    stop        -- why it stopped
+    raw         -- posterior.json, which `forecast` and `linksim forecast
+                   --posterior` read (save() writes it)
+    """
+
+    stop: str
+    scenario: Scenario
+    raw: dict = field(repr=False)
+
+    @property
+    def keys(self) -> pd.DataFrame:
+        return pd.DataFrame(self.raw["keys"], columns=["key", "prior", "from", "to", "mean", "sd",
+                                                       "median", "q05", "q25", "q75", "q95"])
+
+    @property
+    def correlation(self) -> pd.DataFrame:
+        names = [k["key"] for k in self.raw["keys"]]
+        return pd.DataFrame(self.raw["correlation"], index=names, columns=names)
+
+    @property
+    def particles(self) -> pd.DataFrame:
+        names = [k["key"] for k in self.raw["keys"]]
+        table = pd.DataFrame(self.raw["particles"]["values"], columns=names)
+        table["weight"] = self.raw["particles"]["weights"]
+        table.index.name = "particle"
+        return table.reset_index()
+
+    @property
+    def generations(self) -> pd.DataFrame:
+        table = pd.DataFrame(self.raw["generations"])
+        table["epsilon"] = pd.to_numeric(table["epsilon"].replace("inf", np.inf))
+        return table
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        rows = []
+        for f in self.raw["fit"]:
+            scale, unit = _money_scale(f["unit"])
+            rows.append({"period": f["period"], "metric": f["metric"], "unit": unit,
+                         "target": _div(f["target"], scale), "median": _div(f["median"], scale),
+                         "q05": _div(f["q05"], scale), "q95": _div(f["q95"], scale),
+                         "weight": f["weight"]})
+        return pd.DataFrame(rows)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Writes posterior.json (for `linksim forecast --posterior PATH`)."""
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(self.raw, out, indent=2)
+            out.write("\n")
+
+
 def calibrate(scenario: Scenario | str | os.PathLike, free: Mapping[str, Sequence[float]],
               target: str | os.PathLike, method: str | None = None,
               evaluations: int | None = None, tolerance: float | None = None,
-              bootstrap: int | None = None, replications: int | None = None,
-              threads: int | None = None, progress: bool | None = None) -> CalibrationResult:
+              bootstrap: int | None = None, particles: int | None = None,
+              generations: int | None = None, quantile: float | None = None,
+              min_acceptance: float | None = None, replications: int | None = None,
+              threads: int | None = None,
+              progress: bool | None = None) -> CalibrationResult | PosteriorResult:
     """Fits the free keys, free={key: (from, to)}, so that the model's monthly
     or quarterly metrics reproduce `target` (a CSV of period, metric, value
     and optional weight, unit, note, source), with NLopt (method bobyqa, the
-    default, neldermead or sbplx). As `linksim calibrate`, bit for bit; the
-    Bayesian abc-smc stays on the command line."""
+    default, neldermead or sbplx): a CalibrationResult. With method="abc-smc"
+    (particles, generations, quantile, min_acceptance), the Bayesian posterior
+    by sequential Monte Carlo ABC: a PosteriorResult, for `forecast`. As
+    `linksim calibrate`, bit for bit."""
     s = _scenario(scenario)
     sets = _sets("calibration", method=method, evaluations=evaluations, tolerance=tolerance,
-                 bootstrap=bootstrap)
+                 bootstrap=bootstrap, particles=particles, generations=generations,
+                 quantile=quantile, min_acceptance=min_acceptance)
     if replications:
         sets.append(f"replications={int(replications)}")
     text = _simulate(_linksim.calibrate, f"calibration of {s.name}", progress, s._native,
                      os.fspath(target), sets, _ranges(free), threads or 0)
     raw = json.loads(text)
+    if raw.get("kind") == "posterior":
+        medians = s.with_values({k["key"]: k["median"] for k in raw["keys"]})
+        return PosteriorResult(raw["stop"], medians, raw)
     fitted = s.with_values({k["key"]: k["value"] for k in raw["free"]})
     return CalibrationResult(raw["status"] == "converged", raw["message"], raw["rms"], fitted, raw)
+
+
+@dataclass
+class ForecastResult:
+    """The scenario (and with `compare` the other policy, draw by draw at the
+    same values and seed) run at posterior draws, as `linksim forecast`.
+
+    quarterly   -- tidy: series (the scenario's name, the other's, or
+                   "difference": other minus scenario), quarter, metric,
+                   unit, median and the 50% and 90% bands (money in RMB)
+    yearly      -- the same per whole calendar year: GMV at platform scale
+                   and its year-on-year growth
+    hinges      -- with `compare`: per year and key, the rank correlation of
+                   the key's value with the year's difference in GMV
+    draws       -- per draw: the particle, seed, key values and each year's
+                   GMV at platform scale (RMB)
+    raw         -- forecast.json
+    """
+
+    draws: pd.DataFrame
+    raw: dict = field(repr=False)
+
+    def _bands(self, period: str, label: str) -> pd.DataFrame:
+        rows = []
+        units = self.raw["units_of"]
+        for entry in self.raw[period]:
+            for series, metrics in entry.items():
+                if series in (label, "difference_rank_correlation"):
+                    continue
+                for metric, band in metrics.items():
+                    scale, unit = _money_scale(units.get(metric, ""))
+                    rows.append({"series": series, label: entry[label], "metric": metric,
+                                 "unit": unit, **{b: _div(band[b], scale) for b in _BANDS}})
+        return pd.DataFrame(rows, columns=["series", label, "metric", "unit", *_BANDS])
+
+    @property
+    def quarterly(self) -> pd.DataFrame:
+        return self._bands("quarterly", "quarter")
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        return self._bands("yearly", "year")
+
+    @property
+    def hinges(self) -> pd.DataFrame:
+        rows = [dict(year=y["year"], key=k, rank_correlation=_div(v, 1))
+                for y in self.raw["yearly"]
+                for k, v in y.get("difference_rank_correlation", {}).items()]
+        return pd.DataFrame(rows, columns=["year", "key", "rank_correlation"])
+
+
+def forecast(scenario: Scenario | str | os.PathLike,
+             posterior: PosteriorResult | str | os.PathLike,
+             compare: Scenario | str | os.PathLike | None = None, draws: int | None = None,
+             threads: int | None = None, progress: bool | None = None) -> ForecastResult:
+    """Runs the scenario at `draws` draws of the posterior (a PosteriorResult
+    or a posterior.json), each one replication with its own seed; with
+    `compare`, the other scenario at the same draws and seeds, so that the
+    difference is paired. As `linksim forecast`, bit for bit."""
+    s = _scenario(scenario)
+    other = None if compare is None else _scenario(compare)
+    if isinstance(posterior, PosteriorResult):
+        text = json.dumps(posterior.raw)
+    else:
+        with open(posterior, encoding="utf-8") as f:
+            text = f.read()
+    raw = _simulate(_linksim.forecast, f"forecast of {s.name}", progress, s._native, text,
+                    None if other is None else other._native, int(draws or 0), threads or 0)
+    manifest = json.loads(raw["forecast_json"])
+    manifest["units_of"] = _forecast_units()
+    table = pd.read_csv(io.StringIO(raw["draws_csv"]), dtype={"seed": "uint64"})
+    for column in table.columns:
+        if column.startswith(("gmv_platform_", "compare_gmv_platform_")):
+            table[column] = table[column] / 100.0
+    return ForecastResult(table, manifest)
+
+
+_BANDS = ("median", "q05", "q25", "q75", "q95")
+
+
+def _forecast_units() -> dict[str, str]:
+    """Each quarterly metric's unit (fen, share, count, ...)."""
+    return dict(zip(*_units("quarterly")))

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import linksim
@@ -270,3 +271,61 @@ def test_calibrate_is_the_command_lines_bit_for_bit(tmp_path):
     assert r.scenario["buyers.session_rate"] == r.keys.value[0]
     assert len(r.trace) == len(cli_result["trace"])
     assert (r.fit.unit == "RMB").all()
+
+
+def test_abc_smc_and_forecast_are_the_command_lines_bit_for_bit(tmp_path):
+    world = dict(SMALL, **{"calendar.days": 59})  # January and February: whole months
+    closed, open_links = SCENARIOS / "closed_loop.yaml", SCENARIOS / "open_links.yaml"
+    truth = linksim.run(linksim.load(closed, set=dict(world, **{"buyers.session_rate": 0.33,
+                                                                "seed": 7})), progress=False)
+    monthly = truth.monthly[truth.monthly.metric == "gmv"].groupby("month").value.mean()
+    target = tmp_path / "target.csv"
+    target.write_text("period,metric,value\n" + "".join(
+        f"{month},gmv,{100 * value!r}\n" for month, value in monthly.items()))  # fen
+    sets = [a for k, v in world.items() for a in ("--set", f"{k}={v}")]
+    fit = tmp_path / "abc"
+    done = subprocess.run([BINARY, "calibrate", str(closed), *sets, "--quiet",
+                           "--free", "buyers.session_rate=0.2:0.5", "--target", str(target),
+                           "--method", "abc-smc", "--particles", "20", "--generations", "2",
+                           "--out", str(fit)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    posterior = linksim.calibrate(linksim.load(closed, set=world),
+                                  {"buyers.session_rate": (0.2, 0.5)}, target, method="abc-smc",
+                                  particles=20, generations=2, progress=False)
+    cli_posterior = json.loads((fit / "posterior.json").read_text())
+    for part in ("keys", "particles", "generations", "fit", "correlation", "stop"):
+        assert posterior.raw[part] == cli_posterior[part], part
+    assert isinstance(posterior, linksim.PosteriorResult)
+    assert posterior.scenario["buyers.session_rate"] == posterior.keys["median"][0]
+    assert posterior.particles.weight.sum() == pytest.approx(1)
+    assert list(posterior.generations.generation) == [0, 1]
+    assert (posterior.fit.unit == "RMB").all()
+    assert posterior.fit.target[0] == pytest.approx(monthly.iloc[0])
+
+    out = tmp_path / "forecast"
+    done = subprocess.run([BINARY, "forecast", str(closed), *sets, "--quiet",
+                           "--posterior", str(fit / "posterior.json"), "--compare",
+                           str(open_links), "--draws", "6", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    forecast = linksim.forecast(linksim.load(closed, set=world), posterior,
+                                compare=linksim.load(open_links, set=world), draws=6,
+                                progress=False)
+    cli_forecast = json.loads((out / "forecast.json").read_text())
+    assert forecast.raw["quarterly"] == cli_forecast["quarterly"]
+    assert forecast.raw["yearly"] == cli_forecast["yearly"]
+    draws = pd.read_csv(out / "forecast_draws.csv", dtype={"seed": "uint64"})
+    assert list(forecast.draws.seed) == list(draws.seed)
+    assert list(forecast.draws["buyers.session_rate"]) == list(draws["buyers.session_rate"])
+    # Tidy, in RMB: the difference is the other policy minus the scenario.
+    q = forecast.quarterly
+    assert set(q.series) == {"closed_loop", "open_links", "difference"}
+    gmv = q[(q.metric == "gmv") & (q.series == "closed_loop")].iloc[0]
+    assert gmv.unit == "RMB"
+    assert gmv["median"] == cli_forecast["quarterly"][0]["closed_loop"]["gmv"]["median"] / 100
+    # A posterior.json saved from Python is the same forecast.
+    posterior.save(tmp_path / "posterior.json")
+    again = linksim.forecast(linksim.load(closed, set=world), tmp_path / "posterior.json",
+                             compare=linksim.load(open_links, set=world), draws=6,
+                             progress=False)
+    assert again.raw["quarterly"] == forecast.raw["quarterly"]
