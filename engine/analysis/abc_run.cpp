@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -75,8 +76,29 @@ PosteriorKey summarise(const std::vector<double>& x, const std::vector<double>& 
 
 std::string num(double v) { return detail::csv_number(v); }
 
-void write_abc(const AbcResult& r, const fs::path& dir, const std::string& calibrated) {
+// calibrated.yaml: the scenario at the posterior medians, extending the
+// scenario by a path relative to `dir`.
+std::string medians_yaml(const AbcResult& r, const fs::path& dir) {
+  CalibrationResult point;
+  point.plan = r.plan;
+  point.converged = true;
+  for (const auto& pk : r.keys) {
+    FittedKey f;
+    f.key = pk.key;
+    f.value = pk.median;
+    point.keys.push_back(f);
+  }
+  const std::string text = detail::calibrated_yaml(point, dir);
+  return "# The posterior medians of an abc-smc calibration (posterior.json has the whole "
+         "posterior; `linksim forecast --posterior` uses it).\n" +
+         text.substr(text.find('\n', text.find('\n') + 1) + 1);
+}
+
+}  // namespace
+
+void write_abc(const AbcResult& r, const fs::path& dir) {
   const auto& plan = r.plan;
+  const std::string calibrated = medians_yaml(r, dir);
   std::ostringstream posterior, particles, generations, fit;
   std::string keys_header;
   for (const auto& k : plan.free) keys_header += "," + k.key;
@@ -181,8 +203,6 @@ void write_abc(const AbcResult& r, const fs::path& dir, const std::string& calib
   files.commit();
 }
 
-}  // namespace
-
 AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const Calibration& c = plan.base.calibration;
@@ -226,15 +246,20 @@ AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOpt
       options.progress(p);
     };
   }
-  fs::create_directories(dir);
-  detail::AbcJournal journal(dir / "abc_journal.csv", r.fingerprint, problem.dims,
-                             static_cast<int>(plan.target.size()), true,
-                             detail::ensemble_of(options));
-  if (journal.size() > 0) {
-    spdlog::info("resuming from {}: {} simulations already done",
-                 (dir / "abc_journal.csv").string(), journal.size());
+  // The journal makes a calibration with a folder resumable; without one,
+  // nothing is read or written.
+  std::unique_ptr<detail::AbcJournal> journal;
+  if (!dir.empty()) {
+    fs::create_directories(dir);
+    journal = std::make_unique<detail::AbcJournal>(
+        dir / "abc_journal.csv", r.fingerprint, problem.dims, static_cast<int>(plan.target.size()),
+        true, detail::ensemble_of(options));
+    if (journal->size() > 0) {
+      spdlog::info("resuming from {}: {} simulations already done",
+                   (dir / "abc_journal.csv").string(), journal->size());
+    }
   }
-  const detail::AbcOutcome out = detail::abc_smc(problem, settings, &journal);
+  const detail::AbcOutcome out = detail::abc_smc(problem, settings, journal.get());
   r.stop = out.stop;
   r.simulations = out.simulations;
   r.replayed = out.replayed;
@@ -285,23 +310,8 @@ AbcResult run_abc(const CalibrationPlan& plan, const fs::path& dir, const RunOpt
                      detail::weighted_quantile(xw, 0.05), detail::weighted_quantile(xw, 0.95),
                      out.scale[row]});
   }
-  // calibrated.yaml: the scenario at the posterior medians.
-  CalibrationResult point;
-  point.plan = plan;
-  point.converged = true;
-  for (const auto& pk : r.keys) {
-    FittedKey f;
-    f.key = pk.key;
-    f.value = pk.median;
-    point.keys.push_back(f);
-  }
-  std::string calibrated = detail::calibrated_yaml(point, dir);
-  calibrated =
-      "# The posterior medians of an abc-smc calibration (posterior.json has the whole "
-      "posterior; `linksim forecast --posterior` uses it).\n" +
-      calibrated.substr(calibrated.find('\n', calibrated.find('\n') + 1) + 1);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (detail::ensemble_of(options).writes_files()) write_abc(r, dir, calibrated);
+  if (!dir.empty() && detail::ensemble_of(options).writes_files()) write_abc(r, dir);
   return r;
 }
 

@@ -110,7 +110,8 @@ std::string calibrated_yaml(const CalibrationResult& r, const fs::path& dir) {
                                ? resolved
                                : YAML::Load(to_yaml(calibration_point(unclipped, values)));
   YAML::Node out(YAML::NodeType::Map);
-  const fs::path from = fs::absolute(dir).lexically_normal();
+  // In memory (no folder), relative to the working folder.
+  const fs::path from = fs::absolute(dir.empty() ? fs::path(".") : dir).lexically_normal();
   out["extends"] = fs::absolute(plan.file).lexically_normal().lexically_relative(from).string();
   out["name"] = plan.base.name + "-calibrated";
   for (const auto& o : plan.overrides) {

@@ -218,9 +218,17 @@ CalibrationResult run_calibration(const CalibrationPlan& plan, const fs::path& d
   }
   judge(r, s);
   r.calibrated_yaml = detail::calibrated_yaml(r, dir);
-  if (detail::ensemble_of(options).writes_files()) detail::write_calibration(r, dir);
+  if (!dir.empty() && detail::ensemble_of(options).writes_files()) {
+    detail::write_calibration(r, dir);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
+}
+
+void write_calibration(const CalibrationResult& r, const fs::path& dir) {
+  CalibrationResult at = r;
+  at.calibrated_yaml = detail::calibrated_yaml(r, dir);  // extends the scenario from `dir`
+  detail::write_calibration(at, dir);
 }
 
 }  // namespace linksim

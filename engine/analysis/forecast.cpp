@@ -472,8 +472,12 @@ ForecastResult run_forecast(const ForecastPlan& plan, const fs::path& dir,
     r.draw_gmv.push_back(gmv);
     if (compare) r.draw_gmv_other.push_back(other);
   }
-  if (ensemble.writes_files()) detail::write_forecast(r, dir);
+  if (!dir.empty() && ensemble.writes_files()) detail::write_forecast(r, dir);
   return r;
+}
+
+void write_forecast(const ForecastResult& r, const fs::path& dir) {
+  detail::write_forecast(r, dir);
 }
 
 }  // namespace linksim

@@ -164,9 +164,15 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const fs::path& d
                                          detail::sensitivity_manifest(plan), options);
   result.quantity = quantities(plan, points);
   detail::analyse_sensitivity(result);
-  if (detail::ensemble_of(options).writes_files()) detail::write_sensitivity(result, dir);
+  if (!dir.empty() && detail::ensemble_of(options).writes_files()) {
+    detail::write_sensitivity(result, dir);
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+void write_sensitivity(const SensitivityResult& r, const fs::path& dir) {
+  detail::write_sensitivity(r, dir);
 }
 
 }  // namespace linksim

@@ -225,13 +225,15 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
                                          const std::string& manifest_file, const json& now,
                                          const RunOptions& options) {
   std::vector<SweepPointResult> results(plan.points.size());
-  check_same_points(dir, manifest_file, now);
+  // Without a folder nothing is read or written: every point runs, in memory.
+  const bool records = !dir.empty();
+  if (records) check_same_points(dir, manifest_file, now);
   // Temporary files of a run killed mid-write (SIGKILL, a power cut): never
   // used, so cleared (by the rank that writes, under MPI; its failure to
   // write stops every rank).
   Ensemble& ensemble = detail::ensemble_of(options);
   agree(ensemble, [&] {
-    if (!ensemble.writes_files()) return;
+    if (!records || !ensemble.writes_files()) return;
     fs::create_directories(dir / "points");
     for (const auto& folder : {dir, dir / "points"}) {
       for (const auto& e : fs::directory_iterator(folder)) {
@@ -249,7 +251,7 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
   for (std::size_t i = 0; i < plan.points.size(); ++i) {
     std::string why;
     const int idx = static_cast<int>(i);
-    if (read_point(plan, idx, dir, results[i], why)) continue;
+    if (records && read_point(plan, idx, dir, results[i], why)) continue;
     if (!why.empty()) {
       spdlog::warn("point {}: its record {} is damaged ({}); running it again", i,
                    (dir / "points" / point_name(idx)).string(), why);
@@ -310,7 +312,7 @@ std::vector<SweepPointResult> run_points(const SweepPlan& plan, const fs::path& 
         }
       }
       agree(ensemble, [&] {
-        if (ensemble.writes_files()) write_point(plan, i, results[i], dir);
+        if (records && ensemble.writes_files()) write_point(plan, i, results[i], dir);
       });
       const Scenario& s = plan.points[i].scenario;
       opts.work_before +=

@@ -31,7 +31,8 @@ bool read_point_record(const SweepPlan& plan, int i, const std::string& text, Sw
 
 // Runs every point of `plan` without an intact record in `dir`, writing
 // `manifest_file` (status "running") first when absent; returns every
-// point's replications and their summary, in plan order.
+// point's replications and their summary, in plan order. With `dir` empty,
+// nothing is read or written: every point runs, its result in memory only.
 std::vector<SweepPointResult> run_points(const SweepPlan& plan, const std::filesystem::path& dir,
                                          const std::string& manifest_file,
                                          const nlohmann::json& now, const RunOptions& options);

@@ -80,7 +80,9 @@ Interval paired_difference(const SweepPointResult& first, const SweepPointResult
   return summarize(d);
 }
 
-void write_outputs(const SweepResult& r, const fs::path& dir) {
+}  // namespace
+
+void write_sweep(const SweepResult& r, const fs::path& dir) {
   const auto& plan = r.plan;
   std::string keys;
   for (const auto& a : plan.axes) keys.append(",").append(csv_field(a.key));
@@ -134,8 +136,6 @@ void write_outputs(const SweepResult& r, const fs::path& dir) {
   files.add(dir / "sweep.json", done.dump(2) + "\n");
   files.commit();
 }
-
-}  // namespace
 
 SweepPlan plan_sweep(const fs::path& file, const std::vector<std::string>& overrides,
                      const std::vector<std::string>& vary) {
@@ -200,7 +200,7 @@ SweepResult run_sweep(const SweepPlan& plan, const fs::path& dir, const RunOptio
   SweepResult result;
   result.plan = plan;
   result.points = detail::run_points(plan, dir, "sweep.json", manifest(plan), options);
-  if (detail::ensemble_of(options).writes_files()) write_outputs(result, dir);  // MPI: rank 0
+  if (!dir.empty() && detail::ensemble_of(options).writes_files()) write_sweep(result, dir);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -75,8 +75,11 @@ struct SensitivityResult {
 // Runs the points `dir` holds no valid record of (resumable like a sweep),
 // then writes sensitivity_design.csv, sensitivity.csv and, last,
 // sensitivity.json. Throws SweepMismatch for a folder of another analysis.
+// With `dir` empty nothing is read or written (results in memory only).
 SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::filesystem::path& dir,
                                   const RunOptions& options);
+// Its files, as run_sensitivity writes them.
+void write_sensitivity(const SensitivityResult& r, const std::filesystem::path& dir);
 // The ranking per metric, for the terminal.
 std::string sensitivity_table(const SensitivityResult& r);
 
@@ -161,9 +164,12 @@ struct CalibrationResult {
 // the scenario's seed (common random numbers), then estimates the fitted
 // values' intervals by resampling replications, and writes
 // calibration_fit.csv, calibration_trace.csv, calibrated.yaml and, last,
-// calibration.json into `dir`.
+// calibration.json into `dir` (none with `dir` empty).
 CalibrationResult run_calibration(const CalibrationPlan& plan, const std::filesystem::path& dir,
                                   const RunOptions& options);
+// Its files, as run_calibration writes them (calibrated.yaml extends the
+// scenario by a path relative to `dir`).
+void write_calibration(const CalibrationResult& r, const std::filesystem::path& dir);
 std::string calibration_table(const CalibrationResult& r);
 
 // `calibrate --method abc-smc`: a posterior over the free keys (priors
@@ -207,9 +213,12 @@ struct AbcResult {
 };
 // Runs (or resumes, from dir/abc_journal.csv) the calibration, then writes
 // posterior.csv, abc_particles.csv, abc_generations.csv, abc_fit.csv,
-// calibrated.yaml (the posterior medians) and, last, posterior.json.
+// calibrated.yaml (the posterior medians) and, last, posterior.json. With
+// `dir` empty: no journal, no files, the results in memory only.
 AbcResult run_abc(const CalibrationPlan& plan, const std::filesystem::path& dir,
                   const RunOptions& options);
+// Its files, as run_abc writes them.
+void write_abc(const AbcResult& r, const std::filesystem::path& dir);
 std::string abc_table(const AbcResult& r);
 
 // The posterior of a calibration (posterior.json) read for `linksim forecast`.
@@ -262,9 +271,11 @@ struct ForecastResult {
 };
 // Runs the draws, then writes quarterly.csv (with --compare
 // quarterly_compare.csv and quarterly_difference.csv), yearly.csv,
-// forecast_draws.csv and, last, forecast.json.
+// forecast_draws.csv and, last, forecast.json (none with `dir` empty).
 ForecastResult run_forecast(const ForecastPlan& plan, const std::filesystem::path& dir,
                             const RunOptions& options);
+// Its files, as run_forecast writes them.
+void write_forecast(const ForecastResult& r, const std::filesystem::path& dir);
 std::string forecast_table(const ForecastResult& r);
 
 }  // namespace linksim

@@ -76,8 +76,13 @@ struct SweepMismatch : std::runtime_error {
 // dir/points/ as soon as it finishes (a damaged record is run again), then
 // writes sweep.csv, sweep_summary.csv and, last, sweep.json. Run again after
 // an interruption, it ends with the same files as an uninterrupted run.
+// With `dir` empty nothing is read or written: the results are in memory
+// only, and write_sweep writes them where the caller decides.
 SweepResult run_sweep(const SweepPlan& plan, const std::filesystem::path& dir,
                       const RunOptions& options);
+// sweep.csv, sweep_summary.csv and, last, sweep.json of a sweep (what
+// run_sweep writes into its folder).
+void write_sweep(const SweepResult& r, const std::filesystem::path& dir);
 // `width` > 0: the columns available (a terminal's); a table wider than that
 // is printed as a block per point instead. 0: always the table.
 std::string sweep_table(const SweepResult& r, std::size_t width = 0);
