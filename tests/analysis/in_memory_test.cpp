@@ -66,7 +66,8 @@ bool same_bits(const std::vector<std::vector<double>>& a,
                const std::vector<std::vector<double>>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].size() != b[i].size() ||
+    if (a[i].size() != b[i].size()) return false;
+    if (!a[i].empty() &&  // (an empty vector's data() may be null, which memcmp must not get)
         std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(double)) != 0) {
       return false;
     }
@@ -83,7 +84,8 @@ bool same_points(const std::vector<SweepPointResult>& a, const std::vector<Sweep
     for (std::size_t r = 0; r < a[i].replications.size(); ++r) {
       const auto& x = a[i].replications[r];
       const auto& y = b[i].replications[r];
-      if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double))) {
+      if (x.size() != y.size()) return false;
+      if (!x.empty() && std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) != 0) {
         return false;
       }
     }
