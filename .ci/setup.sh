@@ -6,7 +6,7 @@ linksim_packages=(
   g++ cmake ninja-build pkg-config git ccache
   libeigen3-dev libspdlog-dev libyaml-cpp-dev libgtest-dev libcli11-dev
   nlohmann-json3-dev libboost-math-dev libnlopt-cxx-dev libjs-chart.js
-  pybind11-dev python3-dev
+  pybind11-dev python3-dev libcpp-httplib-dev
 )
 
 linksim_install() {

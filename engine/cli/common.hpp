@@ -172,6 +172,7 @@ Command add_bench_command(CLI::App& app, CommonOptions& o);
 Command add_validate_command(CLI::App& app, CommonOptions& o);
 Command add_show_command(CLI::App& app, CommonOptions& o);
 Command add_schema_command(CLI::App& app);
+Command add_serve_command(CLI::App& app, CommonOptions& o);
 
 int run_command(const std::string& file, const CommonOptions& o);
 int compare_command(const std::vector<std::string>& files, const CommonOptions& o);

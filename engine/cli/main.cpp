@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
       add_run_command(app, o),         add_compare_command(app, o),   add_sweep_command(app, o),
       add_sensitivity_command(app, o), add_calibrate_command(app, o), add_forecast_command(app, o),
       add_report_command(app, o),      add_bench_command(app, o),     add_validate_command(app, o),
-      add_show_command(app, o),        add_schema_command(app)};
+      add_show_command(app, o),        add_schema_command(app),       add_serve_command(app, o)};
 
   try {
     app.parse(argc, argv);
