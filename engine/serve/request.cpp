@@ -1,7 +1,9 @@
 // What the page asks for, resolved with the scenario loader: the same key
 // table, checks and messages as `linksim compare --set KEY=VALUE`.
+#include <algorithm>
 #include <cmath>
 
+#include "scenario/bind.hpp"
 #include "scenario/keys.hpp"
 #include "serve/runs.hpp"
 #include "world/build.hpp"
@@ -138,6 +140,16 @@ json page_config(const std::vector<Offered>& offered) {
 std::vector<Scenario> resolve_request(const json& body, const std::vector<Offered>& offered,
                                       const ServerOptions& options) {
   if (!body.is_object()) bad_request("request", "expected a JSON object");
+  // A misspelt field is refused, not left at its default.
+  const std::vector<std::string> fields = {"client", "baseline",     "scenario",
+                                           "upload", "policy",       "assumptions",
+                                           "scale",  "replications", "seed"};
+  for (const auto& [field, value] : body.items()) {
+    if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
+      const std::string near = detail::closest(field, fields);
+      bad_request(field, "unknown field" + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
+    }
+  }
   const Offered& base = offered_named(offered, body, "baseline");
   // Assumptions and size on both sides (the same world), the policy timeline
   // on the edited scenario only: the decision.

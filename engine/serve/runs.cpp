@@ -56,7 +56,9 @@ json verdict(const Comparison& c) {
       continue;
     }
     std::string diff = format_paired(d, info.unit, RmbUnits::ascii);
-    if (!diff.empty() && diff.back() == '*') diff.pop_back();  // said in words below
+    while (!diff.empty() && (diff.back() == '*' || diff.back() == ' ')) {
+      diff.pop_back();  // the mark of significance: said in words below
+    }
     line["difference"] = diff;
     line["mean"] = d.diff.mean;
     line["lo"] = d.diff.lo;

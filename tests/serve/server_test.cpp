@@ -173,6 +173,30 @@ TEST(Serve, BadInputGetsA400WithTheCliMessage) {
   std::tie(status, body) = s.post("/api/runs", request("a", {{"scale", 1e5}}));
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body["problems"][0]["key"], "population.scale") << body;
+  // A misspelt field of the request: refused, with the nearest name.
+  std::tie(status, body) = s.post("/api/runs", request("a", {{"scal", 0.5}}));
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["problems"][0]["message"], "unknown field (did you mean 'scale'?)") << body;
+  // An uploaded scenario: its own file name, line and column in the messages.
+  const std::string extends = "extends: " + bundled("platform.yaml") + "\nname: mine\n";
+  const std::string upload = extends + "conversion: { jump_loss: 7 }\n";
+  std::tie(status, body) = s.post(
+      "/api/validate",
+      request("a", {{"scenario", nullptr}, {"upload", {{"name", "mine.yaml"}, {"text", upload}}}}));
+  ASSERT_EQ(status, 400);
+  ASSERT_EQ(body["problems"].size(), 1u) << body;
+  EXPECT_EQ(body["problems"][0]["side"], "scenario");
+  EXPECT_EQ(body["problems"][0]["key"], "conversion.jump_loss");
+  EXPECT_EQ(fs::path(body["problems"][0]["file"].get<std::string>()).filename(), "mine.yaml");
+  EXPECT_EQ(body["problems"][0]["line"], 3);
+  // Fixed, it resolves: the page gets its policy and assumption values.
+  std::tie(status, body) = s.post(
+      "/api/validate", request("a", {{"scenario", nullptr},
+                                     {"upload", {{"name", "mine.yaml"}, {"text", extends}}}}));
+  ASSERT_EQ(status, 200) << body;
+  EXPECT_EQ(body["name"], "mine");
+  EXPECT_EQ(body["policy"].size(), 1u);
+  EXPECT_TRUE(body["values"].contains("conversion.jump_loss"));
   // None of it queued a run.
   EXPECT_TRUE(s.get("/api/runs?client=a").second.empty());
 }
