@@ -116,6 +116,13 @@ void Runs::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     for (auto& [id, job] : jobs_) job->cancel = 1;
+    // Queued runs end here (so that their pages' event streams end); the
+    // running one at its next simulated day.
+    for (auto& job : queue_) {
+      job->state = "cancelled";
+      ++job->version;
+    }
+    queue_.clear();
   }
   changed_.notify_all();
   if (worker_.joinable()) worker_.join();
@@ -213,7 +220,7 @@ bool Runs::cancel(int id) {
 json Runs::wait(int id, long seen, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   const Job& job = find(id);
-  changed_.wait_for(lock, timeout, [&] { return job.version != seen || stopping_; });
+  changed_.wait_for(lock, timeout, [&] { return job.version != seen; });
   return status_of(job);
 }
 

@@ -5,6 +5,7 @@
 // run's files are those of `linksim compare`.
 #include "serve/server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -341,6 +342,30 @@ TEST(Serve, ARunWhosePageWentAwayIsCancelled) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - gone).count();
   EXPECT_EQ(st["state"], "cancelled");
   EXPECT_LT(took, 1.5);  // noticed within a heartbeat (250 ms), then stopped within a day
+}
+
+TEST(Serve, StopsWhilePagesFollowTheirRuns) {
+  Served s(4, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
+  // One page's run running, another's queued, both pages following.
+  std::vector<std::thread> pages;
+  std::atomic<int> ended{0};
+  for (const char* client : {"a", "b"}) {
+    const auto [status, st] = s.post("/api/runs", long_request(client));
+    ASSERT_EQ(status, 202) << st;
+    pages.emplace_back([&, id = st["id"].get<int>()] {
+      httplib::Client page("127.0.0.1", s.server->port());
+      page.set_read_timeout(60, 0);
+      page.Get(("/api/runs/" + std::to_string(id) + "/events").c_str(),
+               [](const char*, std::size_t) { return true; });
+      ++ended;
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  const auto asked = std::chrono::steady_clock::now();
+  s.server.reset();  // stops: cancels both runs, ends both streams, removes its folder
+  for (auto& p : pages) p.join();
+  EXPECT_EQ(ended, 2);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count(), 5.0);
 }
 
 TEST(Serve, OnlyLoopbackIsBoundByDefault) {
