@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -59,6 +60,9 @@ int serve_command(const std::vector<std::string>& files, serve::ServerOptions s,
     return exit_invalid;
   }
   const std::atomic<int>* signal = install_signal_handlers();
+  // A page that hangs up while its answer is being sent: an error on that
+  // connection, not the end of the server.
+  std::signal(SIGPIPE, SIG_IGN);
   int port = 0;
   try {
     port = server->start();

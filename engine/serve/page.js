@@ -13,8 +13,8 @@
   const client = sessionStorage.getItem('linksim-client') ||
                  (Math.random().toString(36).slice(2) + Date.now().toString(36));
   sessionStorage.setItem('linksim-client', client);
-  const S = {config: null, upload: null, policy: [], runs: [], shown: new Set(), current: null,
-             events: null, charts: {}, checking: null};
+  const S = {config: null, upload: null, policy: [], values: {}, runs: [], shown: new Set(),
+             current: null, events: null, charts: {}, checking: null};
   const rendered = {status: 'loading', errors: [], charts: [], verdict: []};
   window.addEventListener('error', (e) => {
     rendered.status = 'error';
@@ -123,20 +123,32 @@
     }
   }
 
-  function fromScenario(name, policy, values) {
+  function fromScenario(name, policy, values, seed) {
     S.policy = JSON.parse(JSON.stringify(policy));
+    S.values = values;
+    if (seed !== undefined) document.querySelector('[data-key="seed"]').value = seed;
     drawPolicy();
     drawAssumptions(values);
     check();
   }
 
+  // What the page asks for. An empty box is sent as null, which the server
+  // refuses beside it: never a silent 0. Only the assumptions changed from the
+  // edited scenario's values are sent (and set on both sides), so that an
+  // unchanged page runs the two scenarios exactly as `linksim compare` would.
   function request() {
-    const value = (key) => document.querySelector(`[data-key="${key}"]`).value;
+    const value = (key) => {
+      const v = document.querySelector(`[data-key="${key}"]`).value.trim();
+      return v === '' || !isFinite(Number(v)) ? null : Number(v);
+    };
     const assumptions = {};
-    for (const k of S.config.assumptions) assumptions[k.key] = Number(value(k.key));
+    for (const k of S.config.assumptions) {
+      const v = value(k.key);
+      if (v !== S.values[k.key]) assumptions[k.key] = v;
+    }
     const body = {client, baseline: $('baseline').value, policy: S.policy, assumptions,
-                  scale: Number(value('population.scale')),
-                  replications: Number(value('replications')), seed: Number(value('seed'))};
+                  scale: value('population.scale'), replications: value('replications'),
+                  seed: value('seed')};
     if (S.upload) body.upload = S.upload; else body.scenario = $('scenario').value;
     return body;
   }
@@ -186,6 +198,16 @@
     if (S.events) S.events.close();
     S.events = new EventSource(`api/runs/${st.id}/events`);
     S.events.addEventListener('status', (e) => progress(JSON.parse(e.data)));
+    // The stream lost for good (the server stopped): say so and free the button.
+    S.events.addEventListener('error', () => {
+      if (S.events && S.events.readyState === EventSource.CLOSED) {
+        S.events = null;
+        S.current = null;
+        $('run').disabled = false;
+        $('cancel').disabled = true;
+        setStatus(`Lost the connection to linksim serve during run ${st.id}.`);
+      }
+    });
   }
   function progress(st) {
     const p = st.progress;
@@ -270,11 +292,10 @@
   function settingsText(r) {
     const st = r.settings, base = S.config.scenarios.find((s) => s.name === (st.scenario || ''));
     const parts = [`scale ${st.scale}`, `${st.replications} reps`, `seed ${st.seed}`];
-    if (base) {
-      for (const [k, v] of Object.entries(st.assumptions || {})) {
-        if (base.values[k] !== v) parts.push(`${k}=${v}`);
-      }
-      if (JSON.stringify(base.policy) !== JSON.stringify(st.policy)) parts.push('policy edited');
+    // The assumptions sent are those changed from the scenario's values.
+    for (const [k, v] of Object.entries(st.assumptions || {})) parts.push(`${k}=${v}`);
+    if (base && JSON.stringify(base.policy) !== JSON.stringify(st.policy)) {
+      parts.push('policy edited');
     }
     if (st.upload) parts.push(`uploaded ${st.upload.name}`);
     return parts.join(', ');
@@ -310,7 +331,8 @@
         r.result.folders.forEach((f, i) => links.push([`${i ? 'scenario' : 'baseline'}.yaml`,
                                                        `${f}/scenario.yaml`]));
         for (const [text, file] of links) {
-          files.append(el('a', {href: base + file, target: '_blank', text}), ' ');
+          const href = base + file.split('/').map(encodeURIComponent).join('/');
+          files.append(el('a', {href, target: '_blank', text}), ' ');
         }
         files.append(el('button', {type: 'button', text: 'Save…', onclick: () => save(r.id)}));
       }
@@ -343,8 +365,12 @@
   }
 
   async function download() {
-    const r = await check();
-    if (!r) { setStatus('Fix the problems first.'); return; }
+    const {status, json: r} = await api('api/validate', request());
+    if (status !== 200) {
+      showProblems(r.problems || [{message: r.error}]);
+      setStatus('Fix the problems first.');
+      return;
+    }
     const a = el('a', {href: URL.createObjectURL(new Blob([r.scenario], {type: 'text/yaml'})),
                        download: `${r.name}.yaml`});
     document.body.append(a);
@@ -364,19 +390,20 @@
     $('scenario').value = names.includes('open_links') ? 'open_links' : names[Math.min(1, names.length - 1)];
     const pick = () => json.scenarios.find((s) => s.name === $('scenario').value);
     drawSize(pick());
-    fromScenario(pick().name, pick().policy, pick().values);
+    fromScenario(pick().name, pick().policy, pick().values, pick().seed);
     $('baseline').addEventListener('change', check);
     $('scenario').addEventListener('change', () => {
       S.upload = null;
       $('upload').value = '';
-      fromScenario(pick().name, pick().policy, pick().values);
+      fromScenario(pick().name, pick().policy, pick().values, pick().seed);
     });
     $('upload').addEventListener('change', async (e) => {
       const f = e.target.files[0];
       if (!f) return;
       S.upload = {name: f.name, text: await f.text()};
       const body = request();
-      delete body.policy;
+      delete body.policy;  // the file's own timeline and assumptions
+      delete body.assumptions;
       const {status, json: r} = await api('api/validate', body);
       if (status !== 200) { showProblems(r.problems || [{message: r.error}]); return; }
       fromScenario(r.name, r.policy, r.values);

@@ -157,15 +157,15 @@ std::vector<Scenario> resolve_request(const json& body, const std::vector<Offere
   if (body.contains("assumptions")) {
     if (!body["assumptions"].is_object()) bad_request("assumptions", "expected an object");
     for (const auto& [key, value] : body["assumptions"].items()) {
-      if (!value.is_primitive()) bad_request(key, "expected a number");
+      if (!value.is_primitive() || value.is_null()) bad_request(key, "expected a value");
       sets.push_back(key + "=" + yaml_value(value));
     }
   }
   for (const auto& [field, key] : {std::pair{"scale", "population.scale"},
                                    {"replications", "replications"},
                                    {"seed", "seed"}}) {
-    if (body.contains(field) && !body[field].is_null()) {
-      if (!body[field].is_primitive()) bad_request(key, "expected a number");
+    if (body.contains(field)) {
+      if (!body[field].is_number()) bad_request(key, "expected a number");
       sets.push_back(std::string(key) + "=" + yaml_value(body[field]));
     }
   }

@@ -130,6 +130,7 @@ void Runs::stop() {
 
 int Runs::submit(const std::string& client, std::vector<Scenario> scenarios, json settings) {
   std::lock_guard lock(mutex_);
+  if (stopping_) throw Refused(503, {{"error", "the server is stopping"}});
   for (const auto& [id, job] : jobs_) {
     if (job->client == client && !job->ended()) {
       throw Refused(409, {{"error", "run " + std::to_string(id) + " of this page is still " +
@@ -307,16 +308,23 @@ void Runs::finish(Job& job) {
   job.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - job.started).count();
   ++job.version;
-  // Keep the newest finished runs; drop the oldest beyond options_.keep.
-  std::size_t finished = 0;
+  // Keep the newest finished runs' files and results, dropping the oldest
+  // beyond options_.keep, and forget the oldest ended runs beyond four times
+  // as many (so that a server left running does not grow without bound).
+  std::size_t done = 0, ended = 0;
+  std::vector<int> forget;
   for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
-    if (it->second->state == "done" && ++finished > options_.keep) {
+    Job& j = *it->second;
+    if (!j.ended()) continue;
+    if (j.state == "done" && ++done > options_.keep) {
       std::error_code ignored;
-      fs::remove_all(it->second->dir, ignored);
-      it->second->state = "dropped";
-      it->second->result.reset();
+      fs::remove_all(j.dir, ignored);
+      j.state = "dropped";
+      j.result.reset();
     }
+    if (++ended > 4 * options_.keep) forget.push_back(it->first);
   }
+  for (int id : forget) jobs_.erase(id);
 }
 
 }  // namespace linksim::serve

@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -60,6 +62,8 @@ httplib::Server::Handler api(F f) {
     } catch (const json::exception& e) {
       send_json(res, {{"error", std::string("the request is not the JSON expected: ") + e.what()}},
                 400);
+    } catch (const std::exception& e) {
+      send_json(res, {{"error", e.what()}}, 500);
     }
   };
 }
@@ -87,6 +91,44 @@ std::string client_of(const json& body) {
 
 int id_of(const httplib::Request& req) { return std::stoi(req.matches[1].str()); }
 
+// A file of a finished run: the comparison's own, or one of a scenario's folder.
+bool run_file(const std::string& name, const std::vector<std::string>& folders) {
+  static const std::set<std::string> top = {"comparison.json", "comparison.csv",
+                                            "comparison_daily.csv", "report.html"};
+  static const std::set<std::string> each = {
+      "scenario.yaml", "summary.json",           "timeseries.csv",  "monthly.csv",
+      "quarterly.csv", "search_by_category.csv", "replications.csv"};
+  if (top.count(name) != 0) return true;
+  const auto slash = name.find('/');
+  return slash != std::string::npos &&
+         std::find(folders.begin(), folders.end(), name.substr(0, slash)) != folders.end() &&
+         each.count(name.substr(slash + 1)) != 0;
+}
+
+// Requests from this machine's pages only: a Host other than the address
+// served (a DNS-rebinding page) or a cross-site Origin is refused, so that no
+// other website the user has open can start, cancel or save runs.
+bool same_site(const httplib::Request& req, const std::string& host, int port) {
+  const std::string p = ":" + std::to_string(port);
+  std::vector<std::string> hosts = {host + p};
+  if (host == "127.0.0.1" || host == "localhost" || host == "::1") {
+    hosts = {"127.0.0.1" + p, "localhost" + p, "[::1]" + p};
+  } else if (host.find(':') != std::string::npos) {
+    hosts = {"[" + host + "]" + p};
+  }
+  const auto in = [&](const std::string& h) {
+    return std::find(hosts.begin(), hosts.end(), h) != hosts.end();
+  };
+  const bool any = host == "0.0.0.0" || host == "::";
+  if (!any && !in(req.get_header_value("Host"))) return false;
+  const std::string origin = req.get_header_value("Origin");
+  if (origin.empty() || origin == "null") return req.method == "GET" || origin.empty();
+  const std::string prefix = "http://";
+  if (origin.rfind(prefix, 0) != 0) return false;
+  return any ? origin.substr(prefix.size()) == req.get_header_value("Host")
+             : in(origin.substr(prefix.size()));
+}
+
 // A run's file as a download: its name, and a MIME type by extension.
 void send_file(httplib::Response& res, const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -108,6 +150,15 @@ void send_file(httplib::Response& res, const fs::path& file) {
 }  // namespace
 
 void Server::Impl::routes() {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (same_site(req, options.host, port)) return httplib::Server::HandlerResponse::Unhandled;
+    send_json(res,
+              {{"error", "refused: linksim serve answers its own page only (Host " +
+                             req.get_header_value("Host") + ", Origin " +
+                             req.get_header_value("Origin") + ")"}},
+              403);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(detail::serve_page_source, "text/html; charset=utf-8");
   });
@@ -170,7 +221,12 @@ void Server::Impl::routes() {
              res.set_chunked_content_provider(
                  "text/event-stream",
                  [this, id, seen, finished](std::size_t, httplib::DataSink& sink) {
-                   const json s = runs->wait(id, *seen, std::chrono::milliseconds(250));
+                   json s;
+                   try {
+                     s = runs->wait(id, *seen, std::chrono::milliseconds(250));
+                   } catch (const Refused&) {
+                     return false;  // the run was forgotten: end the stream
+                   }
                    std::string event;
                    if (s["version"].get<long>() != *seen) {
                      *seen = s["version"].get<long>();
@@ -196,13 +252,17 @@ void Server::Impl::routes() {
                    }
                  });
            }));
-  http.Get(R"(/api/runs/(\d{1,9})/files/([A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100})?))",
+  // A finished run's files: those `linksim compare` writes, by name (the
+  // scenarios' folders as comparison.json names them), nothing else.
+  http.Get(R"(/api/runs/(\d{1,9})/files/(.{1,300}))",
            api([this](const httplib::Request& req, httplib::Response& res) {
+             const int id = id_of(req);
              const std::string name = req.matches[2].str();
-             if (name.find("..") != std::string::npos) {
-               throw Refused(404, {{"error", "no file " + name}});
+             const auto result = runs->result(id);
+             if (!run_file(name, result->folders)) {
+               throw Refused(404, {{"error", "no file " + name + " in run " + std::to_string(id)}});
              }
-             send_file(res, runs->folder(id_of(req)) / name);
+             send_file(res, runs->folder(id) / name);
            }));
   // Saving a run where the page asks: the only writes outside the temporary folder.
   http.Post(R"(/api/runs/(\d{1,9})/save)",
@@ -212,17 +272,13 @@ void Server::Impl::routes() {
               if (!f.is_string() || f.get<std::string>().empty()) {
                 throw Refused(400, {{"error", "expected \"folder\": where to save the run"}});
               }
+              const auto result = runs->result(id_of(req));
               const fs::path dir = fs::absolute(f.get<std::string>());
               if (fs::exists(dir) && !fs::is_empty(dir)) {
                 throw Refused(409, {{"error", dir.string() + " exists and is not empty"}});
               }
-              const auto result = runs->result(id_of(req));
-              try {
-                write_comparison(*result, dir);
-                write_report({dir}, dir / "report.html");
-              } catch (const std::exception& e) {
-                throw Refused(500, {{"error", e.what()}});
-              }
+              write_comparison(*result, dir);
+              write_report({dir}, dir / "report.html");
               spdlog::info("run {} saved to {}", id_of(req), dir.string());
               send_json(res, {{"folder", dir.string()}});
             }));

@@ -174,6 +174,14 @@ TEST(Serve, BadInputGetsA400WithTheCliMessage) {
   std::tie(status, body) = s.post("/api/runs", request("a", {{"scale", 1e5}}));
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body["problems"][0]["key"], "population.scale") << body;
+  // An emptied box (null): refused beside it, never the scenario's own value.
+  std::tie(status, body) = s.post("/api/runs", request("a", {{"scale", nullptr}}));
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["problems"][0]["key"], "population.scale") << body;
+  std::tie(status, body) =
+      s.post("/api/runs", request("a", {{"assumptions", {{"conversion.jump_loss", nullptr}}}}));
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["problems"][0]["key"], "conversion.jump_loss") << body;
   // A misspelt field of the request: refused, with the nearest name.
   std::tie(status, body) = s.post("/api/runs", request("a", {{"scal", 0.5}}));
   EXPECT_EQ(status, 400);
@@ -209,9 +217,24 @@ std::set<fs::path> entries(const fs::path& dir) {
   return e;
 }
 
+// The test's working folder: a new empty one, for as long as it lives.
+struct InEmptyFolder {
+  fs::path before = fs::current_path(), dir = temp_path("serve_cwd");
+  InEmptyFolder() {
+    fs::create_directories(dir);
+    fs::current_path(dir);
+  }
+  ~InEmptyFolder() {
+    fs::current_path(before);
+    fs::remove_all(dir);
+  }
+};
+
 TEST(Serve, ARunsFilesAreThoseOfLinksimCompare) {
+  InEmptyFolder cwd;
   Served s;
   const auto before = entries(fs::current_path());
+  ASSERT_TRUE(before.empty());
   const json settings = {{"assumptions", {{"conversion.jump_loss", 0.3}}}, {"seed", 7}};
   auto [status, st] = s.post("/api/runs", request("a", settings));
   ASSERT_EQ(status, 202) << st;
@@ -255,35 +278,6 @@ TEST(Serve, ARunsFilesAreThoseOfLinksimCompare) {
   EXPECT_FALSE(fs::exists(temp));
 }
 
-TEST(Serve, ConcurrentPagesOneRunEachAndABoundedQueue) {
-  Served s(/*queue=*/1);
-  // Two pages at once: both accepted (one runs, one waits).
-  std::pair<int, json> a, b;
-  std::thread ta([&] { a = s.post("/api/runs", request("page-a")); });
-  std::thread tb([&] { b = s.post("/api/runs", request("page-b")); });
-  ta.join();
-  tb.join();
-  ASSERT_EQ(a.first, 202) << a.second;
-  ASSERT_EQ(b.first, 202) << b.second;
-  // The same page again: refused while its run is queued or running.
-  const auto again = s.post("/api/runs", request("page-a"));
-  EXPECT_EQ(again.first, 409) << again.second;
-  // A third page while one run waits: the queue (1) is full, unless the
-  // first already finished and the second left the queue.
-  const auto c = s.post("/api/runs", request("page-c"));
-  EXPECT_TRUE(c.first == 503 || c.first == 202) << c.second;
-  for (const auto& r : {a.second, b.second}) {
-    json st = s.wait_past(r["id"], "queued");
-    st = s.wait_past(r["id"], "running");
-    EXPECT_EQ(st["state"], "done") << st;
-  }
-  // Same scenarios, same seed: the two pages got the same numbers.
-  const json ra = s.get("/api/runs/" + std::to_string(a.second["id"].get<int>())).second;
-  const json rb = s.get("/api/runs/" + std::to_string(b.second["id"].get<int>())).second;
-  EXPECT_EQ(ra["result"]["verdict"], rb["result"]["verdict"]);
-  EXPECT_EQ(s.get("/api/runs?client=page-a").second.size(), 1u);
-}
-
 // A run long enough to cancel: the bundled comparison at full size.
 json long_request(const std::string& client) {
   return {{"client", client},
@@ -291,6 +285,53 @@ json long_request(const std::string& client) {
           {"scenario", "open_links"},
           {"scale", 0.5},
           {"replications", 40}};
+}
+
+TEST(Serve, ConcurrentPagesAreServed) {
+  Served s;
+  // Two pages at once: both accepted, both run, the same numbers (same scenarios and seed).
+  std::pair<int, json> a, b;
+  std::thread ta([&] { a = s.post("/api/runs", request("page-a")); });
+  std::thread tb([&] { b = s.post("/api/runs", request("page-b")); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.first, 202) << a.second;
+  ASSERT_EQ(b.first, 202) << b.second;
+  json ra = s.wait_past(s.wait_past(a.second["id"], "queued")["id"], "running");
+  json rb = s.wait_past(s.wait_past(b.second["id"], "queued")["id"], "running");
+  ASSERT_EQ(ra["state"], "done") << ra;
+  ASSERT_EQ(rb["state"], "done") << rb;
+  EXPECT_EQ(ra["result"]["verdict"], rb["result"]["verdict"]);
+  EXPECT_EQ(s.get("/api/runs?client=page-a").second.size(), 1u);
+  EXPECT_EQ(s.get("/api/runs?client=page-b").second.size(), 1u);
+}
+
+TEST(Serve, OneRunPerPageAndABoundedQueue) {
+  Served s(/*queue=*/1, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
+  const auto a = s.post("/api/runs", long_request("page-a"));
+  ASSERT_EQ(a.first, 202) << a.second;
+  const int id = a.second["id"];
+  ASSERT_EQ(s.wait_past(id, "queued")["state"], "running");
+  // The same page again: refused while its run is running.
+  const auto again = s.post("/api/runs", long_request("page-a"));
+  EXPECT_EQ(again.first, 409) << again.second;
+  EXPECT_EQ(again.second["run"], id);
+  // Another page waits; a third finds the queue (1) full.
+  const auto b = s.post("/api/runs", long_request("page-b"));
+  ASSERT_EQ(b.first, 202) << b.second;
+  EXPECT_EQ(b.second["state"], "queued");
+  EXPECT_EQ(b.second["ahead"], 0);
+  const auto c = s.post("/api/runs", long_request("page-c"));
+  EXPECT_EQ(c.first, 503) << c.second;
+  // Cancelled while queued: at once, and the queue has room again.
+  EXPECT_EQ(
+      s.post("/api/runs/" + std::to_string(b.second["id"].get<int>()) + "/cancel", json::object())
+          .second["cancelled"],
+      true);
+  EXPECT_EQ(s.get("/api/runs/" + std::to_string(b.second["id"].get<int>())).second["state"],
+            "cancelled");
+  const auto d = s.post("/api/runs", long_request("page-c"));
+  EXPECT_EQ(d.first, 202) << d.second;
 }
 
 TEST(Serve, ACancelledRunStopsWithinASecond) {
@@ -301,8 +342,10 @@ TEST(Serve, ACancelledRunStopsWithinASecond) {
   // Running, and some days done.
   const auto until = std::chrono::steady_clock::now() + 120s;
   do {
+    std::this_thread::sleep_for(20ms);
     st = s.get("/api/runs/" + std::to_string(id)).second;
-  } while ((st["state"] == "queued" || st["progress"]["fraction"].get<double>() == 0) &&
+  } while (st.is_object() &&
+           (st["state"] == "queued" || st["progress"]["fraction"].get<double>() == 0) &&
            std::chrono::steady_clock::now() < until);
   ASSERT_EQ(st["state"], "running");
   const auto asked = std::chrono::steady_clock::now();
@@ -348,24 +391,60 @@ TEST(Serve, StopsWhilePagesFollowTheirRuns) {
   Served s(4, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
   // One page's run running, another's queued, both pages following.
   std::vector<std::thread> pages;
-  std::atomic<int> ended{0};
+  std::atomic<int> following{0}, ended{0};
+  const int port = s.server->port();
   for (const char* client : {"a", "b"}) {
     const auto [status, st] = s.post("/api/runs", long_request(client));
     ASSERT_EQ(status, 202) << st;
-    pages.emplace_back([&, id = st["id"].get<int>()] {
-      httplib::Client page("127.0.0.1", s.server->port());
+    pages.emplace_back([&, port, id = st["id"].get<int>()] {
+      httplib::Client page("127.0.0.1", port);
       page.set_read_timeout(60, 0);
+      bool first = true;
       page.Get(("/api/runs/" + std::to_string(id) + "/events").c_str(),
-               [](const char*, std::size_t) { return true; });
+               [&](const char* data, std::size_t n) {
+                 if (first && std::string(data, n).find("event: status") != std::string::npos) {
+                   first = false;
+                   ++following;
+                 }
+                 return true;
+               });
       ++ended;
     });
   }
-  std::this_thread::sleep_for(300ms);
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (following < 2 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(following, 2);
   const auto asked = std::chrono::steady_clock::now();
   s.server.reset();  // stops: cancels both runs, ends both streams, removes its folder
   for (auto& p : pages) p.join();
   EXPECT_EQ(ended, 2);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count(), 5.0);
+}
+
+TEST(Serve, OtherSitesAreRefused) {
+  Served s;
+  const std::string self = "127.0.0.1:" + std::to_string(s.server->port());
+  // A DNS-rebinding page: another Host.
+  auto res =
+      s.http->Get("/api/config", {{"Host", "evil.example:" + std::to_string(s.server->port())}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  // Another site's page posting to this one (a cross-site form or fetch).
+  res = s.http->Post("/api/runs", {{"Origin", "http://evil.example"}}, request("a").dump(),
+                     "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_TRUE(s.get("/api/runs?client=a").second.empty());
+  // The page itself (same origin), and localhost for 127.0.0.1.
+  res = s.http->Post("/api/validate", {{"Origin", "http://" + self}}, request("a").dump(),
+                     "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  res = s.http->Get("/api/config", {{"Host", "localhost:" + std::to_string(s.server->port())}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
 }
 
 TEST(Serve, OnlyLoopbackIsBoundByDefault) {
