@@ -2,7 +2,6 @@
 // ranking. `linksim calibrate SCENARIO`: a fit to an observed series.
 #include "linksim/analysis.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -33,15 +32,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
     const double samples = sb.samples > 0 ? sb.samples : morris ? 10 : 128;
     const double points =
         samples * (morris ? k + 1 : k + 2) * (s.compare.empty() && sb.compare.empty() ? 1 : 2);
-    // A world too large for the memory is the first thing to say.
-    RunOptions threads;
-    threads.threads = thread_count(o);
-    threads.ensemble = &ensemble();
-    if (!memory_fits(base, threads, o)) return exit_invalid;
-    if (!work_fits(fmt::format("sensitivity of {} ({:.0f} points)", base.name, points),
-                   buyer_days(base) * points, thread_count(o), o)) {
-      return exit_invalid;
-    }
+    if (!design_fits(base, "sensitivity", points, o)) return exit_invalid;
     planned.emplace(plan_sensitivity(file, sets, o.vary, s.compare));
   } catch (const ScenarioError& e) {
     problem = problems_text(file, e);
@@ -50,9 +41,7 @@ int sensitivity_command(const std::string& file, const SensitivityOptions& s,
   const SensitivityPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/sensitivity-" + plan.base.name : o.out;
   if (!output_writable(dir)) return exit_failure;
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   opts.progress = progress_reporter(o, "sensitivity " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
   const SweepPoint* largest = &plan.points.points.front();
@@ -147,9 +136,7 @@ int calibrate_command(const std::string& file, const CalibrateOptions& c, const 
   const CalibrationPlan& plan = *planned;
   const std::string dir = o.out.empty() ? "out/calibrate-" + plan.base.name : o.out;
   if (!output_writable(dir)) return exit_failure;
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   // Progress is the log line of each evaluation (the library's): the number
   // of evaluations is not known in advance.
   opts.cancel = install_signal_handlers();
@@ -229,9 +216,7 @@ int forecast_command(const std::string& file, const ForecastOptions& f, const Co
   int refused = exit_ok;
   const auto earlier = prepare_output(dir, o, refused);
   if (!earlier) return refused;
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   opts.cancel = install_signal_handlers();
   opts.progress = progress_reporter(o, "forecast " + plan.scenario.name);
   spdlog::info("forecasting {}{} at {} posterior draws of {}, {} threads, into {}",

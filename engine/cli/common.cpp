@@ -376,6 +376,20 @@ int thread_count(const CommonOptions& o) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+bool design_fits(const Scenario& base, const std::string& what, double points,
+                 const CommonOptions& o) {
+  return memory_fits(base, run_options(o), o) &&
+         work_fits(fmt::format("{} of {} ({:.0f} points)", what, base.name, points),
+                   buyer_days(base) * points, thread_count(o), o);
+}
+
+RunOptions run_options(const CommonOptions& o) {
+  RunOptions opts;
+  opts.threads = thread_count(o);
+  opts.ensemble = &ensemble();
+  return opts;
+}
+
 std::size_t stdout_columns() {
   winsize ws{};
   if (::isatty(STDOUT_FILENO) == 0) return 0;

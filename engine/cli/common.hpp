@@ -65,6 +65,11 @@ double buyer_days(const Scenario& s);
 // --force: checked from the scenario and the design's size, before any point
 // is resolved or anything is run.
 bool work_fits(const std::string& what, double work, int threads, const CommonOptions& o);
+// For a design of `points` runs of `base` (a sweep's or a sensitivity
+// analysis's, `what`), before any point is resolved: memory_fits for one
+// world, then work_fits for them all, the memory said first.
+bool design_fits(const Scenario& base, const std::string& what, double points,
+                 const CommonOptions& o);
 // The output folder can be created and written in (rank 0 checks; every rank
 // stops if it cannot): checked before anything runs, so that a long run never
 // ends on an unwritable --out. Logs the problem and returns false otherwise.
@@ -97,6 +102,8 @@ std::string problems_text(const std::string& file, const ScenarioError& e);
 bool no_problem(const std::string& problem);
 
 int thread_count(const CommonOptions& o);
+// A run's options from the flags: --threads, and this command's ensemble.
+RunOptions run_options(const CommonOptions& o);
 // The columns of the terminal standard output goes to, or 0 when it is not
 // a terminal (a file or a pipe gets the full table, whatever its width).
 std::size_t stdout_columns();

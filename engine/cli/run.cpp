@@ -1,5 +1,4 @@
 // `linksim run SCENARIO`: replications of one scenario; files and a table.
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -13,9 +12,7 @@ namespace linksim::cli {
 int run_command(const std::string& file, const CommonOptions& o) {
   Scenario s;
   if (!load(file, o, s)) return exit_invalid;
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   opts.progress = progress_reporter(o, s.name);
   opts.cancel = install_signal_handlers();
   opts.partition_buyers = o.partition_buyers;
@@ -57,9 +54,7 @@ int compare_command(const std::vector<std::string>& files, const CommonOptions& 
                    scenarios[i].name, scenarios[i].seed, scenarios[0].name, scenarios[0].seed);
     }
   }
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   std::string label;
   for (const auto& s : scenarios) label += (label.empty() ? "" : " vs ") + s.name;
   opts.progress = progress_reporter(o, label, "scenario");
@@ -116,24 +111,14 @@ int sweep_command(const std::string& file, const CommonOptions& o) {
       points *=
           a.points > 0 ? a.points : static_cast<double>(std::max<std::size_t>(1, a.values.size()));
     }
-    // A world too large for the memory is the first thing to say.
-    RunOptions threads;
-    threads.threads = thread_count(o);
-    threads.ensemble = &ensemble();
-    if (!memory_fits(base, threads, o)) return exit_invalid;
-    if (!work_fits(fmt::format("sweep of {} ({:.0f} points)", base.name, points),
-                   buyer_days(base) * points, thread_count(o), o)) {
-      return exit_invalid;
-    }
+    if (!design_fits(base, "sweep", points, o)) return exit_invalid;
     plan = plan_sweep(file, scenario_overrides(o), o.vary);
   } catch (const ScenarioError& e) {
     problem = problems_text(file, e);
   }
   if (!no_problem(problem)) return exit_invalid;
   const std::string dir = o.out.empty() ? "out/sweep-" + plan.base.name : o.out;
-  RunOptions opts;
-  opts.threads = thread_count(o);
-  opts.ensemble = &ensemble();
+  RunOptions opts = run_options(o);
   opts.progress = progress_reporter(o, "sweep " + plan.base.name, "point");
   opts.cancel = install_signal_handlers();
   // Points run one after another: the largest world decides (one check, not one per point).
