@@ -166,9 +166,13 @@
       const where = p.side && p.side !== 'request' ? `${p.side}: ` : '';
       if (target) {
         target.classList.add('invalid');
-        const slot = target.closest('.row')?.querySelector('.problem') ||
-                     target.closest('.entry')?.querySelector('.problem');
-        if (slot) { slot.textContent += (slot.textContent ? ' ' : '') + where + p.message; continue; }
+        // Beside the control in its row; a policy entry's channel fields share
+        // the entry's line, so the message names the field.
+        const row = target.closest('.row');
+        const slot = row ? row.querySelector('.problem')
+                         : target.closest('.entry')?.querySelector('.problem');
+        const text = where + (row ? '' : p.key.split('.').slice(2).join('.') + ': ') + p.message;
+        if (slot) { slot.textContent += (slot.textContent ? ' ' : '') + text; continue; }
       }
       $('problems').append(el('li', {text: where + (p.text || p.message || p.error)}));
     }

@@ -125,3 +125,35 @@ def test_change_run_and_see_the_verdict(server, browser):
     assert "conversion.jump_loss=0.5" in row and "scale 0.05" in row, row
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(SCREENSHOT)
+
+
+def test_upload_and_an_emptied_box(server, browser, tmp_path):
+    browser.get(server)
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: rendered(d).get("status") == "ok")
+    # An emptied box is refused beside it, not run as 0 or as the scenario's value.
+    set_value(browser, "population.scale", "")
+    wait.until(lambda d: "expected a number" in problem_beside(d, "population.scale"))
+    set_value(browser, "population.scale", 0.05)
+    wait.until(lambda d: problem_beside(d, "population.scale") == "")
+    # An uploaded scenario (extends a bundled one): its own timeline and assumptions fill the page.
+    upload = tmp_path / "my_policy.yaml"
+    upload.write_text("extends: open_links.yaml\nname: my_policy\n"
+                      "conversion: { jump_loss: 0.45 }\npolicy:\n"
+                      "  - { from: 2020-01-01, taobao: { live: true }, jd: { live: true } }\n"
+                      "  - { from: 2022-03-01, taobao: { live: false, fee: 0.02 },"
+                      " jd: { live: false } }\n")
+    browser.find_element(By.ID, "upload").send_keys(str(upload))
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#policy .entry")) == 2)
+    from_box = browser.find_element(By.CSS_SELECTOR, '[data-key="policy.1.from"]')
+    assert from_box.get_attribute("value") == "2022-03-01"
+    fee = browser.find_element(By.CSS_SELECTOR, '[data-key="policy.1.taobao.fee"]')
+    assert float(fee.get_attribute("value")) == 0.02
+    jump = browser.find_element(By.CSS_SELECTOR, '[data-key="conversion.jump_loss"]')
+    assert float(jump.get_attribute("value")) == 0.45
+    # A bad value in the uploaded timeline: the message beside its entry.
+    set_value(browser, "policy.1.taobao.fee", 3)
+    entry = from_box.find_element(By.XPATH, "./ancestor::div[contains(@class,'entry')][1]")
+    wait.until(lambda d: "scenario: taobao.fee: out of range (expected a value in [0, 1], got 3)"
+               in entry.find_element(By.CSS_SELECTOR, ".problem").text)
+    assert "invalid" in fee.get_attribute("class")
