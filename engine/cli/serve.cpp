@@ -48,6 +48,13 @@ int serve_command(const std::vector<std::string>& files, serve::ServerOptions s,
                   const CommonOptions& o) {
   for (const auto& f : files) s.scenarios.emplace_back(f);
   if (s.scenarios.empty()) s.scenarios = bundled_scenarios();
+  if (s.scenarios.empty()) {
+    spdlog::error(
+        "no scenario to offer: none given and none bundled in {}/scenarios (give "
+        "scenario files: linksim serve A.yaml B.yaml)",
+        LINKSIM_SOURCE_DIR);
+    return exit_invalid;
+  }
   s.threads = thread_count(o);
   std::unique_ptr<serve::Server> server;
   try {

@@ -4,6 +4,7 @@
 #include "serve/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -317,6 +318,13 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   // Each page holds one event stream open while it runs: threads for many.
   impl_->http.new_task_queue = [] { return new httplib::ThreadPool(32); };
   impl_->http.set_payload_max_length(4 << 20);  // an uploaded scenario, with room
+  // SO_REUSEADDR only (a restart finds its port free at once): httplib's
+  // default adds SO_REUSEPORT, with which a second server on the same port
+  // binds too and the two share the page's requests.
+  impl_->http.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   impl_->routes();
 }
 

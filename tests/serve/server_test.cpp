@@ -467,6 +467,10 @@ TEST(Serve, OnlyLoopbackIsBoundByDefault) {
     if (st == "0A" && local.size() > 5 && local.substr(local.size() - 5) == hex) found = local;
   }
   EXPECT_EQ(found, std::string("0100007F") + hex);
+  // A second server on the same port is refused, not bound beside the first.
+  o.port = port;
+  serve::Server second(o);
+  EXPECT_THROW(second.start(), std::runtime_error);
   // The command line says so too.
   const Output help = linksim("serve --help");
   EXPECT_NE(help.text.find("127.0.0.1"), std::string::npos) << help.text;
