@@ -177,13 +177,21 @@
       $('problems').append(el('li', {text: where + (p.text || p.message || p.error)}));
     }
   }
+  // Checks the page's request; #serve-rendered's "checking" counts the checks
+  // under way (a test waits for none before it reads the problems shown).
   async function check() {
     if (!S.config) return;
     const mine = S.checking = {};
-    const {status, json} = await api('api/validate', request());
-    if (mine !== S.checking) return;  // a later change is being checked
-    showProblems(status === 200 ? [] : (json.problems || [{message: json.error}]));
-    return status === 200 ? json : null;
+    rendered.checking = (rendered.checking || 0) + 1;
+    record();
+    try {
+      const {status, json} = await api('api/validate', request());
+      if (mine !== S.checking) return;  // a later change is being checked
+      showProblems(status === 200 ? [] : (json.problems || [{message: json.error}]));
+    } finally {
+      rendered.checking -= 1;
+      record();
+    }
   }
 
   // ----- runs -----
@@ -222,14 +230,18 @@
                 `${p.runs}, replication ${p.replications_done} of ${p.replications_total}, ` +
                 `${st.seconds.toFixed(1)} s`);
     } else {
-      S.events.close();
+      if (S.events) S.events.close();
       S.events = null;
       S.current = null;
       $('run').disabled = false;
       $('cancel').disabled = true;
       if (st.state === 'done') S.shown.add(st.id);
       // The status last, once the verdict, charts and table show the run.
-      refresh().then(() => setStatus(
+      refresh().catch((e) => {
+        rendered.status = 'error';
+        rendered.errors.push(String(e));
+        record();
+      }).then(() => setStatus(
           st.state === 'done' ? `Run ${st.id} done in ${st.seconds.toFixed(1)} s.`
                               : `Run ${st.id} ${st.state}${st.error ? ': ' + st.error : ''}.`));
     }
@@ -308,7 +320,7 @@
     const heads = ['show', 'run', 'scenarios', 'settings', 'state'];
     const first = S.runs.find((r) => r.state === 'done');
     const metrics = first ? first.result.verdict.map((v) => v.metric) : [];
-    $('runs').tHead.replaceChildren(el('tr', {}, ...heads.concat(metrics, ['files']).map(
+    $('runs').tHead.replaceChildren(el('tr', {}, ...heads.concat(['files'], metrics).map(
         (h) => el('th', {text: h}))));
     const body = $('runs').tBodies[0];
     body.replaceChildren();
@@ -321,11 +333,6 @@
         }})),
         el('td', {text: String(r.id)}), el('td', {text: r.label}),
         el('td', {text: settingsText(r)}), el('td', {text: r.state}));
-      for (const m of metrics) {
-        const v = r.state === 'done' ? r.result.verdict.find((x) => x.metric === m) : null;
-        tr.append(el('td', {text: v && v.difference ? v.difference : '',
-                            style: v && v.significant ? 'font-weight:600' : undefined}));
-      }
       const files = el('td');
       if (r.state === 'done') {
         const base = `api/runs/${r.id}/files/`;
@@ -340,16 +347,33 @@
         }
         files.append(el('button', {type: 'button', text: 'Save…', onclick: () => save(r.id)}));
       }
+      tr.append(files);
+      for (const m of metrics) {
+        const v = r.state === 'done' ? r.result.verdict.find((x) => x.metric === m) : null;
+        tr.append(el('td', {text: v && v.difference ? v.difference : '',
+                            style: v && v.significant ? 'font-weight:600' : undefined}));
+      }
       body.append(tr);
     }
   }
+  // The newest three shown runs' reports, oldest first. A report already
+  // shown stays where it is (an iframe moved in the page would load again).
   function drawReports() {
     const box = $('reports');
-    const want = S.runs.filter((r) => r.state === 'done' && S.shown.has(r.id)).slice(-3);
-    const have = new Map([...box.children].map((f) => [f.dataset.run, f]));
-    box.replaceChildren(...want.map((r) => have.get(String(r.id)) ||
-        el('iframe', {'data-run': r.id, title: `report of run ${r.id}`,
-                      src: `api/runs/${r.id}/files/report.html`})));
+    const want = S.runs.filter((r) => r.state === 'done' && S.shown.has(r.id)).slice(-3)
+                     .map((r) => String(r.id));
+    for (const f of [...box.children]) if (!want.includes(f.dataset.run)) f.remove();
+    const have = new Set([...box.children].map((f) => f.dataset.run));
+    for (const id of want) {
+      if (have.has(id)) continue;
+      const run = S.runs.find((r) => String(r.id) === id);
+      const frame = el('div', {'data-run': id},
+                       el('div', {class: 'hint', text: `Run ${id}: ${settingsText(run)}`}),
+                       el('iframe', {title: `report of run ${id}`,
+                                     src: `api/runs/${id}/files/report.html`}));
+      const after = [...box.children].find((f) => Number(f.dataset.run) > Number(id));
+      box.insertBefore(frame, after || null);
+    }
   }
   async function save(id) {
     const folder = prompt('Save this run (compare files and report.html) to the folder:',

@@ -52,11 +52,17 @@ def rendered(driver):
 
 
 def set_value(driver, key, value):
+    """A control's new value, as typing it and leaving the box would give
+    (one change event: no intermediate empty box checked)."""
     field = driver.find_element(By.CSS_SELECTOR, f'[data-key="{key}"]')
-    field.clear()
-    field.send_keys(str(value))
-    driver.execute_script("arguments[0].dispatchEvent(new Event('change'))", field)
+    driver.execute_script("arguments[0].value = arguments[1];"
+                          "arguments[0].dispatchEvent(new Event('change'))", field, str(value))
     return field
+
+
+def settled(driver):
+    """No check under way: the problems shown are those of the controls' values."""
+    return rendered(driver).get("checking", 0) == 0
 
 
 def problem_beside(driver, key):
@@ -80,7 +86,8 @@ def test_change_run_and_see_the_verdict(server, browser):
     set_value(browser, "conversion.jump_loss", 0.5)
     set_value(browser, "population.scale", 0.05)
     set_value(browser, "replications", 3)
-    wait.until(lambda d: problem_beside(d, "conversion.jump_loss") == "")
+    wait.until(lambda d: settled(d) and problem_beside(d, "conversion.jump_loss") == "")
+    assert browser.find_element(By.ID, "problems").text == ""
 
     browser.find_element(By.ID, "run").click()
     WebDriverWait(browser, 600).until(
