@@ -34,6 +34,18 @@ inline std::string bundled(const std::string& name) {
   return (source_dir() / "scenarios" / name).string();
 }
 
+// The same small world as --set overrides (for the library's load and plan
+// functions), with `replications` replications.
+inline std::vector<std::string> small_sets(int days, int replications = 2) {
+  return {"population.buyers=3000",
+          "buyers.arrivals.per_day=6",
+          "population.merchants=80",
+          "population.streamers=20",
+          "calendar.days=" + std::to_string(days),
+          "calendar.warmup_days=10",
+          "replications=" + std::to_string(replications)};
+}
+
 // Command-line flags for a small, quick world of `days` days, 2 replications, quiet.
 inline std::string small_flags(int days) {
   // Model v2's arrivals in proportion (scenarios/platform.yaml: 400 a day

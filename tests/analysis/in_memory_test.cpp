@@ -20,10 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> small = {"population.buyers=3000",  "buyers.arrivals.per_day=6",
-                                        "population.merchants=80", "population.streamers=20",
-                                        "calendar.days=59",        "calendar.warmup_days=10",
-                                        "replications=2"};
+const std::vector<std::string> small = test::small_sets(59);
 
 RunOptions two_threads() { return test::threads(2); }
 

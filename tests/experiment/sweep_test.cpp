@@ -358,11 +358,8 @@ TEST(Sweep, PointRecordIsReadOnlyAsLinksimWroteIt) {
 TEST(Sweep, PointMetricsAreThoseOfARunOfItsScenario) {
   const fs::path out = test::temp_path("linksim_sweep_lib");
   fs::remove_all(out);
-  const SweepPlan plan = plan_sweep(
-      test::source_dir() / "scenarios" / "open_links.yaml",
-      {"population.buyers=3000", "buyers.arrivals.per_day=6", "population.merchants=80",
-       "population.streamers=20", "calendar.days=40", "calendar.warmup_days=10", "replications=2"},
-      {"buyers.follows=2,4"});
+  const SweepPlan plan = plan_sweep(test::source_dir() / "scenarios" / "open_links.yaml",
+                                    test::small_sets(40, 2), {"buyers.follows=2,4"});
   const SweepResult r = run_sweep(plan, out, test::threads(2));
   const RunResult direct = run(plan.points[1].scenario, test::threads(1));
   for (std::size_t m = 0; m < metric_info().size(); ++m) {
@@ -382,11 +379,9 @@ TEST(Sweep, PointMetricsAreThoseOfARunOfItsScenario) {
 TEST(Sweep, PairedDifferenceIsAlongTheFirstAxis) {
   const fs::path out = test::temp_path("linksim_sweep_diff");
   fs::remove_all(out);
-  const SweepPlan plan = plan_sweep(
-      test::source_dir() / "scenarios" / "open_links.yaml",
-      {"population.buyers=3000", "buyers.arrivals.per_day=6", "population.merchants=80",
-       "population.streamers=20", "calendar.days=40", "calendar.warmup_days=10", "replications=3"},
-      {"conversion.jump_loss=0.2,0.6", "buyers.follows=2,4"});
+  const SweepPlan plan =
+      plan_sweep(test::source_dir() / "scenarios" / "open_links.yaml", test::small_sets(40, 3),
+                 {"conversion.jump_loss=0.2,0.6", "buyers.follows=2,4"});
   const SweepResult r = run_sweep(plan, out, test::threads(2));
   const auto j = nlohmann::json::parse(test::read_file(out / "sweep.json"));
   const std::vector<int> baselines{0, 1, 0, 1};
