@@ -97,6 +97,70 @@ const Offered& offered_named(const std::vector<Offered>& offered, const json& bo
   bad_request(field, "no scenario named '" + name + "' is offered (" + names + ")");
 }
 
+// Why a run is too large (empty when it is not): the machine's available
+// memory (the CLI's estimate), then the server's limit on buyer-days.
+std::string size_problem(const std::vector<Scenario>& scenarios, const ServerOptions& options) {
+  RunOptions opts;
+  opts.threads = options.threads * 2;  // the shared warm-up's world beside each copy
+  double work = 0;
+  for (const auto& s : scenarios) {
+    const MemoryEstimate m = estimate_memory(s, opts);
+    if (!m.fits()) {
+      return "the run needs about " + std::to_string(std::llround(m.total / 1e6)) +
+             " MB, more than the " + std::to_string(std::llround(m.available / 1e6)) +
+             " MB available: lower the scale or the replications";
+    }
+    // compare() runs every scenario with the first one's replications.
+    work += static_cast<double>(detail::buyer_slots(s)) *
+            (s.calendar.days + s.calendar.warmup_days) * scenarios[0].replications;
+  }
+  if (work <= options.max_work) return "";
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "the run is %.3g buyer-days, over this server's limit of %.3g (linksim serve "
+                "--max-work): lower the scale or the replications",
+                work, options.max_work);
+  return text;
+}
+
+// A request's fields: an object, with no field the page does not send (a
+// misspelt field is refused, not left at its default).
+void check_fields(const json& body) {
+  if (!body.is_object()) bad_request("request", "expected a JSON object");
+  // A misspelt field is refused, not left at its default.
+  const std::vector<std::string> fields = {"client", "baseline",     "scenario",
+                                           "upload", "policy",       "assumptions",
+                                           "scale",  "replications", "seed"};
+  for (const auto& [field, value] : body.items()) {
+    if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
+      const std::string near = detail::closest(field, fields);
+      bad_request(field, "unknown field" + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
+    }
+  }
+}
+
+// The overrides of both sides: the assumptions and the size (the same
+// world); the policy timeline is the edited scenario's only (the decision).
+std::vector<std::string> common_sets(const json& body) {
+  std::vector<std::string> sets;
+  if (body.contains("assumptions")) {
+    if (!body["assumptions"].is_object()) bad_request("assumptions", "expected an object");
+    for (const auto& [key, value] : body["assumptions"].items()) {
+      if (!value.is_primitive() || value.is_null()) bad_request(key, "expected a value");
+      sets.push_back(key + "=" + yaml_value(value));
+    }
+  }
+  for (const auto& [field, key] : {std::pair{"scale", "population.scale"},
+                                   {"replications", "replications"},
+                                   {"seed", "seed"}}) {
+    if (body.contains(field)) {
+      if (!body[field].is_number()) bad_request(key, "expected a number");
+      sets.push_back(std::string(key) + "=" + yaml_value(body[field]));
+    }
+  }
+  return sets;
+}
+
 }  // namespace
 
 json assumption_values(const Scenario& s) {
@@ -139,36 +203,9 @@ json page_config(const std::vector<Offered>& offered) {
 
 std::vector<Scenario> resolve_request(const json& body, const std::vector<Offered>& offered,
                                       const ServerOptions& options) {
-  if (!body.is_object()) bad_request("request", "expected a JSON object");
-  // A misspelt field is refused, not left at its default.
-  const std::vector<std::string> fields = {"client", "baseline",     "scenario",
-                                           "upload", "policy",       "assumptions",
-                                           "scale",  "replications", "seed"};
-  for (const auto& [field, value] : body.items()) {
-    if (std::find(fields.begin(), fields.end(), field) == fields.end()) {
-      const std::string near = detail::closest(field, fields);
-      bad_request(field, "unknown field" + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
-    }
-  }
+  check_fields(body);
   const Offered& base = offered_named(offered, body, "baseline");
-  // Assumptions and size on both sides (the same world), the policy timeline
-  // on the edited scenario only: the decision.
-  std::vector<std::string> sets;
-  if (body.contains("assumptions")) {
-    if (!body["assumptions"].is_object()) bad_request("assumptions", "expected an object");
-    for (const auto& [key, value] : body["assumptions"].items()) {
-      if (!value.is_primitive() || value.is_null()) bad_request(key, "expected a value");
-      sets.push_back(key + "=" + yaml_value(value));
-    }
-  }
-  for (const auto& [field, key] : {std::pair{"scale", "population.scale"},
-                                   {"replications", "replications"},
-                                   {"seed", "seed"}}) {
-    if (body.contains(field)) {
-      if (!body[field].is_number()) bad_request(key, "expected a number");
-      sets.push_back(std::string(key) + "=" + yaml_value(body[field]));
-    }
-  }
+  const std::vector<std::string> sets = common_sets(body);
   std::vector<std::string> edited = sets;
   if (body.contains("policy") && !body["policy"].is_null()) {
     if (!body["policy"].is_array()) bad_request("policy", "expected a list of policy entries");
@@ -200,32 +237,10 @@ std::vector<Scenario> resolve_request(const json& body, const std::vector<Offere
     for (const auto& p : e.problems()) problems.push_back(problem_json("scenario", p));
   }
   if (problems.empty()) {
-    // The size: what the machine can hold and what the server runs.
-    RunOptions opts;
-    opts.threads = options.threads * 2;  // the shared warm-up's world beside each copy
-    double work = 0;
-    for (const auto& s : scenarios) {
-      const MemoryEstimate m = estimate_memory(s, opts);
-      if (!m.fits()) {
-        problems.push_back(
-            {{"side", "request"},
-             {"key", "population.scale"},
-             {"message", "the run needs about " + std::to_string(std::llround(m.total / 1e6)) +
-                             " MB, more than the " +
-                             std::to_string(std::llround(m.available / 1e6)) +
-                             " MB available: lower the scale or the replications"}});
-        break;
-      }
-      work += static_cast<double>(detail::buyer_slots(s)) *
-              (s.calendar.days + s.calendar.warmup_days) * scenarios[0].replications;
-    }
-    if (problems.empty() && work > options.max_work) {
-      char text[200];
-      std::snprintf(text, sizeof text,
-                    "the run is %.3g buyer-days, over this server's limit of %.3g (linksim serve "
-                    "--max-work): lower the scale or the replications",
-                    work, options.max_work);
-      problems.push_back({{"side", "request"}, {"key", "population.scale"}, {"message", text}});
+    const std::string too_large = size_problem(scenarios, options);
+    if (!too_large.empty()) {
+      problems.push_back(
+          {{"side", "request"}, {"key", "population.scale"}, {"message", too_large}});
     }
   }
   for (auto& p : problems) {

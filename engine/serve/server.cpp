@@ -24,6 +24,7 @@ namespace linksim::detail {
 extern const char* const chartjs_source;
 extern const char* const serve_page_source;
 extern const char* const serve_js_source;
+extern const char* const serve_results_js_source;
 }  // namespace linksim::detail
 
 namespace linksim::serve {
@@ -41,7 +42,11 @@ struct Server::Impl {
   std::atomic<bool> listening{false};
   int port = 0;
 
-  void routes();
+  void routes();  // every route, after the check that a request is the page's own
+  void page_routes();
+  void run_routes();
+  void event_route();
+  void file_routes();
 };
 
 namespace {
@@ -160,6 +165,14 @@ void Server::Impl::routes() {
               403);
     return httplib::Server::HandlerResponse::Handled;
   });
+  page_routes();
+  run_routes();
+  event_route();
+  file_routes();
+}
+
+// The page, its scripts, its controls and the check of its request.
+void Server::Impl::page_routes() {
   http.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(detail::serve_page_source, "text/html; charset=utf-8");
   });
@@ -168,6 +181,9 @@ void Server::Impl::routes() {
   });
   http.Get("/page.js", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(detail::serve_js_source, "text/javascript; charset=utf-8");
+  });
+  http.Get("/results.js", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(detail::serve_results_js_source, "text/javascript; charset=utf-8");
   });
   http.Get("/api/config", api([this](const httplib::Request&, httplib::Response& res) {
              json c = page_config(offered);
@@ -184,6 +200,10 @@ void Server::Impl::routes() {
                               {"policy", json::parse(get_value(scenarios[1], "policy"))},
                               {"values", assumption_values(scenarios[1])}});
             }));
+}
+
+// Runs: queue one, list a page's, one's status, cancel one.
+void Server::Impl::run_routes() {
   http.Post("/api/runs", api([this](const httplib::Request& req, httplib::Response& res) {
               json body = body_of(req);
               const std::string client = client_of(body);
@@ -210,6 +230,9 @@ void Server::Impl::routes() {
               if (stopped) spdlog::info("run {} cancelled", id);
               send_json(res, {{"cancelled", stopped}});
             }));
+}
+
+void Server::Impl::event_route() {
   // Progress as server-sent events, a comment every 250 ms so that a page
   // that went away is noticed; the run is cancelled when it does.
   http.Get(R"(/api/runs/(\d{1,9})/events)",
@@ -253,6 +276,9 @@ void Server::Impl::routes() {
                    }
                  });
            }));
+}
+
+void Server::Impl::file_routes() {
   // A finished run's files: those `linksim compare` writes, by name (the
   // scenarios' folders as comparison.json names them), nothing else.
   http.Get(R"(/api/runs/(\d{1,9})/files/(.{1,300}))",

@@ -1,97 +1,18 @@
-// linksim serve's server alone, through HTTP (cpp-httplib's client): bad
-// input gets a 400 with the CLI's message, concurrent pages are served with
-// one run each and a bounded queue, a cancelled run (or one whose page went
-// away) stops within a second, only loopback is bound by default, and a
-// run's files are those of `linksim compare`.
-#include "serve/server.hpp"
-
-#include <atomic>
-#include <chrono>
-#include <fstream>
-#include <nlohmann/json.hpp>
+// linksim serve's server alone, through HTTP (cpp-httplib's client): the
+// page's controls come from the key table, bad input gets a 400 with the
+// CLI's message, a run's files are those of `linksim compare`, other sites
+// are refused and only loopback is bound by default. tests/serve/runs_test.cpp
+// has the runs: pages at once, the queue, cancelling and stopping.
 #include <set>
-#include <thread>
 
-#include "support.hpp"
-// Last: it includes <resolv.h>, whose _res macro breaks Eigen's headers.
-#include <httplib.h>
+#include "serve/served.hpp"
 
 namespace linksim::test {
 namespace {
 
+using namespace serve_test;
 namespace fs = std::filesystem;
 using nlohmann::json;
-using namespace std::chrono_literals;
-
-// Two small scenarios beside the bundled ones (they extend platform.yaml):
-// the links close on 2022-01-01 in the first, stay open in the second.
-struct Files {
-  fs::path dir = temp_path("serve_test");
-  fs::path closed = dir / "small_closed.yaml", open = dir / "small_open.yaml";
-  Files() {
-    fs::create_directories(dir);
-    const std::string common = "extends: " + bundled("platform.yaml") +
-                               "\ncalendar: { start: 2021-12-01, days: 60, warmup_days: 10 }\n"
-                               "population: { buyers: 3000, merchants: 80, streamers: 20 }\n"
-                               "buyers: { arrivals: { per_day: 6 } }\nreplications: 2\n";
-    std::ofstream(closed) << common
-                          << "name: small_closed\npolicy:\n"
-                             "  - { from: 2020-01-01, taobao: { live: true, video: true }, "
-                             "jd: { live: true, video: true } }\n"
-                             "  - { from: 2022-01-01, taobao: { live: false }, jd: { live: "
-                             "false } }\n";
-    std::ofstream(open) << common << "name: small_open\n";
-  }
-  ~Files() { fs::remove_all(dir); }
-};
-
-struct Served {
-  Files files;
-  std::unique_ptr<serve::Server> server;
-  std::unique_ptr<httplib::Client> http;
-  explicit Served(std::size_t queue = 4, std::vector<fs::path> offered = {}) {
-    serve::ServerOptions o;
-    o.port = 0;
-    o.queue = queue;
-    o.scenarios = offered.empty() ? std::vector<fs::path>{files.closed, files.open} : offered;
-    server = std::make_unique<serve::Server>(o);
-    const int port = server->start();
-    http = std::make_unique<httplib::Client>("127.0.0.1", port);
-    http->set_read_timeout(60, 0);
-  }
-  // POST JSON: the status and the body.
-  std::pair<int, json> post(const std::string& path, const json& body) {
-    const auto res = http->Post(path.c_str(), body.dump(), "application/json");
-    if (!res) return {0, json()};
-    return {res->status, json::parse(res->body, nullptr, false)};
-  }
-  std::pair<int, json> get(const std::string& path) {
-    const auto res = http->Get(path.c_str());
-    if (!res) return {0, json()};
-    return {res->status, json::parse(res->body, nullptr, false)};
-  }
-  // Waits for the run to leave `state`: its status.
-  json wait_past(int id, const std::string& state, std::chrono::seconds limit = 300s) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    json s;
-    do {
-      s = get("/api/runs/" + std::to_string(id)).second;
-      if (s.value("state", "") != state) return s;
-      std::this_thread::sleep_for(20ms);
-    } while (std::chrono::steady_clock::now() < until);
-    return s;
-  }
-};
-
-json request(const std::string& client, json extra = json::object()) {
-  json r = {{"client", client},
-            {"baseline", "small_closed"},
-            {"scenario", "small_open"},
-            {"scale", 1},
-            {"replications", 2}};
-  r.update(extra);
-  return r;
-}
 
 // The message the CLI gives for the same --set, taken apart.
 ScenarioProblem cli_problem(const fs::path& file, const std::string& set) {
@@ -124,7 +45,7 @@ TEST(Serve, ConfigHasTheKeyTablesControls) {
   EXPECT_EQ(c["assumptions"][0]["range"]["max"], 1.0);
   EXPECT_EQ(c["size_keys"][0]["key"], "population.scale");
   // The page and its scripts, Chart.js from the build: no network.
-  for (const char* path : {"/", "/page.js", "/chart.js"}) {
+  for (const char* path : {"/", "/page.js", "/results.js", "/chart.js"}) {
     const auto res = s.http->Get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 200) << path;
@@ -276,151 +197,6 @@ TEST(Serve, ARunsFilesAreThoseOfLinksimCompare) {
   EXPECT_TRUE(fs::exists(temp / "run-1" / "report.html"));
   s.server.reset();
   EXPECT_FALSE(fs::exists(temp));
-}
-
-// A run long enough to cancel: the bundled comparison at full size.
-json long_request(const std::string& client) {
-  return {{"client", client},
-          {"baseline", "closed_loop"},
-          {"scenario", "open_links"},
-          {"scale", 0.5},
-          {"replications", 40}};
-}
-
-TEST(Serve, ConcurrentPagesAreServed) {
-  Served s;
-  // Two pages at once: both accepted, both run, the same numbers (same scenarios and seed).
-  std::pair<int, json> a, b;
-  std::thread ta([&] { a = s.post("/api/runs", request("page-a")); });
-  std::thread tb([&] { b = s.post("/api/runs", request("page-b")); });
-  ta.join();
-  tb.join();
-  ASSERT_EQ(a.first, 202) << a.second;
-  ASSERT_EQ(b.first, 202) << b.second;
-  json ra = s.wait_past(s.wait_past(a.second["id"], "queued")["id"], "running");
-  json rb = s.wait_past(s.wait_past(b.second["id"], "queued")["id"], "running");
-  ASSERT_EQ(ra["state"], "done") << ra;
-  ASSERT_EQ(rb["state"], "done") << rb;
-  EXPECT_EQ(ra["result"]["verdict"], rb["result"]["verdict"]);
-  EXPECT_EQ(s.get("/api/runs?client=page-a").second.size(), 1u);
-  EXPECT_EQ(s.get("/api/runs?client=page-b").second.size(), 1u);
-}
-
-TEST(Serve, OneRunPerPageAndABoundedQueue) {
-  Served s(/*queue=*/1, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
-  const auto a = s.post("/api/runs", long_request("page-a"));
-  ASSERT_EQ(a.first, 202) << a.second;
-  const int id = a.second["id"];
-  ASSERT_EQ(s.wait_past(id, "queued")["state"], "running");
-  // The same page again: refused while its run is running.
-  const auto again = s.post("/api/runs", long_request("page-a"));
-  EXPECT_EQ(again.first, 409) << again.second;
-  EXPECT_EQ(again.second["run"], id);
-  // Another page waits; a third finds the queue (1) full.
-  const auto b = s.post("/api/runs", long_request("page-b"));
-  ASSERT_EQ(b.first, 202) << b.second;
-  EXPECT_EQ(b.second["state"], "queued");
-  EXPECT_EQ(b.second["ahead"], 0);
-  const auto c = s.post("/api/runs", long_request("page-c"));
-  EXPECT_EQ(c.first, 503) << c.second;
-  // Cancelled while queued: at once, and the queue has room again.
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(b.second["id"].get<int>()) + "/cancel", json::object())
-          .second["cancelled"],
-      true);
-  EXPECT_EQ(s.get("/api/runs/" + std::to_string(b.second["id"].get<int>())).second["state"],
-            "cancelled");
-  const auto d = s.post("/api/runs", long_request("page-c"));
-  EXPECT_EQ(d.first, 202) << d.second;
-}
-
-TEST(Serve, ACancelledRunStopsWithinASecond) {
-  Served s(4, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
-  auto [status, st] = s.post("/api/runs", long_request("a"));
-  ASSERT_EQ(status, 202) << st;
-  const int id = st["id"];
-  // Running, and some days done.
-  const auto until = std::chrono::steady_clock::now() + 120s;
-  do {
-    std::this_thread::sleep_for(20ms);
-    st = s.get("/api/runs/" + std::to_string(id)).second;
-  } while (st.is_object() &&
-           (st["state"] == "queued" || st["progress"]["fraction"].get<double>() == 0) &&
-           std::chrono::steady_clock::now() < until);
-  ASSERT_EQ(st["state"], "running");
-  const auto asked = std::chrono::steady_clock::now();
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(id) + "/cancel", json::object()).second["cancelled"],
-      true);
-  st = s.wait_past(id, "running", 10s);
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
-  EXPECT_EQ(st["state"], "cancelled");
-  EXPECT_LT(took, 1.0);
-  EXPECT_FALSE(fs::exists(s.server->folder() / ("run-" + std::to_string(id))));
-  // The page may run again.
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(id) + "/cancel", json::object()).second["cancelled"],
-      false);
-}
-
-TEST(Serve, ARunWhosePageWentAwayIsCancelled) {
-  Served s(4, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
-  auto [status, st] = s.post("/api/runs", long_request("a"));
-  ASSERT_EQ(status, 202) << st;
-  const int id = st["id"];
-  // The page follows the run's events, then goes away (the connection closes).
-  int events = 0;
-  httplib::Client page("127.0.0.1", s.server->port());
-  page.Get(("/api/runs/" + std::to_string(id) + "/events").c_str(),
-           [&](const char* data, std::size_t n) {
-             events += std::string(data, n).find("event: status") != std::string::npos;
-             return events < 3;  // a few status events, then hang up
-           });
-  const auto gone = std::chrono::steady_clock::now();
-  EXPECT_GE(events, 3);
-  st = s.wait_past(id, "running", 10s);
-  if (st["state"] == "queued") st = s.wait_past(id, "queued", 10s);
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - gone).count();
-  EXPECT_EQ(st["state"], "cancelled");
-  EXPECT_LT(took, 1.5);  // noticed within a heartbeat (250 ms), then stopped within a day
-}
-
-TEST(Serve, StopsWhilePagesFollowTheirRuns) {
-  Served s(4, {bundled("closed_loop.yaml"), bundled("open_links.yaml")});
-  // One page's run running, another's queued, both pages following.
-  std::vector<std::thread> pages;
-  std::atomic<int> following{0}, ended{0};
-  const int port = s.server->port();
-  for (const char* client : {"a", "b"}) {
-    const auto [status, st] = s.post("/api/runs", long_request(client));
-    ASSERT_EQ(status, 202) << st;
-    pages.emplace_back([&, port, id = st["id"].get<int>()] {
-      httplib::Client page("127.0.0.1", port);
-      page.set_read_timeout(60, 0);
-      bool first = true;
-      page.Get(("/api/runs/" + std::to_string(id) + "/events").c_str(),
-               [&](const char* data, std::size_t n) {
-                 if (first && std::string(data, n).find("event: status") != std::string::npos) {
-                   first = false;
-                   ++following;
-                 }
-                 return true;
-               });
-      ++ended;
-    });
-  }
-  const auto until = std::chrono::steady_clock::now() + 30s;
-  while (following < 2 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(following, 2);
-  const auto asked = std::chrono::steady_clock::now();
-  s.server.reset();  // stops: cancels both runs, ends both streams, removes its folder
-  for (auto& p : pages) p.join();
-  EXPECT_EQ(ended, 2);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count(), 5.0);
 }
 
 TEST(Serve, OtherSitesAreRefused) {
