@@ -42,6 +42,12 @@ bool period_before(const nlohmann::json& a, const nlohmann::json& b);
 std::vector<std::pair<std::string, std::vector<nlohmann::json>>> fit_by_metric(
     const nlohmann::json& fit);
 
+// The paired daily difference of GMV and the store's share, per scenario
+// against the baseline, in file order, from comparison_daily.csv's text:
+// {"dates", "series": {metric: {"mean", "lo", "hi"}}, "units": {metric: unit}}
+// (the report's chart, and linksim serve's).
+std::vector<std::pair<std::string, nlohmann::json>> daily_differences(const std::string& csv);
+
 // Reads dir/name and builds its section from it; a file without the fields
 // a section needs is named as not one of this linksim's.
 template <class Build>

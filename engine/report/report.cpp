@@ -3,6 +3,7 @@
 // those commands wrote (summary.json, timeseries.csv, comparison.json,
 // sweep.json; sensitivity.json and calibration.json in analysis.cpp), so the
 // page shows exactly what they hold; Chart.js and the page's script are inlined.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -28,6 +29,33 @@ nlohmann::json read_json(const std::filesystem::path& p) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + ")");
   }
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> daily_differences(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::pair<std::string, nlohmann::json>> by_scenario;
+  const auto value = [](const std::string& t) {
+    return t.empty() ? nlohmann::json() : nlohmann::json(std::strtod(t.c_str(), nullptr));
+  };
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+    f.resize(8);
+    if (f[3] != "gmv" && f[3] != "in_store_share") continue;
+    auto at = std::find_if(by_scenario.begin(), by_scenario.end(),
+                           [&](const auto& e) { return e.first == f[0]; });
+    if (at == by_scenario.end()) at = by_scenario.insert(at, {f[0], nlohmann::json()});
+    nlohmann::json& s = at->second;
+    if (f[3] == "gmv") s["dates"].push_back(f[2]);
+    s["series"][f[3]]["mean"].push_back(value(f[5]));
+    s["series"][f[3]]["lo"].push_back(value(f[6]));
+    s["series"][f[3]]["hi"].push_back(value(f[7]));
+    s["units"][f[3]] = f[4];
+  }
+  return by_scenario;
 }
 
 std::string html(const std::string& s) {
@@ -299,31 +327,11 @@ void add_comparison(Report& rep, const fs::path& dir) {
   // The paired difference over time (comparison_daily.csv), GMV and the
   // store's share, for each scenario against the baseline.
   if (fs::exists(dir / "comparison_daily.csv")) {
-    std::istringstream in(detail::read_text(dir / "comparison_daily.csv"));
-    std::string line;
-    std::getline(in, line);  // header
-    std::map<std::string, json> by_scenario;
-    std::vector<std::string> order;
-    while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::istringstream cells(line);
-      for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
-      f.resize(8);
-      if (f[3] != "gmv" && f[3] != "in_store_share") continue;
-      if (!by_scenario.count(f[0])) order.push_back(f[0]);
-      json& s = by_scenario[f[0]];
-      if (f[3] == "gmv") s["dates"].push_back(f[2]);
-      const auto value = [](const std::string& t) {
-        return t.empty() ? json() : json(std::strtod(t.c_str(), nullptr));
-      };
-      s["series"][f[3]]["mean"].push_back(value(f[5]));
-      s["series"][f[3]]["lo"].push_back(value(f[6]));
-      s["series"][f[3]]["hi"].push_back(value(f[7]));
-      s["units"][f[3]] = f[4];
-    }
+    const auto by_scenario =
+        detail::daily_differences(detail::read_text(dir / "comparison_daily.csv"));
     std::string canvases;
-    for (const auto& name : order) {
-      json s = by_scenario[name];
+    for (const auto& [name, series] : by_scenario) {
+      json s = series;
       s["scenario"] = name;
       s["baseline"] = c.value("baseline", "");
       const std::size_t k = rep.differences.size();

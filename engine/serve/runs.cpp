@@ -5,10 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "linksim/result.hpp"
+#include "metrics/files.hpp"
+#include "report/page.hpp"
 
 namespace linksim::serve {
 
@@ -76,32 +76,6 @@ json verdict(const Comparison& c) {
     v.push_back(line);
   }
   return v;
-}
-
-// The paired daily difference of GMV and the store's share (the report's
-// chart), from the comparison_daily.csv just written.
-json daily_difference(const fs::path& file) {
-  json d = {{"dates", json::array()}};
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
-    f.resize(8);
-    if (f[3] != "gmv" && f[3] != "in_store_share") continue;
-    if (f[3] == "gmv") d["dates"].push_back(f[2]);
-    const auto value = [](const std::string& t) {
-      return t.empty() ? json() : json(std::strtod(t.c_str(), nullptr));
-    };
-    json& s = d["series"][f[3]];
-    s["unit"] = f[4];
-    s["mean"].push_back(value(f[5]));
-    s["lo"].push_back(value(f[6]));
-    s["hi"].push_back(value(f[7]));
-  }
-  return d;
 }
 
 }  // namespace
@@ -280,13 +254,17 @@ void Runs::finish(Job& job) {
     auto c = std::make_shared<Comparison>(compare(job.scenarios, opts));
     write_comparison(*c, dir);
     write_report({dir}, dir / "report.html");
-    summary = {{"verdict", verdict(*c)},
-               {"baseline", c->runs[0].scenario.name},
-               {"scenario", c->runs[1].scenario.name},
-               {"replications", c->runs[0].replications.size()},
-               {"seed", c->runs[0].scenario.seed},
-               {"folders", c->folders},
-               {"difference", daily_difference(dir / "comparison_daily.csv")}};
+    summary = {
+        {"verdict", verdict(*c)},
+        {"baseline", c->runs[0].scenario.name},
+        {"scenario", c->runs[1].scenario.name},
+        {"replications", c->runs[0].replications.size()},
+        {"seed", c->runs[0].scenario.seed},
+        {"folders", c->folders},
+        // The report's chart of the difference over time, from the
+        // results in memory (the edited scenario's, the only one).
+        {"difference",
+         detail::daily_differences(detail::comparison_daily_csv(*c, c->folders)).front().second}};
     result = std::move(c);
   } catch (const Cancelled&) {
     state = "cancelled";
