@@ -1,3 +1,5 @@
+// Stored references: outputs that a change must leave exactly as they are.
+//
 // Model v1 is a special case of v2, bit for bit: with every v2 mechanism off
 // (scenarios/base.yaml keeps them off), the bundled v1 scenarios give the
 // same monthly.csv and replications.csv, and the default comparison the same
@@ -18,6 +20,16 @@
 // not compared. Since then the intervals of levels are cut to what the
 // quantity can take (a share's to [0, 1], an amount's or a count's at zero):
 // a reference bound outside that reads as the bound it was cut to.
+//
+// Model v2 with every mechanism on: a speed-up keeps every draw
+// (docs/performance.md), so the three years of kuaishou_2021_2023 at a small
+// scale give the same monthly.csv, quarterly.csv and replications.csv, to the
+// last character, as when the reference was made. tests/data/v2/ holds that
+// scenario resolved (independent of later edits to the bundled scenarios) and
+// the files of
+//   linksim run tests/data/v2/kuaishou_2021_2023.yaml --out reference
+// A change that is meant to change the model's results makes them again with
+// that command, and says so in its commit.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -146,6 +158,39 @@ TEST(ModelV1, TheDefaultComparisonGivesTheSameComparison) {
   ASSERT_EQ(r.code, 0) << r.text;
   expect_same(data() / "reference" / "comparison.csv", out / "comparison.csv",
               {"scenario", "metric"});
+  fs::remove_all(out);
+}
+
+// Every line of `reference` in `now`, in order, and no more; the first few
+// differences named.
+void expect_identical(const fs::path& reference, const fs::path& now) {
+  std::stringstream ref(test::read_file(reference)), cur(test::read_file(now));
+  std::string a, b;
+  int line = 0, differences = 0;
+  while (true) {
+    const bool more_ref = static_cast<bool>(std::getline(ref, a));
+    const bool more_cur = static_cast<bool>(std::getline(cur, b));
+    if (!more_ref && !more_cur) break;
+    ++line;
+    if ((more_ref != more_cur || a != b) && ++differences <= 3) {
+      ADD_FAILURE() << now << " line " << line << " differs from " << reference
+                    << ":\n  reference: " << (more_ref ? a.substr(0, 300) : "(no line)")
+                    << "\n  now:       " << (more_cur ? b.substr(0, 300) : "(no line)");
+    }
+  }
+  EXPECT_EQ(differences, 0) << now << ": lines that differ from the reference";
+}
+
+TEST(ModelV2, SpeedUpsKeepEveryDrawOfTheThreeYears) {
+  const fs::path v2 = test::source_dir() / "tests" / "data" / "v2";
+  const fs::path out = test::temp_path("v2_reference");
+  const auto r = test::shell(std::string(LINKSIM_BINARY) + " run " +
+                             (v2 / "kuaishou_2021_2023.yaml").string() + " -q --threads 2 --out " +
+                             out.string());
+  ASSERT_EQ(r.code, 0) << r.text;
+  for (const char* file : {"monthly.csv", "quarterly.csv", "replications.csv"}) {
+    expect_identical(v2 / "reference" / file, out / file);
+  }
   fs::remove_all(out);
 }
 
