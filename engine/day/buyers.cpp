@@ -44,10 +44,11 @@ double shopping_attractiveness(World& w) {
 
 // A buyer becomes active today: its first session on the traffic clock and a
 // fresh lapse budget, from its own streams.
-void activate(World& w, std::int64_t local, std::int64_t id, int day) {
+void activate(const Scenario& s, World& w, std::int64_t local, std::int64_t id, int day) {
   Buyers& b = w.buyers;
   b.status[local] = active_buyer;
   b.satisfaction[local] = 1.0f;
+  b.lapse_step[local] = lapse_step(s, 1.0);
   b.lapse_left[local] = lapse_budget(w.seed, id, day);
   Stream rng(w.seed, Kind::buyer, static_cast<std::uint64_t>(id), day, Purpose::arrival);
   const auto rate = static_cast<double>(b.rate[local]);
@@ -64,17 +65,12 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
   // Lapses and returns: every slot spends its budget (in parallel chunks,
   // each buyer's own arithmetic); the few that run out, gathered by chunk,
   // change status in buyer order.
-  // An active buyer's step is its lapse hazard, from its satisfaction; a
-  // lapsed buyer's, the return hazard times the day's traffic t; an unborn
-  // slot spends nothing. With a = s(2 - s) and r = s(s - 1)/2, (1, 0) for
-  // status s = 1, (0, 1) for 2, (0, 0) for 0, the step is hazard x a +
-  // return x r and its factor a + r t: arithmetic the compiler vectorises,
-  // and the same bits as a choice of each (x 1 keeps a value, + 0 too).
-  static_assert(unborn == 0 && active_buyer == 1 && lapsed == 2);
+  // A lapsed buyer's step is the return hazard, times the day's traffic t;
+  // an unborn slot spends nothing: a factor of s(2 - s) + s(s - 1)/2 t for
+  // status s = 0, 1, 2 (0, 1, t), arithmetic the compiler vectorises.
   const auto traffic = static_cast<float>(w.today.traffic);
-  const auto back = static_cast<float>(s.buyers.lapse.return_rate);
   float* left = b.lapse_left.data();
-  const float* satisfaction = b.satisfaction.data();
+  const float* step = b.lapse_step.data();
   const std::uint8_t* status = b.status.data();
   // Slots past the last arrival are unborn and spend nothing: skipped.
   const std::int64_t slots = std::clamp<std::int64_t>(b.born - b.first, 0, b.count);
@@ -84,7 +80,7 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
     const std::int64_t begin = c * demand_chunk;
     const std::int64_t len = std::min(slots, begin + demand_chunk) - begin;
     float* l = left + begin;
-    const float* sat = satisfaction + begin;
+    const float* h = step + begin;
     const std::uint8_t* st = status + begin;
     // In blocks, each checked for a budget run out as it is spent: about one
     // slot in a thousand runs out a day, so the blocks without one (nearly
@@ -95,9 +91,7 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
       int any = 0;
       for (std::int64_t i = b0; i < b1; ++i) {
         const auto x = static_cast<float>(st[i]);
-        const float a = x * (2.0f - x);
-        const float r = 0.5f * x * (x - 1.0f);
-        l[i] -= (lapse_step(s, sat[i]) * a + back * r) * (a + r * traffic);
+        l[i] -= h[i] * (x * (2.0f - x) + 0.5f * x * (x - 1.0f) * traffic);
         any |= l[i] <= 0.0f;
       }
       if (any == 0) continue;
@@ -115,9 +109,10 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
         b.status[i] = lapsed;
         b.next_session[i] = std::numeric_limits<double>::infinity();
         b.lapse_left[i] = lapse_budget(w.seed, id, day);
+        b.lapse_step[i] = static_cast<float>(s.buyers.lapse.return_rate);
         ++counts[0];
       } else {
-        activate(w, i, id, day);
+        activate(s, w, i, id, day);
         ++counts[1];
       }
     }
@@ -137,7 +132,7 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
   for (std::int64_t id = b.born; id < b.born + arrivals; ++id) {
     const std::int64_t local = id - b.first;
     if (local < 0 || local >= b.count) continue;  // another rank's buyer
-    activate(w, local, id, day);
+    activate(s, w, local, id, day);
     if (followers.empty()) followers.assign(w.streamers.size(), 0);
     for (std::uint64_t f = b.follow_begin[local]; f < b.follow_begin[local + 1]; ++f) {
       ++followers[b.follows[f]];

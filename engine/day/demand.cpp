@@ -26,10 +26,11 @@ struct DayView {
   const SearchLists& search;
   double intent_share;
   int search_depth;
-  // Satisfaction (v2, with lapses; the lapse pass derives each buyer's
-  // hazard from it), and the month for the buyers seen.
+  // Satisfaction (v2, with lapses): the buyers' arrays, the hazard's
+  // parameters, and the month for the buyers seen.
   float* satisfaction;
-  double sessions_per_memory;  // 1 / (memory_days x intent_share)
+  float* lapse_step;
+  double sessions_per_memory, hazard, dissatisfaction;  // 1 / (memory_days x intent_share)
   std::uint16_t* seen_month;
   std::uint16_t month_tag;
   double video_share, follow_share, trust_recovery;
@@ -177,6 +178,8 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
     const double alpha = std::min(1.0, v.sessions_per_memory / rate);
     float& sat = v.satisfaction[local];
     sat = static_cast<float>(sat + alpha * ((met ? 1.0 : 0.0) - sat));
+    // The daily lapse hazard (buyers.cpp).
+    v.lapse_step[local] = static_cast<float>(v.hazard * (1.0 + v.dissatisfaction * (1.0 - sat)));
   }
 }
 
@@ -254,7 +257,10 @@ void generate_demand(const Scenario& s, World& w, int threads) {
             s.buyers.intent_share,
             s.buyers.search_depth,
             with_lapse ? buyers.satisfaction.data() : nullptr,
+            with_lapse ? buyers.lapse_step.data() : nullptr,
             1.0 / (s.buyers.lapse.memory_days * std::max(s.buyers.intent_share, 1e-300)),
+            s.buyers.lapse.hazard,
+            s.buyers.lapse.dissatisfaction,
             buyers.seen_month.data(),
             static_cast<std::uint16_t>(w.today.month + 1),
             s.buyers.video_share,

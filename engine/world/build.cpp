@@ -163,6 +163,7 @@ void build_buyers(const Scenario& s, World& w, int threads, std::int64_t slots) 
     b.status.resize(local);
     b.satisfaction.assign(local, 1.0f);
     b.lapse_left.resize(local);
+    b.lapse_step.assign(local, lapse_step(s, 1.0));
     for (std::int64_t i = 0; i < local; ++i) {
       const std::int64_t id = slice.first + i;
       b.status[i] = id < n0 ? active_buyer : unborn;
@@ -290,6 +291,11 @@ bool buyers_dynamic(const Scenario& s) {
 float lapse_budget(std::uint64_t seed, std::int64_t buyer, int day) {
   Stream rng(seed, Kind::buyer, static_cast<std::uint64_t>(buyer), day, Purpose::lapse);
   return static_cast<float>(rng.exponential());
+}
+
+float lapse_step(const Scenario& s, double sat) {
+  const auto& l = s.buyers.lapse;
+  return static_cast<float>(l.hazard * (1.0 + l.dissatisfaction * (1.0 - sat)));
 }
 
 }  // namespace linksim::detail

@@ -27,13 +27,9 @@ double traffic_on(const Scenario& s, Date date);
 bool buyers_dynamic(const Scenario& s);
 // One buyer's lapse budget (Exp(1)), drawn on `day` (-1: at the start).
 float lapse_budget(std::uint64_t seed, std::int64_t buyer, int day);
-// The daily lapse hazard h x (1 + dissatisfaction x (1 - sat)) of an active
-// buyer with satisfaction `sat` (it lapses on a day with probability 1 -
-// e^-that). Inline: the lapse pass computes it for every slot, vectorised.
-inline float lapse_step(const Scenario& s, double sat) {
-  const auto& l = s.buyers.lapse;
-  return static_cast<float>(l.hazard * (1.0 + l.dissatisfaction * (1.0 - sat)));
-}
+// The daily lapse hazard h x (1 + dissatisfaction x (1 - sat)) of a buyer
+// with satisfaction `sat` (it lapses on a day with probability 1 - e^-that).
+float lapse_step(const Scenario& s, double sat);
 // A new streamer (v2 entry): categories from its own stream, no followers.
 void add_streamer(const Scenario& s, World& w, int day);
 

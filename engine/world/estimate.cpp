@@ -33,9 +33,9 @@ double world_bytes_of(const Scenario& s, double buyers) {
   // follow lists twice over while they are built (per-chunk lists, then one array).
   const double follows = std::min(s.buyers.follows, streamers);
   // v2: the month of the last session, and with arrivals or lapses the
-  // status, satisfaction and lapse budget, allocated once the follow lists'
-  // second copy is freed (so the larger of the two counts).
-  const double dynamic = buyers_dynamic(s) ? 1 + 4 + 4 : 0;
+  // status, satisfaction and lapse budget and step, allocated once the
+  // follow lists' second copy is freed (so the larger of the two counts).
+  const double dynamic = buyers_dynamic(s) ? 1 + 4 + 4 + 4 : 0;
   const double per_buyer =
       4 + 8 + 4 + 4 + 1 + 2 + 2 * k + 8 + 4 * follows + std::max(4 * follows, dynamic);
   // Orders of a day, twice (the chunks' lists and their join; clearing's 4-byte

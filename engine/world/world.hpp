@@ -25,8 +25,8 @@ inline constexpr int never = std::numeric_limits<int>::min();
 // (trust) + 1 (apps) + 2 (month of the last session) + 2K (preferences, K
 // categories, 16-bit fixed point) + 8 (follow offset) + 4 per followed
 // streamer; with model v2's arrivals or lapses, 1 (status) + 4 (satisfaction)
-// + 4 (lapse budget). With K = 12 and 6 follows: 79 bytes, 88 with arrivals
-// or lapses.
+// + 4 + 4 (lapse budget and daily step). With K = 12 and 6 follows: 79
+// bytes, 92 with arrivals or lapses.
 //
 // Model v2: the slots of every buyer the run can have (those active at the
 // start and an upper bound on the arrivals, buyer_slots) are built before day
@@ -61,11 +61,11 @@ struct Buyers {
   // Model v2, allocated only with arrivals or lapses (dynamic()):
   std::vector<std::uint8_t> status;  // BuyerStatus
   std::vector<float> satisfaction;   // s_b in [0, 1]: average outcome of its intent sessions
-  // Hazard budget left before the buyer lapses (or returns), spent each day
-  // by the daily lapse hazard h_b of an active buyer (from its satisfaction,
-  // lapse_step in build.hpp) or the return hazard of a lapsed one (a float
-  // budget near 16 loses steps below about 1e-6: smaller hazards never fire).
-  std::vector<float> lapse_left;
+  std::vector<float> lapse_left;     // hazard budget left before the buyer lapses (or returns)
+  // The daily lapse hazard h_b of an active buyer, the return hazard of a
+  // lapsed one, spent from lapse_left each day (a float budget near 16 loses
+  // steps below about 1e-6: smaller hazards never fire).
+  std::vector<float> lapse_step;
   std::int64_t born = 0;    // slots whose buyer has arrived (global, in order)
   std::int64_t active = 0;  // active buyers (global)
   bool dynamic() const { return !status.empty(); }
