@@ -247,7 +247,7 @@
     }
   }
   async function cancel() {
-    if (S.current !== null) await api(`api/runs/${S.current}/cancel`, {});
+    if (S.current !== null) await api(`api/runs/${S.current}/cancel`, {client});
   }
 
   async function download() {
@@ -307,7 +307,9 @@
     $('download').addEventListener('click', download);
     // A page that goes away stops its run (the server also notices the closed stream).
     window.addEventListener('pagehide', () => {
-      if (S.current !== null) navigator.sendBeacon(`api/runs/${S.current}/cancel`, '{}');
+      if (S.current !== null) {
+        navigator.sendBeacon(`api/runs/${S.current}/cancel`, JSON.stringify({client}));
+      }
     });
     await refresh();
     rendered.status = 'ok';

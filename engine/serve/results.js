@@ -137,7 +137,7 @@ window.linksimResults = function ({S, $, el, api, client, rendered, record, setS
     const folder = prompt('Save this run (compare files and report.html) to the folder:',
                           `out/serve-run-${id}`);
     if (!folder) return;
-    const {status, json} = await api(`api/runs/${id}/save`, {folder});
+    const {status, json} = await api(`api/runs/${id}/save`, {folder, client});
     setStatus(status === 200 ? `Run ${id} saved to ${json.folder}.` : json.error);
   }
   async function refresh() {

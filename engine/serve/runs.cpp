@@ -176,6 +176,13 @@ json Runs::list(const std::string& client) const {
   return l;
 }
 
+void Runs::check_owner(int id, const std::string& client) const {
+  std::lock_guard lock(mutex_);
+  if (find(id).client != client) {
+    throw Refused(403, {{"error", "run " + std::to_string(id) + " is another page's"}});
+  }
+}
+
 bool Runs::cancel(int id) {
   std::lock_guard lock(mutex_);
   const auto it = jobs_.find(id);

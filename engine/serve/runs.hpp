@@ -64,6 +64,9 @@ class Runs {
   // Throws Refused(404) for an unknown run.
   nlohmann::json status(int id) const;
   nlohmann::json list(const std::string& client) const;  // the client's runs, oldest first
+  // Throws Refused(404) for an unknown run, Refused(403) for another page's:
+  // a page cancels and saves only its own runs.
+  void check_owner(int id, const std::string& client) const;
   // Stops a queued or running run (false when it had already ended).
   bool cancel(int id);
   // Waits up to `timeout` for a change of the run after `seen` (its status's

@@ -226,6 +226,7 @@ void Server::Impl::run_routes() {
   http.Post(R"(/api/runs/(\d{1,9})/cancel)",
             api([this](const httplib::Request& req, httplib::Response& res) {
               const int id = id_of(req);
+              runs->check_owner(id, client_of(body_of(req)));
               const bool stopped = runs->cancel(id);
               if (stopped) spdlog::info("run {} cancelled", id);
               send_json(res, {{"cancelled", stopped}});
@@ -299,6 +300,7 @@ void Server::Impl::file_routes() {
               if (!f.is_string() || f.get<std::string>().empty()) {
                 throw Refused(400, {{"error", "expected \"folder\": where to save the run"}});
               }
+              runs->check_owner(id_of(req), client_of(body));
               const auto result = runs->result(id_of(req));
               const fs::path dir = fs::absolute(f.get<std::string>());
               if (fs::exists(dir) && !fs::is_empty(dir)) {

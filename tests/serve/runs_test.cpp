@@ -1,7 +1,7 @@
 // linksim serve's runs, through HTTP: concurrent pages are served with one
 // run each and a bounded queue, a cancelled run (or one whose page went
 // away) stops within a second, and stopping the server ends every page's
-// stream.
+// stream. A page cancels only its own runs.
 #include <atomic>
 
 #include "serve/served.hpp"
@@ -51,10 +51,10 @@ TEST(Serve, OneRunPerPageAndABoundedQueue) {
   const auto c = s.post("/api/runs", long_request("page-c"));
   EXPECT_EQ(c.first, 503) << c.second;
   // Cancelled while queued: at once, and the queue has room again.
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(b.second["id"].get<int>()) + "/cancel", json::object())
-          .second["cancelled"],
-      true);
+  EXPECT_EQ(s.post("/api/runs/" + std::to_string(b.second["id"].get<int>()) + "/cancel",
+                   {{"client", "page-b"}})
+                .second["cancelled"],
+            true);
   EXPECT_EQ(s.get("/api/runs/" + std::to_string(b.second["id"].get<int>())).second["state"],
             "cancelled");
   const auto d = s.post("/api/runs", long_request("page-c"));
@@ -75,10 +75,14 @@ TEST(Serve, ACancelledRunStopsWithinASecond) {
            (st["state"] == "queued" || st["progress"]["fraction"].get<double>() == 0) &&
            std::chrono::steady_clock::now() < until);
   ASSERT_EQ(st["state"], "running");
+  // Only its page may cancel it: another page's request is refused and the run goes on.
+  const std::string cancel = "/api/runs/" + std::to_string(id) + "/cancel";
+  const auto other = s.post(cancel, {{"client", "b"}});
+  EXPECT_EQ(other.first, 403) << other.second;
+  EXPECT_EQ(s.post(cancel, json::object()).first, 400);
+  EXPECT_EQ(s.get("/api/runs/" + std::to_string(id)).second["state"], "running");
   const auto asked = std::chrono::steady_clock::now();
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(id) + "/cancel", json::object()).second["cancelled"],
-      true);
+  EXPECT_EQ(s.post(cancel, {{"client", "a"}}).second["cancelled"], true);
   st = s.wait_past(id, "running", 10s);
   const double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
@@ -86,9 +90,7 @@ TEST(Serve, ACancelledRunStopsWithinASecond) {
   EXPECT_LT(took, 1.0);
   EXPECT_FALSE(fs::exists(s.server->folder() / ("run-" + std::to_string(id))));
   // The page may run again.
-  EXPECT_EQ(
-      s.post("/api/runs/" + std::to_string(id) + "/cancel", json::object()).second["cancelled"],
-      false);
+  EXPECT_EQ(s.post(cancel, {{"client", "a"}}).second["cancelled"], false);
 }
 
 TEST(Serve, ARunWhosePageWentAwayIsCancelled) {

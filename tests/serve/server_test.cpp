@@ -186,8 +186,12 @@ TEST(Serve, ARunsFilesAreThoseOfLinksimCompare) {
   EXPECT_EQ(s.http->Get((files + "../x").c_str())->status, 404);
   EXPECT_EQ(s.http->Get((files + "nope.csv").c_str())->status, 404);
   const fs::path saved = s.files.dir / "saved";
-  const auto [code, where] =
-      s.post("/api/runs/" + std::to_string(st["id"].get<int>()) + "/save", {{"folder", saved}});
+  const std::string save = "/api/runs/" + std::to_string(st["id"].get<int>()) + "/save";
+  // Another page may not save it; a request without the page's identifier is refused.
+  EXPECT_EQ(s.post(save, {{"folder", saved}, {"client", "b"}}).first, 403);
+  EXPECT_EQ(s.post(save, {{"folder", saved}}).first, 400);
+  EXPECT_FALSE(fs::exists(saved));
+  const auto [code, where] = s.post(save, {{"folder", saved}, {"client", "a"}});
   ASSERT_EQ(code, 200) << where;
   EXPECT_EQ(read_file(saved / "comparison.csv"), read_file(out / "comparison.csv"));
   EXPECT_TRUE(fs::exists(saved / "report.html"));
