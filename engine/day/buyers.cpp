@@ -66,8 +66,8 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
   // each buyer's own arithmetic); the few that run out, gathered by chunk,
   // change status in buyer order.
   // A lapsed buyer's step is the return hazard, times the day's traffic t;
-  // an unborn slot spends nothing: a factor of s(2 - s) + s(s - 1)/2 t for
-  // status s = 0, 1, 2 (0, 1, t), arithmetic the compiler vectorises.
+  // an unborn slot spends nothing: a factor of active_weight(s) + s(s - 1)/2
+  // t for status s = 0, 1, 2 (0, 1, t), arithmetic the compiler vectorises.
   const auto traffic = static_cast<float>(w.today.traffic);
   float* left = b.lapse_left.data();
   const float* step = b.lapse_step.data();
@@ -91,7 +91,7 @@ void turn_over_buyers(const Scenario& s, World& w, int threads) {
       int any = 0;
       for (std::int64_t i = b0; i < b1; ++i) {
         const auto x = static_cast<float>(st[i]);
-        l[i] -= h[i] * (x * (2.0f - x) + 0.5f * x * (x - 1.0f) * traffic);
+        l[i] -= h[i] * (active_weight(x) + 0.5f * x * (x - 1.0f) * traffic);
         any |= l[i] <= 0.0f;
       }
       if (any == 0) continue;

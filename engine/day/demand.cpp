@@ -311,19 +311,16 @@ void generate_demand(const Scenario& s, World& w, int threads) {
     // their next session +infinity), so their tail is skipped.
     const std::int64_t len = std::max<std::int64_t>(0, std::min(end, born) - begin);
     for (std::int64_t i = 0; i < len; ++i) t[i] = std::min(1.0f, t[i] + recovery);
-    // v2: the mean is over the active buyers only: trust x s(2 - s), 1 for
-    // status s = 1 and 0 for 0 and 2 (as in buyers.cpp), into a buffer, both
-    // loops vectorised (a choice in the summing loop was not: perf, 4x the
-    // unmasked sum). Trust is finite and non-negative, so x 0 adds the same
-    // bits as leaving it out.
-    static_assert(unborn == 0 && active_buyer == 1 && lapsed == 2);
+    // v2: the mean is over the active buyers only: trust x active_weight,
+    // into a buffer, both loops vectorised (a choice in the summing loop was
+    // not: perf, 4x the unmasked sum). Trust is finite and non-negative, so
+    // x 0 adds the same bits as leaving it out.
     float masked[demand_chunk];
     const float* sum_of = t;
     if (status != nullptr) {
       const std::uint8_t* st = status + at;
       for (std::int64_t i = 0; i < len; ++i) {
-        const auto x = static_cast<float>(st[i]);
-        masked[i] = t[i] * (x * (2.0f - x));
+        masked[i] = t[i] * active_weight(static_cast<float>(st[i]));
       }
       sum_of = masked;
     }

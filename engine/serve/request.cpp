@@ -127,7 +127,6 @@ std::string size_problem(const std::vector<Scenario>& scenarios, const ServerOpt
 // misspelt field is refused, not left at its default).
 void check_fields(const json& body) {
   if (!body.is_object()) bad_request("request", "expected a JSON object");
-  // A misspelt field is refused, not left at its default.
   const std::vector<std::string> fields = {"client", "baseline",     "scenario",
                                            "upload", "policy",       "assumptions",
                                            "scale",  "replications", "seed"};
