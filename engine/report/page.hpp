@@ -1,5 +1,6 @@
-// What report.cpp (run, compare, sweep) and analysis.cpp (sensitivity,
-// calibration) share while building report.html.
+// What report.cpp (the page, runs), comparison.cpp, sweep.cpp, analysis.cpp
+// (sensitivity, calibration) and bayes.cpp (posterior, forecast) share while
+// building report.html.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "linksim/result.hpp"
 
 namespace linksim::detail {
 
@@ -62,6 +65,23 @@ void section_from(const std::filesystem::path& dir, const std::string& name, Bui
   }
 }
 
+// An interval as the output files write it (mean, sd, ci95_low, ci95_high,
+// n); NaN for what is missing.
+Interval interval_of(const nlohmann::json& j);
+// The headline metrics of several runs side by side, with paired differences
+// when `paired` (report.cpp).
+std::string metrics_table(const std::vector<std::string>& names,
+                          const std::vector<nlohmann::json>& metrics, bool paired);
+
+// A run folder (summary.json, timeseries.csv), shown under `label`.
+void add_run(Report& rep, const std::filesystem::path& dir, const std::string& label);
+// A comparison folder (comparison.json, comparison_daily.csv and its runs'
+// folders): the verdict first on the page, the paired table and the paired
+// difference over time (comparison.cpp).
+void add_comparison(Report& rep, const std::filesystem::path& dir);
+// A sweep folder (sweep.json): every point's headline metrics and their
+// paired difference to the point's baseline (sweep.cpp).
+void add_sweep(Report& rep, const std::filesystem::path& dir);
 // A sensitivity folder (sensitivity.json) and a calibration folder (calibration.json).
 void add_sensitivity(Report& rep, const std::filesystem::path& dir);
 void add_calibration(Report& rep, const std::filesystem::path& dir);

@@ -1,8 +1,10 @@
 // report.html: one self-contained page from the output folders of run,
-// compare, sweep, sensitivity and calibrate. The data comes from the files
-// those commands wrote (summary.json, timeseries.csv, comparison.json,
-// sweep.json; sensitivity.json and calibration.json in analysis.cpp), so the
-// page shows exactly what they hold; Chart.js and the page's script are inlined.
+// compare, sweep, sensitivity, calibrate and forecast. The data comes from
+// the files those commands wrote, so the page shows exactly what they hold;
+// Chart.js and the page's script are inlined. Here: the page itself and run
+// folders (summary.json, timeseries.csv); comparison.cpp, sweep.cpp,
+// analysis.cpp (sensitivity, calibration) and bayes.cpp (posterior,
+// forecast) the other folders.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -29,33 +31,6 @@ nlohmann::json read_json(const std::filesystem::path& p) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + ")");
   }
-}
-
-std::vector<std::pair<std::string, nlohmann::json>> daily_differences(const std::string& csv) {
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);  // header
-  std::vector<std::pair<std::string, nlohmann::json>> by_scenario;
-  const auto value = [](const std::string& t) {
-    return t.empty() ? nlohmann::json() : nlohmann::json(std::strtod(t.c_str(), nullptr));
-  };
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
-    f.resize(8);
-    if (f[3] != "gmv" && f[3] != "in_store_share") continue;
-    auto at = std::find_if(by_scenario.begin(), by_scenario.end(),
-                           [&](const auto& e) { return e.first == f[0]; });
-    if (at == by_scenario.end()) at = by_scenario.insert(at, {f[0], nlohmann::json()});
-    nlohmann::json& s = at->second;
-    if (f[3] == "gmv") s["dates"].push_back(f[2]);
-    s["series"][f[3]]["mean"].push_back(value(f[5]));
-    s["series"][f[3]]["lo"].push_back(value(f[6]));
-    s["series"][f[3]]["hi"].push_back(value(f[7]));
-    s["units"][f[3]] = f[4];
-  }
-  return by_scenario;
 }
 
 std::string html(const std::string& s) {
@@ -86,6 +61,10 @@ std::string html(const std::string& s) {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::add_comparison;
+using detail::add_run;
+using detail::add_sweep;
+using detail::metrics_table;
 using detail::difference_in_scale;
 using detail::html;
 using detail::in_scale;
@@ -152,6 +131,10 @@ json daily_series(const fs::path& file, const std::vector<std::string>& columns,
   }
   return out;
 }
+
+}  // namespace
+
+namespace detail {
 
 Interval interval_of(const json& j) {
   Interval iv;
@@ -245,196 +228,9 @@ std::string metrics_table(const std::vector<std::string>& names, const std::vect
   return t.str();
 }
 
-// A paired difference in the metric's unit: money in RMB, shares in points.
-std::string difference_text(const json& d, const std::string& unit) {
-  const double mean = detail::number(d, "mean"), lo = detail::number(d, "ci95_low"),
-               hi = detail::number(d, "ci95_high");
-  if (unit == "fen") {  // the bounds in the mean's scale
-    return format_metric(Interval{.mean = mean, .sd = 0, .lo = lo, .hi = hi, .n = 2}, unit,
-                         RmbUnits::ascii);
-  }
-  const double k = unit == "share" ? 100 : 1;
-  const char* what = unit == "share" ? " pts" : unit == "days" ? " days" : "";
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "%+.2f%s [%+.2f, %+.2f]", k * mean, what, k * lo, k * hi);
-  return buf;
-}
+}  // namespace detail
 
-// The verdict: for each headline metric and each scenario against the
-// baseline, one sentence: higher or lower, by how much, and whether the
-// paired interval excludes zero.
-std::string verdict_html(const json& c) {
-  const std::string base = c.value("baseline", "");
-  std::ostringstream v;
-  v << "<section class=verdict><h2>Verdict</h2>\n<p>Each scenario against " << html(base)
-    << ", paired over " << count_of(c.value("replications", 0), "replication")
-    << " with the same seeds: the difference (it minus " << html(base)
-    << ") and its 95% interval.</p>\n<ul>\n";
-  const json& scenarios = c.at("scenarios");
-  for (std::size_t i = 1; i < scenarios.size(); ++i) {
-    const std::string name = scenarios[i].at("name");
-    for (int m : headline_indices()) {
-      const auto& info = metric_info()[m];
-      const json& mj = scenarios[i].at("metrics").at(info.name);
-      const json d = mj.value("paired_difference", json::object());
-      const double mean = detail::number(d, "mean"), rel = detail::number(mj, "relative_change");
-      if (!std::isfinite(mean)) {
-        v << "<li class=\"ns\"><b>" << html(info.name) << "</b> (" << html(info.doc)
-          << "): not measured over this horizon.</li>\n";
-        continue;
-      }
-      const bool significant = mj.value("significant", false);
-      char by[48] = "";
-      if (std::isfinite(rel)) {
-        std::snprintf(by, sizeof by, " (%.*f%%)", std::fabs(rel) < 0.001 ? 2 : 1,
-                      100 * std::fabs(rel));
-      }
-      v << "<li class=\"" << (significant ? "sig" : "ns") << "\"><b>" << html(info.name) << "</b> ("
-        << html(info.doc) << "): ";
-      if (significant) {
-        v << html(name) << " is <b>" << (mean > 0 ? "higher" : "lower") << "</b>" << by << " than "
-          << html(base) << ", " << html(difference_text(d, info.unit))
-          << "; the interval excludes zero.";
-      } else {
-        v << "no difference shown between " << html(name) << " and " << html(base) << ", "
-          << html(difference_text(d, info.unit)) << "; the interval includes zero.";
-      }
-      v << "</li>\n";
-    }
-  }
-  v << "</ul></section>\n";
-  return v.str();
-}
-
-void add_comparison(Report& rep, const fs::path& dir) {
-  const json c = read_json(dir / "comparison.json");
-  std::vector<std::string> names;
-  std::vector<json> metrics;
-  for (const auto& s : c.at("scenarios")) {
-    const std::string folder = s.value("folder", s.at("name").get<std::string>());
-    add_run(rep, dir / folder, s.at("name").get<std::string>());
-    names.push_back(s.at("name"));
-    metrics.push_back(s.at("metrics"));
-  }
-  rep.verdict += verdict_html(c);
-  rep.tables += "<section><h2>Paired comparison against " + html(c.value("baseline", "")) +
-                "</h2><p>" + count_of(c.value("replications", 0), "replication") +
-                " each with the same seeds (common random numbers), seed " +
-                std::to_string(c.value("seed", 0ULL)) +
-                ". Mean [95% interval]; a difference marked * and in bold has an interval that "
-                "excludes zero. Shares' differences are in percentage points.</p>\n" +
-                metrics_table(names, metrics, true) + "</section>\n";
-  // The paired difference over time (comparison_daily.csv), GMV and the
-  // store's share, for each scenario against the baseline.
-  if (fs::exists(dir / "comparison_daily.csv")) {
-    const auto by_scenario =
-        detail::daily_differences(detail::read_text(dir / "comparison_daily.csv"));
-    std::string canvases;
-    for (const auto& [name, series] : by_scenario) {
-      json s = series;
-      s["scenario"] = name;
-      s["baseline"] = c.value("baseline", "");
-      const std::size_t k = rep.differences.size();
-      for (const char* m : {"gmv", "in_store_share"}) {
-        canvases += "<div class=chart><canvas id=\"diff-" + std::to_string(k) + "-" + m +
-                    "\"></canvas></div>\n";
-      }
-      rep.differences.push_back(s);
-    }
-    if (!canvases.empty()) {
-      rep.tables += "<section><h2>The paired difference over time</h2><p>Each scenario minus " +
-                    html(c.value("baseline", "")) +
-                    ", day by day, replication by replication with the same seeds: the mean "
-                    "and its 95% interval (<code>comparison_daily.csv</code> has these and "
-                    "platform revenue, lost GMV and active merchants).</p>\n" +
-                    canvases + "</section>\n";
-    }
-  }
-}
-
-void add_sweep(Report& rep, const fs::path& dir) {
-  const json s = read_json(dir / "sweep.json");
-  if (s.value("status", "") != "complete") {
-    throw std::runtime_error("the sweep in " + dir.string() +
-                             " is not finished (run the same linksim sweep command again to "
-                             "finish it)");
-  }
-  const json& sc = s.at("scenario");
-  json points = json::array();
-  for (const auto& p : s.at("results")) points.push_back(p);
-  rep.sweeps.push_back({{"name", sc.at("name")}, {"axes", s.at("axes")}, {"points", points}});
-  std::string axes;
-  for (const auto& a : s.at("axes")) {
-    axes += (axes.empty() ? "" : " × ") + a.at("key").get<std::string>() + " = " +
-            a.at("values").dump();
-  }
-  rep.sources += "<li><b>sweep of " + html(sc.value("name", "")) + "</b>: scenario file <code>" +
-                 html(sc.value("file", "")) + "</code>, " + html(axes) + ", seed " +
-                 std::to_string(sc.value("seed", 0ULL)) + " at every point, " +
-                 count_of(sc.value("replications", 0), "replication") + " per point; linksim " +
-                 html(s["linksim"].value("version", "")) + " (" +
-                 html(s["linksim"].value("commit", "")) + "); folder <code>" + html(dir.string()) +
-                 "</code></li>\n";
-  // One unit per metric column (named in its head), so that the table fits the
-  // page: each cell has the mean, its interval, and the paired difference to
-  // the point's baseline (the first value of the first axis).
-  const std::string first_key = s.at("axes").at(0).at("key");
-  std::vector<UnitScale> units;
-  for (int m : headline_indices()) {
-    const std::string& name = metric_info()[m].name;
-    std::vector<double> means;
-    for (const auto& p : points) means.push_back(number(p.at("metrics").at(name), "mean"));
-    units.push_back(unit_scale(metric_info()[m].unit, means, RmbUnits::ascii));
-  }
-  std::ostringstream t;
-  t << "<section><h2>Sweep of " << html(sc.value("name", "")) << "</h2>"
-    << "<p>At each point: the mean, its 95% interval, and <b>Δ</b>, the paired difference to the "
-       "point with <code>"
-    << html(first_key)
-    << "</code> at its first value and the other axes the same (the same seeds: common random "
-       "numbers), with its 95% interval; * where that interval excludes zero. Shares in %, their "
-       "differences in percentage points.</p><div class=wide><table class=sweep><thead><tr>"
-       "<th>point</th>";
-  for (const auto& a : s.at("axes")) t << "<th>" << html(a.at("key").get<std::string>()) << "</th>";
-  std::size_t k = 0;
-  for (int m : headline_indices()) {
-    t << "<th>" << html(metric_info()[m].name) << "<br>" << html(units[k++].label) << "</th>";
-  }
-  t << "</tr></thead><tbody>\n";
-  for (const auto& p : points) {
-    const int point = p.at("point").get<int>();
-    const int baseline = p.value("baseline_point", 0);
-    t << "<tr><td>" << point << "</td>";
-    for (const auto& v : p.at("values")) t << "<td>" << html(v.get<std::string>()) << "</td>";
-    k = 0;
-    for (int m : headline_indices()) {
-      const json& mj = p.at("metrics").at(metric_info()[m].name);
-      const UnitScale& u = units[k++];
-      const Interval iv = interval_of(mj);
-      const std::string bounds = in_scale(iv, u);
-      const std::size_t cut = bounds.find(" [");
-      t << "<td class=num data-metric=\"" << metric_info()[m].name << "\">"
-        << html(bounds.substr(0, cut));
-      if (cut != std::string::npos)
-        t << "<br><small>" << html(bounds.substr(cut + 1)) << "</small>";
-      if (point != baseline && mj.contains("paired_difference")) {
-        Difference d;
-        d.diff = interval_of(mj.at("paired_difference"));
-        d.significant = d.diff.n >= 2 && (d.diff.lo > 0 || d.diff.hi < 0);
-        const double base =
-            number(points.at(baseline).at("metrics").at(metric_info()[m].name), "mean");
-        d.relative = base != 0 ? d.diff.mean / base : std::nan("");
-        std::string text = difference_in_scale(d, u);
-        text.erase(text.find_last_not_of(' ') + 1);
-        t << "<br><span class=delta>Δ " << html(text) << "</span>";
-      }
-      t << "</td>";
-    }
-    t << "</tr>\n";
-  }
-  t << "</tbody></table></div></section>\n";
-  rep.tables += t.str();
-}
+namespace {
 
 const char* style = R"css(
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei",
