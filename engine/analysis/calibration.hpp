@@ -61,6 +61,11 @@ std::string format_value(double v, const std::string& unit);
 std::string calibrated_yaml(const CalibrationResult& r, const std::filesystem::path& dir);
 // calibration_fit.csv, calibration_trace.csv, calibrated.yaml and, last, calibration.json.
 void write_calibration(const CalibrationResult& r, const std::filesystem::path& dir);
+// The scenario (its text, read from `file`) with the --set overrides and one
+// posterior draw's key values (forecast_plan.cpp).
+Scenario at_draw(const std::string& text, const std::filesystem::path& file,
+                 const std::vector<std::string>& overrides, const Posterior& p,
+                 const std::vector<double>& values);
 // quarterly.csv (with --compare quarterly_compare.csv and
 // quarterly_difference.csv), yearly.csv, forecast_draws.csv and, last,
 // forecast.json (forecast_files.cpp).
