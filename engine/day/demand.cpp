@@ -113,12 +113,18 @@ void intent_session(const DayView& v, std::int64_t b, std::int64_t local, int se
                     ChunkOut& out) {
   const Buyers& buyers = v.w.buyers;
   const int k_count = buyers.categories;
-  std::uint64_t total = 0;
-  for (int k = 0; k < k_count; ++k) total += prefs[k];
+  const std::uint32_t total = buyers.pref_total[local];
   int k = 0;
   if (total > 0) {
-    std::uint64_t x = rng.below(total);
-    while (x >= prefs[k]) x -= prefs[k++];
+    // The first category whose running total passes x, counted without a
+    // branch (the category is as hard to guess as the draw): the running
+    // totals at or below x are those before it.
+    const std::uint64_t x = rng.below(total);
+    std::uint64_t running = 0;
+    for (int j = 0; j < k_count; ++j) {
+      running += prefs[j];
+      k += running <= x;
+    }
   } else {
     k = static_cast<int>(rng.below(static_cast<std::uint64_t>(k_count)));
   }
@@ -345,6 +351,12 @@ void generate_demand(const Scenario& s, World& w, int threads) {
         const std::int64_t ahead = at + active[q + 8];
         __builtin_prefetch(w.buyers.prefs.data() + ahead * w.buyers.categories);
         __builtin_prefetch(w.buyers.follows.data() + w.buyers.follow_begin[ahead]);
+        // v2: an intent session moves the buyer's satisfaction and lapse
+        // step, arrays v1 does not read.
+        if (v.satisfaction != nullptr) {
+          __builtin_prefetch(v.satisfaction + ahead, 1);
+          __builtin_prefetch(v.lapse_step + ahead, 1);
+        }
       }
       const std::int64_t local = at + active[q];
       buyer_day(v, first + local, local, trust[local], next[local], out);

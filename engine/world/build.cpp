@@ -66,10 +66,13 @@ void build_buyer(const Scenario& s, Buyers& b, std::int64_t i, Stream& rng,
     const double total = rng.gammas(shapes.pref, w);
     for (int k = 0; k < k_count; ++k) w[k] = total > 0 ? k_count * w[k] / total : mean_pref[k];
   }
+  std::uint32_t total = 0;
   for (int k = 0; k < k_count; ++k) {
     b.prefs[i * k_count + k] =
         static_cast<std::uint16_t>(std::min(65535.0, round_nonnegative(w[k] * b.pref_scale)));
+    total += b.prefs[i * k_count + k];
   }
+  b.pref_total[i] = total;
   // The first session on the traffic clock (infinite for a rate of 0).
   b.next_session[i] = b.rate[i] > 0 ? rng.exponential() / static_cast<double>(b.rate[i])
                                     : std::numeric_limits<double>::infinity();
@@ -99,6 +102,7 @@ void build_buyers(const Scenario& s, World& w, int threads, std::int64_t slots) 
   b.apps.resize(local);
   b.seen_month.assign(local, 0);
   b.prefs.resize(local * k_count);
+  b.pref_total.resize(local);
   const BuyerShapes shapes(s);
   std::vector<double> zipf(w.streamers.size());
   for (std::size_t i = 0; i < zipf.size(); ++i) {

@@ -29,7 +29,8 @@ double world_bytes_of(const Scenario& s, double buyers) {
           std::pow(s.streamers.entry.max_attractiveness, s.streamers.entry.attractiveness_exponent);
   const double k = static_cast<double>(s.categories.size());
   const double days = static_cast<double>(s.calendar.days) + s.calendar.warmup_days;
-  // Buyers: rate, next session, elasticity, trust, apps, preferences, follow offset;
+  // Buyers: rate, next session, elasticity, trust, apps, preferences and their
+  // total, follow offset;
   // follow lists twice over while they are built (per-chunk lists, then one array).
   const double follows = std::min(s.buyers.follows, streamers);
   // v2: the month of the last session, and with arrivals or lapses the
@@ -37,7 +38,7 @@ double world_bytes_of(const Scenario& s, double buyers) {
   // follow lists' second copy is freed (so the larger of the two counts).
   const double dynamic = buyers_dynamic(s) ? 1 + 4 + 4 + 4 : 0;
   const double per_buyer =
-      4 + 8 + 4 + 4 + 1 + 2 + 2 * k + 8 + 4 * follows + std::max(4 * follows, dynamic);
+      4 + 8 + 4 + 4 + 1 + 2 + 2 * k + 4 + 8 + 4 * follows + std::max(4 * follows, dynamic);
   // Orders of a day, twice (the chunks' lists and their join; clearing's 4-byte
   // index per order and one listing's 16-byte tickets are left out, small
   // beside them): at most max_orders per session, with the day's traffic at

@@ -70,6 +70,7 @@ struct Buyers {
   std::int64_t active = 0;  // active buyers (global)
   bool dynamic() const { return !status.empty(); }
   std::vector<std::uint16_t> prefs;         // w_b[k] * pref_scale, buyer-major
+  std::vector<std::uint32_t> pref_total;    // the sum of a buyer's prefs (intent sessions' pick)
   std::vector<std::uint64_t> follow_begin;  // count + 1 offsets into follows
   std::vector<std::uint32_t> follows;       // followed streamer ids
   double pref_scale = 4096.0;               // fixed-point scale: 65535 / K, so K x scale fits
