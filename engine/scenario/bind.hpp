@@ -26,7 +26,24 @@ struct KeyMarks {
 };
 
 void bind_scenario(const Node& root, Scenario& out, KeyMarks& marks, Diagnostics& diags);
+// What a rule check holds: the scenario, where its keys were written and the
+// problems found; fail() adds one unless the key's value has already failed.
+struct RuleChecker {
+  const Scenario& s;
+  const KeyMarks& marks;
+  Diagnostics& diags;
+
+  void fail(const std::string& path, const std::string& msg) const {
+    if (!marks.failed.count(path)) diags.add(marks.of(path), path, msg);
+  }
+};
+
 void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags);
+// The sweep, sensitivity and calibration blocks' rules (validate_studies.cpp),
+// part of validate_scenario.
+void validate_studies(const Scenario& s, const KeyMarks& marks, Diagnostics& diags);
+// A number as messages show it: no trailing zeros ("0.5", "3").
+std::string number_text(double v);
 // A Scenario as code holds it, checked without YAML: every numeric key
 // against its range, then validate_scenario's rules; one message per problem,
 // "<scenario NAME>: key: what is wrong" (empty when it is valid). Microseconds:

@@ -1,6 +1,6 @@
 // Checks that span several keys: sums, orderings, dates inside the horizon,
-// feasible distributions. Single-key types and ranges are checked in bind.cpp
-// when a file is read; value_problems checks them again on a Scenario as
+// feasible distributions (the study blocks' in validate_studies.cpp). Single-key types and ranges
+// are checked in bind.cpp when a file is read; value_problems checks them again on a Scenario as
 // code holds it (Simulation refuses one that fails).
 #include <array>
 #include <cctype>
@@ -15,24 +15,16 @@
 
 namespace linksim::detail {
 
-namespace {
-
-std::string num(double v) {
+std::string number_text(double v) {
   std::string s = std::to_string(v);
   s.erase(s.find_last_not_of('0') + 1);
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
 }
 
-struct Checker {
-  const Scenario& s;
-  const KeyMarks& marks;
-  Diagnostics& diags;
+namespace {
 
-  void fail(const std::string& path, const std::string& msg) {
-    if (!marks.failed.count(path)) diags.add(marks.of(path), path, msg);
-  }
-
+struct Checker : RuleChecker {
   // The name becomes a folder name (out/<name>/, a comparison's subfolder):
   // it must stay a single, portable folder name inside the output folder.
   void name() {
@@ -117,9 +109,10 @@ struct Checker {
     }
     const double var_max = m.quality.mean * (1 - m.quality.mean);
     if (m.quality.sd * m.quality.sd >= var_max) {
-      fail("merchants.quality.sd",
-           "too large for a Beta distribution with mean " + num(m.quality.mean) +
-               " (expected below " + num(std::sqrt(var_max)) + ", got " + num(m.quality.sd) + ")");
+      fail("merchants.quality.sd", "too large for a Beta distribution with mean " +
+                                       number_text(m.quality.mean) + " (expected below " +
+                                       number_text(std::sqrt(var_max)) + ", got " +
+                                       number_text(m.quality.sd) + ")");
     }
   }
 
@@ -230,7 +223,7 @@ struct Checker {
       fail(a.per_day > 0 ? "buyers.arrivals.per_day" : "population.buyers",
            "the buyers of this run (those at the start and every possible arrival) exceed the "
            "4,000,000,000 the engine can hold (expected fewer, got about " +
-               num(buyers) + "; lower population.scale, the buyers or the arrival rate)");
+               number_text(buyers) + "; lower population.scale, the buyers or the arrival rate)");
     }
     const auto& e = s.streamers.entry;
     const double streamers =
@@ -240,7 +233,7 @@ struct Checker {
       fail("streamers.entry.per_day",
            "the streamers of this run exceed the 4,000,000,000 the engine can hold (expected "
            "fewer, got about " +
-               num(streamers) + ")");
+               number_text(streamers) + ")");
     }
     const auto& m = s.merchants.entry;
     const double listings =
@@ -251,7 +244,7 @@ struct Checker {
       fail("population.merchants",
            "the listings of this run (merchants', entrants' and the pools') exceed the "
            "2,000,000,000 the engine can hold (expected fewer, got about " +
-               num(listings) + ")");
+               number_text(listings) + ")");
     }
   }
 
@@ -262,125 +255,23 @@ struct Checker {
       fail("streamers.reservation_income",
            "the live rate's response to income is relative to it (expected above 0 with "
            "streamers.income_elasticity " +
-               num(st.income_elasticity) + ", got 0)");
+               number_text(st.income_elasticity) + ", got 0)");
     }
     for (const char* ch : {"taobao", "jd"}) {
       const Scenario::Pool& p =
           std::string(ch) == "taobao" ? s.external.taobao.pool : s.external.jd.pool;
       const std::string at = std::string("external.") + ch + ".pool.";
       if (p.commission_min > p.commission_max) {
-        fail(at + "commission_max", "expected at least commission_min " + num(p.commission_min) +
-                                        ", got " + num(p.commission_max));
+        fail(at + "commission_max", "expected at least commission_min " +
+                                        number_text(p.commission_min) + ", got " +
+                                        number_text(p.commission_max));
       }
       const double var_max = p.quality_mean * (1 - p.quality_mean);
       if (p.quality_sd * p.quality_sd >= var_max) {
         fail(at + "quality_sd", "too large for a Beta distribution with mean " +
-                                    num(p.quality_mean) + " (expected below " +
-                                    num(std::sqrt(var_max)) + ", got " + num(p.quality_sd) + ")");
-      }
-    }
-  }
-
-  void sweep() {
-    std::set<std::string> keys;
-    for (std::size_t i = 0; i < s.sweep.size(); ++i) {
-      const auto& a = s.sweep[i];
-      const std::string at = "sweep[" + std::to_string(i) + "]";
-      const bool listed = marks.has(at + ".values");
-      if (a.values.size() > 10000) {
-        fail(at + ".values",
-             "too many values (expected at most 10000, the most points an axis "
-             "may have, got " +
-                 std::to_string(a.values.size()) + ")");
-      }
-      const bool grid =
-          marks.has(at + ".from") || marks.has(at + ".to") || marks.has(at + ".points");
-      if (listed && grid) {
-        fail(at, "expected either 'values' or 'from', 'to' and 'points', got both");
-      } else if (!listed && !grid) {
-        fail(at, "expected 'values' or 'from', 'to' and 'points', got neither");
-      } else if (grid) {
-        for (const char* k : {"from", "to", "points"}) {
-          if (!marks.has(at + "." + k)) {
-            fail(at, std::string("an evenly spaced grid needs '") + k +
-                         "' (expected from, to and "
-                         "points, got no " +
-                         k + ")");
-          }
-        }
-      }
-      if (a.key.rfind("sweep", 0) == 0 || a.key.rfind("sensitivity", 0) == 0 ||
-          a.key.rfind("calibration", 0) == 0 || a.key == "extends") {
-        fail(at + ".key", "expected a scenario key to vary, got '" + a.key + "'");
-      } else if (!a.key.empty() && !keys.insert(a.key).second) {
-        fail(at + ".key",
-             "key varied twice (expected each key on one axis, got '" + a.key + "' again)");
-      }
-    }
-  }
-
-  void sensitivity() {
-    const auto& z = s.sensitivity;
-    if (z.method != "morris" && z.method != "sobol") {
-      fail("sensitivity.method", "expected morris or sobol, got '" + z.method + "'");
-    }
-    if (z.levels % 2 != 0) {
-      fail("sensitivity.levels",
-           "expected an even number of levels, got " + std::to_string(z.levels));
-    }
-    ranges(z.factors, "sensitivity.factors", "factor");
-  }
-
-  void calibration() {
-    const auto& c = s.calibration;
-    if (c.method != "bobyqa" && c.method != "neldermead" && c.method != "sbplx" &&
-        c.method != "abc-smc") {
-      fail("calibration.method",
-           "expected bobyqa, neldermead, sbplx or abc-smc, got '" + c.method + "'");
-    }
-    ranges(c.free, "calibration.free", "free key");
-    for (std::size_t i = 0; i < c.free.size(); ++i) {
-      if (c.free[i].key.rfind("calendar.", 0) == 0) {
-        fail("calibration.free[" + std::to_string(i) + "].key",
-             "the calendar fixes the target's periods (expected a model key, got '" +
-                 c.free[i].key + "')");
-      }
-    }
-  }
-
-  // Keys with a range (sensitivity factors, calibration free keys): numeric
-  // model keys, each once, from < to. Each end is also checked as a value of
-  // its key (load.cpp).
-  void ranges(const std::vector<SensitivityFactor>& list, const std::string& path,
-              const std::string& what) {
-    std::set<std::string> keys;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& f = list[i];
-      const std::string at = path + "[" + std::to_string(i) + "]";
-      KeyType type{};
-      const bool known = key_type_of(f.key, type);
-      if (f.key == "seed" || f.key == "replications" || f.key.rfind("sweep", 0) == 0 ||
-          f.key.rfind("sensitivity", 0) == 0 || f.key.rfind("calibration", 0) == 0) {
-        fail(at + ".key", "expected a model key to vary, got '" + f.key + "'");
-      } else if (known && type != KeyType::real && type != KeyType::integer) {
-        fail(at + ".key",
-             "expected a numeric key, got '" + f.key + "' (a " + key_type_name(type) + ")");
-      } else if (!f.key.empty() && !keys.insert(f.key).second) {
-        fail(at + ".key",
-             "key varied twice (expected each key in one " + what + ", got '" + f.key + "' again)");
-      }
-      if (f.prior != "uniform" && f.prior != "log_uniform") {
-        fail(at + ".prior", "expected uniform or log_uniform, got '" + f.prior + "'");
-      } else if (f.prior != "uniform" && what != "free key") {
-        fail(at + ".prior",
-             "a " + what + " is sampled uniformly (expected uniform, got '" + f.prior + "')");
-      }
-      if (marks.failed.count(at + ".from") || marks.failed.count(at + ".to")) continue;
-      if (!(f.from < f.to)) {
-        fail(at + ".to",
-             "expected a range with from < to, got " + num(f.from) + " to " + num(f.to));
-      } else if (f.prior == "log_uniform" && !(f.from > 0)) {
-        fail(at + ".from", "a log_uniform prior needs from > 0, got " + num(f.from));
+                                    number_text(p.quality_mean) + " (expected below " +
+                                    number_text(std::sqrt(var_max)) + ", got " +
+                                    number_text(p.quality_sd) + ")");
       }
     }
   }
@@ -389,7 +280,7 @@ struct Checker {
 }  // namespace
 
 void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags) {
-  Checker c{s, marks, diags};
+  Checker c{{s, marks, diags}};
   c.name();
   c.categories();
   c.merchants();
@@ -397,9 +288,7 @@ void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& di
   c.events();
   c.model_v2();
   c.sizes();
-  c.sweep();
-  c.sensitivity();
-  c.calibration();
+  validate_studies(s, marks, diags);
 }
 
 namespace {
@@ -423,8 +312,9 @@ void check_ranges(const std::vector<Key<T>>& keys, const T& item, const std::str
         },
         k.field(fields));
     if (number && !k.range.contains(v)) {
-      diags.add(Mark{}, prefix + k.path,
-                "out of range (expected a value in " + k.range.str() + ", got " + num(v) + ")");
+      diags.add(
+          Mark{}, prefix + k.path,
+          "out of range (expected a value in " + k.range.str() + ", got " + number_text(v) + ")");
     }
   }
 }
@@ -444,7 +334,7 @@ std::vector<std::string> value_problems(const Scenario& s) {
   // the sweep, sensitivity and calibration blocks, which it does not read).
   KeyMarks all;
   all.every_key = true;
-  Checker c{s, all, diags};
+  Checker c{{s, all, diags}};
   c.categories();
   c.merchants();
   c.policy();
