@@ -72,6 +72,11 @@ std::string in_scale(const Interval& iv, const UnitScale& u, bool sign = false, 
 // A paired difference in a scale: "+1.2 [0.3, 2.1] (+0.4%)*", with the
 // digits a significant difference needs to read as not zero.
 std::string difference_in_scale(const Difference& d, const UnitScale& u);
+// |v| with `decimals` places and thousands separators, and v's sign: "-1,234.5".
+std::string grouped(double v, int decimals);
+// `s` padded to `width` display columns (CJK characters count as two), on
+// the left when `right`.
+std::string pad(const std::string& s, std::size_t width, bool right = false);
 
 // A run's files (summary.json last) added to `files`.
 void stage_run(Staged& files, const RunResult& r, const std::filesystem::path& dir);
