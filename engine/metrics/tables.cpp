@@ -15,6 +15,22 @@ using detail::pad;
 
 namespace {
 
+// The first words of a comparison's table: its replications and seed, the same in every scenario.
+std::string comparison_heading(const Comparison& c) {
+  const auto& base = c.runs.front();
+  return "paired comparison: " +
+         count_of(static_cast<long long>(base.replications.size()), "replication") +
+         " each, seed " + std::to_string(base.scenario.seed) + " (common random numbers)";
+}
+
+// The first words of a sweep's table: its points, replications and seed.
+std::string sweep_heading(const SweepResult& r) {
+  const auto& base = r.plan.base;
+  return "sweep of " + base.name + ": " + std::to_string(r.plan.points.size()) + " points, " +
+         count_of(base.replications, "replication") + " each, seed " + std::to_string(base.seed) +
+         " at every point";
+}
+
 // The unit of a comparison's row for metric m: the scale of its smallest
 // level (0 when a level is 0, which then leaves the choice to the
 // differences) and of its smallest difference that is not zero.
@@ -41,9 +57,7 @@ std::size_t widest_line(const std::string& text) {
 std::string stacked_comparison(const Comparison& c) {
   std::ostringstream out;
   const auto& base = c.runs.front();
-  out << "paired comparison: "
-      << count_of(static_cast<long long>(base.replications.size()), "replication") << " each, seed "
-      << base.scenario.seed << " (common random numbers)\n[95% interval]; * = the paired "
+  out << comparison_heading(c) << "\n[95% interval]; * = the paired "
       << "difference's interval excludes zero\n";
   std::size_t label = 0;
   for (const auto& r : c.runs) label = std::max(label, r.scenario.name.size() + 3);
@@ -72,10 +86,7 @@ std::string stacked_comparison(const Comparison& c) {
 
 std::string comparison_table(const Comparison& c, std::size_t width) {
   std::ostringstream out;
-  const auto& base = c.runs.front();
-  out << "paired comparison: "
-      << count_of(static_cast<long long>(base.replications.size()), "replication") << " each, seed "
-      << base.scenario.seed << " (common random numbers); [95% interval]; * = the paired "
+  out << comparison_heading(c) << "; [95% interval]; * = the paired "
       << "difference's interval excludes zero; each row in the unit it names\n";
   out << pad("metric", 24) << pad("unit", 8);
   for (const auto& r : c.runs) out << pad(r.scenario.name, 30, true);
@@ -112,10 +123,7 @@ std::string plus_minus(const Interval& iv, const detail::UnitScale& u) {
 // line per headline metric.
 std::string stacked_sweep(const SweepResult& r, const std::vector<detail::UnitScale>& units) {
   std::ostringstream out;
-  const auto& base = r.plan.base;
-  out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
-      << count_of(base.replications, "replication") << " each, seed " << base.seed
-      << " at every point\n(common random numbers); mean ± half the 95% interval\n";
+  out << sweep_heading(r) << "\n(common random numbers); mean ± half the 95% interval\n";
   std::vector<std::string> labels;
   std::size_t label = 0;
   std::size_t k = 0;
@@ -142,10 +150,8 @@ std::string stacked_sweep(const SweepResult& r, const std::vector<detail::UnitSc
 
 std::string sweep_table(const SweepResult& r, std::size_t width) {
   std::ostringstream out;
-  const auto& base = r.plan.base;
-  out << "sweep of " << base.name << ": " << r.plan.points.size() << " points, "
-      << count_of(base.replications, "replication") << " each, seed " << base.seed
-      << " at every point (common random numbers); mean ± half the 95% interval, each column in "
+  out << sweep_heading(r)
+      << " (common random numbers); mean ± half the 95% interval, each column in "
          "the unit it names\n";
   std::vector<std::size_t> widths;
   out << pad("point", 6);

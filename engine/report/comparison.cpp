@@ -26,9 +26,7 @@ std::vector<std::pair<std::string, nlohmann::json>> daily_differences(const std:
     return t.empty() ? nlohmann::json() : nlohmann::json(std::strtod(t.c_str(), nullptr));
   };
   while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+    std::vector<std::string> f = split_csv_line(line);
     f.resize(8);
     if (f[3] != "gmv" && f[3] != "in_store_share") continue;
     auto at = std::find_if(by_scenario.begin(), by_scenario.end(),

@@ -45,6 +45,10 @@ bool period_before(const nlohmann::json& a, const nlohmann::json& b);
 std::vector<std::pair<std::string, std::vector<nlohmann::json>>> fit_by_metric(
     const nlohmann::json& fit);
 
+// A CSV line's cells (the output files quote nothing); a trailing comma
+// gives a last empty cell.
+std::vector<std::string> split_csv_line(const std::string& line);
+
 // The paired daily difference of GMV and the store's share, per scenario
 // against the baseline, in file order, from comparison_daily.csv's text:
 // {"dates", "series": {metric: {"mean", "lo", "hi"}}, "units": {metric: unit}}

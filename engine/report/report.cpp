@@ -56,6 +56,15 @@ std::string html(const std::string& s) {
   return out;
 }
 
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) out.push_back(cell);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
 }  // namespace detail
 
 namespace {
@@ -83,21 +92,12 @@ std::string script_safe(std::string s) {
   return s;
 }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ',')) out.push_back(cell);
-  if (!line.empty() && line.back() == ',') out.emplace_back();
-  return out;
-}
-
 // The daily series the charts use, from timeseries.csv: mean, lo and hi per column.
 json daily_series(const fs::path& file, const std::vector<std::string>& columns, json& dates) {
   std::istringstream in(detail::read_text(file));
   std::string line;
   std::getline(in, line);
-  const auto header = split_csv_line(line);
+  const auto header = detail::split_csv_line(line);
   auto index = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (header[i] == name) return i;
@@ -113,7 +113,7 @@ json daily_series(const fs::path& file, const std::vector<std::string>& columns,
   dates = json::array();
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    const auto cells = split_csv_line(line);
+    const auto cells = detail::split_csv_line(line);
     dates.push_back(cells.at(date_col));
     for (const auto& c : columns) {
       for (const char* stat : {"mean", "lo", "hi"}) {

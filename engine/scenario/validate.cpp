@@ -275,6 +275,17 @@ struct Checker : RuleChecker {
       }
     }
   }
+
+  // The rules on what a simulation reads (not on the name, nor on the study
+  // blocks, which it does not read).
+  void model() {
+    categories();
+    merchants();
+    policy();
+    events();
+    model_v2();
+    sizes();
+  }
 };
 
 }  // namespace
@@ -282,12 +293,7 @@ struct Checker : RuleChecker {
 void validate_scenario(const Scenario& s, const KeyMarks& marks, Diagnostics& diags) {
   Checker c{{s, marks, diags}};
   c.name();
-  c.categories();
-  c.merchants();
-  c.policy();
-  c.events();
-  c.model_v2();
-  c.sizes();
+  c.model();
   validate_studies(s, marks, diags);
 }
 
@@ -330,17 +336,10 @@ std::vector<std::string> value_problems(const Scenario& s) {
     check_ranges(policy_keys(), s.policy[i], "policy[" + std::to_string(i) + "].", diags);
   for (std::size_t i = 0; i < s.events.size(); ++i)
     check_ranges(event_keys(), s.events[i], "events[" + std::to_string(i) + "].", diags);
-  // The rules on what a simulation reads (not on the file's shape, nor on
-  // the sweep, sensitivity and calibration blocks, which it does not read).
+  // The rules on what a simulation reads.
   KeyMarks all;
   all.every_key = true;
-  Checker c{{s, all, diags}};
-  c.categories();
-  c.merchants();
-  c.policy();
-  c.events();
-  c.model_v2();
-  c.sizes();
+  Checker{{s, all, diags}}.model();
   std::vector<std::string> out;
   for (const auto& d : diags.items()) {
     out.push_back("<scenario " + s.name + ">: " + (d.path.empty() ? "" : d.path + ": ") +

@@ -300,15 +300,16 @@ void Server::Impl::file_routes() {
               if (!f.is_string() || f.get<std::string>().empty()) {
                 throw Refused(400, {{"error", "expected \"folder\": where to save the run"}});
               }
-              runs->check_owner(id_of(req), client_of(body));
-              const auto result = runs->result(id_of(req));
+              const int id = id_of(req);
+              runs->check_owner(id, client_of(body));
+              const auto result = runs->result(id);
               const fs::path dir = fs::absolute(f.get<std::string>());
               if (fs::exists(dir) && !fs::is_empty(dir)) {
                 throw Refused(409, {{"error", dir.string() + " exists and is not empty"}});
               }
               write_comparison(*result, dir);
               write_report({dir}, dir / "report.html");
-              spdlog::info("run {} saved to {}", id_of(req), dir.string());
+              spdlog::info("run {} saved to {}", id, dir.string());
               send_json(res, {{"folder", dir.string()}});
             }));
 }
